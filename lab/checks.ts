@@ -1,0 +1,145 @@
+/**
+ * Self-checks for notebooks: a named assertion with a one-line hint in English and Korean. A
+ * failed check shows ✘ and its hint; in strict mode (CI) it also throws, so the notebook fails.
+ *
+ * @module
+ */
+import { escapeHtml } from "../protocol/transcript.ts";
+
+/** A hint shown when a check fails: one line in English, one in Korean. */
+export interface Hint {
+  /** English. */
+  en: string;
+  /** Korean. */
+  ko: string;
+}
+
+/** The outcome of one check. */
+export interface CheckResult {
+  /** The check's name. */
+  id: string;
+  /** Whether it held. */
+  ok: boolean;
+  /** The assertion's message when it failed. */
+  detail?: string;
+  /** The hint, shown when it failed. */
+  hint: Hint;
+}
+
+/** Options of {@linkcode Checks}. */
+export interface ChecksOptions {
+  /** Throw when a check fails (CI sets this through `LAB_STRICT=1`). @default false */
+  strict?: boolean;
+}
+
+/** A failed check in strict mode. */
+export class CheckFailedError extends Error {
+  /** The failed check. */
+  readonly result: CheckResult;
+  /**
+   * Creates the error.
+   *
+   * @param result The failed check.
+   */
+  constructor(result: CheckResult) {
+    super(`Check "${result.id}" failed: ${result.detail ?? ""} (${result.hint.en})`);
+    this.name = "CheckFailedError";
+    this.result = result;
+  }
+}
+
+function display(result: CheckResult): Record<string, string> {
+  const mark = result.ok ? "✔" : "✘";
+  const lines = result.ok ? [`${mark} ${result.id}`] : [
+    `${mark} ${result.id}: ${result.detail ?? ""}`,
+    `  ${result.hint.en}`,
+    `  ${result.hint.ko}`,
+  ];
+  const colour = result.ok ? "#15803d" : "#b91c1c";
+  return {
+    "text/plain": lines.join("\n"),
+    "text/html": `<div style="color:${colour};font-family:monospace">` +
+      lines.map((l) => escapeHtml(l)).join("<br/>") + "</div>",
+  };
+}
+
+/**
+ * Runs and records checks. Each result shows itself in a notebook.
+ *
+ * @example A check that holds and one that fails
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Checks } from "./checks.ts";
+ *
+ * const checks = new Checks();
+ * const hint = { en: "Count the 250 replies", ko: "250 응답을 세어 보세요" };
+ * assert.equal((await checks.run("codes", () => assert.equal(1 + 1, 2), hint)).ok, true);
+ * assert.equal((await checks.run("wrong", () => assert.equal(1, 2), hint)).ok, false);
+ * assert.deepEqual(checks.results.map((r) => r.ok), [true, false]);
+ *
+ * const strict = new Checks({ strict: true });
+ * await assert.rejects(strict.run("wrong", () => assert.equal(1, 2), hint), {
+ *   name: "CheckFailedError",
+ * });
+ * ```
+ */
+export class Checks {
+  #strict: boolean;
+  #results: CheckResult[] = [];
+
+  /**
+   * Creates an empty list of checks.
+   *
+   * @param options Whether failures throw.
+   */
+  constructor(options: ChecksOptions = {}) {
+    this.#strict = options.strict ?? false;
+  }
+
+  /** Every result so far, in order. */
+  get results(): readonly CheckResult[] {
+    return this.#results;
+  }
+
+  /**
+   * Runs one check.
+   *
+   * @param id A short name.
+   * @param assertion Throws when the check fails.
+   * @param hint What to tell the student when it fails.
+   * @returns The result, which displays itself as ✔ or ✘.
+   * @throws {CheckFailedError} In strict mode, when the check fails.
+   */
+  async run(
+    id: string,
+    assertion: () => void | Promise<void>,
+    hint: Hint,
+  ): Promise<CheckResult> {
+    let result: CheckResult;
+    try {
+      await assertion();
+      result = { id, ok: true, hint };
+    } catch (error) {
+      const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      result = { id, ok: false, detail, hint };
+    }
+    Object.defineProperty(result, Symbol.for("Jupyter.display"), {
+      value: () => display(result),
+      enumerable: false,
+    });
+    this.#results.push(result);
+    if (!result.ok && this.#strict) throw new CheckFailedError(result);
+    return result;
+  }
+
+  /** A summary table of every check, for a notebook's last cell. */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    const rows = this.#results.map((r) => `${r.ok ? "✔" : "✘"} ${r.id}`);
+    const passed = this.#results.filter((r) => r.ok).length;
+    rows.push(`${passed} of ${this.#results.length} checks hold`);
+    return {
+      "text/plain": rows.join("\n"),
+      "text/html": `<pre>${escapeHtml(rows.join("\n"))}</pre>`,
+    };
+  }
+}

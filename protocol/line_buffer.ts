@@ -1,0 +1,157 @@
+/**
+ * CRLF framing with limits, shared by the SMTP and IMAP sessions and clients. Bytes go in as they
+ * arrive from a socket; whole lines (or counted byte runs, for IMAP literals and SMTP BDAT) come
+ * out. Nothing here touches a socket.
+ *
+ * @module
+ */
+
+/** Returned by {@linkcode LineBuffer.readLine} for a line longer than the limit. */
+export const LINE_TOO_LONG: unique symbol = Symbol("line too long");
+
+/** Options of {@linkcode LineBuffer.readLine}. */
+export interface ReadLineOptions {
+  /**
+   * The longest line accepted, counting its line ending. A longer line is discarded up to its
+   * end and reported once as {@linkcode LINE_TOO_LONG}, so memory stays bounded.
+   * @default 1000
+   */
+  maxLength?: number;
+  /**
+   * Whether a bare LF ends a line. True suits commands typed with `nc`; SMTP message text must use
+   * false, where only CRLF ends a line and a bare LF stays inside it (RFC 5321 §2.3.8, and the
+   * defence against SMTP smuggling).
+   * @default false
+   */
+  bareLf?: boolean;
+}
+
+const LF = 10;
+const CR = 13;
+
+/**
+ * A growable byte buffer that hands out lines. Returned lines are views into the buffer, valid
+ * until the next {@linkcode LineBuffer.push}: copy what you keep.
+ *
+ * @example Frame a command stream
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LINE_TOO_LONG, LineBuffer } from "./line_buffer.ts";
+ *
+ * const buffer = new LineBuffer();
+ * buffer.push(new TextEncoder().encode("HELO crepes.fr\r\nNOOP\nQUI"));
+ * const text = (line: Uint8Array | typeof LINE_TOO_LONG | undefined) =>
+ *   line instanceof Uint8Array ? new TextDecoder().decode(line) : line;
+ * assert.equal(text(buffer.readLine()), "HELO crepes.fr");
+ * assert.equal(text(buffer.readLine({ bareLf: true })), "NOOP");
+ * assert.equal(buffer.readLine(), undefined); // "QUI" waits for the rest of its line
+ * ```
+ */
+export class LineBuffer {
+  #buf: Uint8Array;
+  #start = 0;
+  #end = 0;
+  #scanned = 0;
+  #discarding = false;
+
+  /**
+   * Creates an empty buffer.
+   *
+   * @param initialSize The first allocation in bytes; it grows as needed.
+   */
+  constructor(initialSize = 16 * 1024) {
+    this.#buf = new Uint8Array(initialSize);
+  }
+
+  /** How many bytes wait to be read. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /**
+   * Appends bytes read from the peer.
+   *
+   * @param chunk The bytes, copied in.
+   */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.#end + chunk.length > this.#buf.length) {
+      const live = this.#end - this.#start;
+      if (live + chunk.length <= this.#buf.length / 2) {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+      } else {
+        let size = this.#buf.length * 2;
+        while (size < live + chunk.length) size *= 2;
+        const next = new Uint8Array(size);
+        next.set(this.#buf.subarray(this.#start, this.#end));
+        this.#buf = next;
+      }
+      this.#scanned -= this.#start;
+      this.#start = 0;
+      this.#end = live;
+    }
+    this.#buf.set(chunk, this.#end);
+    this.#end += chunk.length;
+  }
+
+  /**
+   * Takes the next whole line, without its line ending.
+   *
+   * @param options The length limit and whether a bare LF ends a line.
+   * @returns The line, `undefined` when no whole line is buffered yet, or
+   *   {@linkcode LINE_TOO_LONG} once for each line over the limit.
+   */
+  readLine(options: ReadLineOptions = {}): Uint8Array | typeof LINE_TOO_LONG | undefined {
+    const maxLength = options.maxLength ?? 1000;
+    const bareLf = options.bareLf ?? false;
+    const buf = this.#buf;
+    let from = Math.max(this.#scanned, this.#start);
+    for (;;) {
+      const lf = buf.subarray(0, this.#end).indexOf(LF, from);
+      if (lf < 0) break;
+      const crlf = lf > this.#start && buf[lf - 1] === CR;
+      if (!crlf && !bareLf) {
+        from = lf + 1;
+        continue;
+      }
+      const lineEnd = crlf ? lf - 1 : lf;
+      const lineStart = this.#start;
+      this.#start = lf + 1;
+      this.#scanned = this.#start;
+      if (this.#discarding) {
+        this.#discarding = false;
+        from = this.#start;
+        continue;
+      }
+      if (lf + 1 - lineStart > maxLength) return LINE_TOO_LONG;
+      return buf.subarray(lineStart, lineEnd);
+    }
+    // No line end yet: remember how far we looked, and drop an over-long partial line.
+    if (this.#end - this.#start > maxLength) {
+      const keepCr = buf[this.#end - 1] === CR ? 1 : 0;
+      this.#start = this.#end - keepCr;
+      this.#scanned = this.#start;
+      if (!this.#discarding) {
+        this.#discarding = true;
+        return LINE_TOO_LONG;
+      }
+      return undefined;
+    }
+    this.#scanned = this.#end;
+    return undefined;
+  }
+
+  /**
+   * Takes up to `n` raw bytes, for a counted run such as an IMAP literal or an SMTP BDAT chunk.
+   *
+   * @param n The most bytes to take.
+   * @returns A view of between 0 and `n` bytes.
+   */
+  read(n: number): Uint8Array {
+    const count = Math.min(n, this.#end - this.#start);
+    const view = this.#buf.subarray(this.#start, this.#start + count);
+    this.#start += count;
+    this.#scanned = Math.max(this.#scanned, this.#start);
+    return view;
+  }
+}

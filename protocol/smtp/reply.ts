@@ -1,0 +1,164 @@
+/**
+ * SMTP replies (RFC 5321 §4.2): a three-digit code, an optional enhanced status code
+ * (RFC 3463, RFC 2034) and one or more lines of text. Formatting for servers, parsing for clients.
+ *
+ * @module
+ */
+
+/** One SMTP reply. */
+export interface SmtpReply {
+  /** The three-digit reply code: 2xx done, 3xx go on, 4xx try later, 5xx failed. */
+  code: number;
+  /** The RFC 3463 enhanced status code such as `2.1.0`, when the reply has one. */
+  enhanced?: string;
+  /** The text: one string per line. */
+  lines: string[];
+}
+
+/**
+ * Formats a reply for the wire: `250-first`, ..., `250 last`, each ending in CRLF. The enhanced
+ * code goes in front of every line's text when `enhanced` is true (RFC 2034 §3).
+ *
+ * ```
+ * reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF
+ * ```
+ *
+ * @param reply The reply.
+ * @param enhanced Whether to prefix enhanced status codes.
+ * @returns The wire text.
+ *
+ * @example A multi-line reply
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatReply } from "./reply.ts";
+ *
+ * const text = formatReply({ code: 250, lines: ["hamburger.edu", "PIPELINING"] });
+ * assert.equal(text, "250-hamburger.edu\r\n250 PIPELINING\r\n");
+ * assert.equal(
+ *   formatReply({ code: 550, enhanced: "5.1.1", lines: ["No such user"] }, true),
+ *   "550 5.1.1 No such user\r\n",
+ * );
+ * ```
+ */
+export function formatReply(reply: SmtpReply, enhanced = false): string {
+  const prefix = enhanced && reply.enhanced ? `${reply.enhanced} ` : "";
+  const lines = reply.lines.length > 0 ? reply.lines : [""];
+  let out = "";
+  for (let i = 0; i < lines.length; i++) {
+    const sep = i === lines.length - 1 ? " " : "-";
+    const text = prefix + lines[i];
+    out += text ? `${reply.code}${sep}${text}\r\n` : `${reply.code}${sep === " " ? "" : "-"}\r\n`;
+  }
+  return out;
+}
+
+/** A reply line that does not follow RFC 5321 §4.2. */
+export class ReplySyntaxError extends SyntaxError {
+  /** The offending line. */
+  readonly line: string;
+  /**
+   * Creates the error.
+   *
+   * @param line The offending line.
+   */
+  constructor(line: string) {
+    super(`Cannot parse SMTP reply line "${line.slice(0, 80)}"`);
+    this.name = "ReplySyntaxError";
+    this.line = line;
+  }
+}
+
+/**
+ * Collects reply lines from a server until a reply is complete. Feed it each line (without its
+ * CRLF); it returns the reply at its last line.
+ *
+ * @example Parse a multi-line EHLO reply
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ReplyReader } from "./reply.ts";
+ *
+ * const reader = new ReplyReader();
+ * assert.equal(reader.push("250-hamburger.edu"), undefined);
+ * const reply = reader.push("250 2.0.0 SIZE 10485760");
+ * assert.deepEqual(reply, { code: 250, enhanced: "2.0.0", lines: ["hamburger.edu", "SIZE 10485760"] });
+ * ```
+ */
+export class ReplyReader {
+  #lines: string[] = [];
+  #code = 0;
+
+  /**
+   * Takes one reply line.
+   *
+   * @param line The line without CRLF.
+   * @returns The complete reply at its last line, otherwise `undefined`.
+   * @throws {ReplySyntaxError} When the line is not a reply line or changes code mid-reply.
+   */
+  push(line: string): SmtpReply | undefined {
+    const match = /^([2-5]\d\d)([ -]|$)(.*)$/.exec(line);
+    if (!match) throw new ReplySyntaxError(line);
+    const code = Number(match[1]);
+    if (this.#lines.length > 0 && code !== this.#code) throw new ReplySyntaxError(line);
+    this.#code = code;
+    this.#lines.push(match[3]);
+    if (match[2] === "-") return undefined;
+    const lines = this.#lines;
+    this.#lines = [];
+    return splitEnhanced(code, lines);
+  }
+}
+
+const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
+
+function splitEnhanced(code: number, lines: string[]): SmtpReply {
+  const last = ENHANCED.exec(lines[lines.length - 1]);
+  if (!last || last[1] !== String(code)[0]) return { code, lines };
+  const enhanced = `${last[1]}.${last[2]}.${last[3]}`;
+  return {
+    code,
+    enhanced,
+    lines: lines.map((l) => l.startsWith(enhanced) ? l.slice(enhanced.length).trimStart() : l),
+  };
+}
+
+/**
+ * A reply read as an error: a client throws it when the server refused, and a server hook throws
+ * it to refuse with this exact reply. `temporary` is true for 4xx.
+ *
+ * @example Refuse a recipient from a hook
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SmtpReplyError } from "./reply.ts";
+ *
+ * const error = new SmtpReplyError({ code: 452, enhanced: "4.2.2", lines: ["Mailbox full"] });
+ * assert.equal(error.temporary, true);
+ * assert.equal(error.message, "452 4.2.2 Mailbox full");
+ * ```
+ */
+export class SmtpReplyError extends Error {
+  /** The reply. */
+  readonly reply: SmtpReply;
+
+  /**
+   * Creates the error.
+   *
+   * @param reply The reply that failed or that should be sent.
+   * @param options The error's cause, if any.
+   */
+  constructor(reply: SmtpReply, options?: ErrorOptions) {
+    const enhanced = reply.enhanced ? ` ${reply.enhanced}` : "";
+    super(`${reply.code}${enhanced} ${reply.lines.join(" ")}`, options);
+    this.name = "SmtpReplyError";
+    this.reply = reply;
+  }
+
+  /** The reply's code. */
+  get code(): number {
+    return this.reply.code;
+  }
+
+  /** Whether the failure is temporary (4xx): the sender should try again later. */
+  get temporary(): boolean {
+    return this.reply.code >= 400 && this.reply.code < 500;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * A TCP listener that tracks its connections, so that closing it closes them all, and that
+ * enforces connection limits overall and per client address. The SMTP and IMAP servers each
+ * hand it a function that serves one connection.
+ *
+ * @module
+ */
+
+/** Why a connection was refused before it was served. */
+export type RefusalReason = "total" | "address";
+
+/** Options of {@linkcode TcpListener}. */
+export interface TcpListenerOptions {
+  /** The address to listen on. @default "127.0.0.1" */
+  hostname?: string;
+  /** The port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Connections served at once; more are refused. @default 1000 */
+  maxConnections?: number;
+  /** Connections served at once from one client address. @default 100 */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Called with a connection refused for a limit, to write a short goodbye (such as SMTP's 421)
+   * before it is closed.
+   * @default closes without a word
+   */
+  onRefused?: (conn: Deno.TcpConn, reason: RefusalReason) => Promise<void>;
+}
+
+/**
+ * Accepts TCP connections and serves each with `serve`, until closed.
+ *
+ * @example Serve one greeting
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TcpListener } from "./tcp_listener.ts";
+ *
+ * await using listener = new TcpListener(async (conn) => {
+ *   await conn.write(new TextEncoder().encode("220 hello\r\n"));
+ * });
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.port });
+ * const buf = new Uint8Array(64);
+ * const n = await conn.read(buf);
+ * assert.equal(new TextDecoder().decode(buf.subarray(0, n ?? 0)), "220 hello\r\n");
+ * conn.close();
+ * ```
+ */
+export class TcpListener implements AsyncDisposable {
+  #listener: Deno.TcpListener;
+  #serve: (conn: Deno.TcpConn) => Promise<void>;
+  #options: Required<Omit<TcpListenerOptions, "onRefused">> & Pick<TcpListenerOptions, "onRefused">;
+  #live = new Map<Deno.TcpConn, Promise<void>>();
+  #perAddress = new Map<string, number>();
+  #refusing = new Map<Deno.TcpConn, Promise<void>>();
+  #accepting: Promise<void>;
+  #closed = false;
+
+  /**
+   * Starts listening at once.
+   *
+   * @param serve Serves one connection; the listener closes the connection when it returns.
+   * @param options Address, port and limits.
+   */
+  constructor(serve: (conn: Deno.TcpConn) => Promise<void>, options: TcpListenerOptions = {}) {
+    this.#options = {
+      hostname: options.hostname ?? "127.0.0.1",
+      port: options.port ?? 0,
+      maxConnections: options.maxConnections ?? 1000,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 100,
+      onRefused: options.onRefused,
+    };
+    this.#serve = serve;
+    this.#listener = Deno.listen({
+      hostname: this.#options.hostname,
+      port: this.#options.port,
+      transport: "tcp",
+    });
+    this.#accepting = this.#acceptLoop();
+  }
+
+  /** The port it listens on (the real one when 0 was asked). */
+  get port(): number {
+    return this.#listener.addr.port;
+  }
+
+  /** The address it listens on. */
+  get hostname(): string {
+    return this.#listener.addr.hostname;
+  }
+
+  /** How many connections are being served. */
+  get connections(): number {
+    return this.#live.size;
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch {
+        return; // the listener was closed
+      }
+      if (this.#closed) {
+        closeQuietly(conn);
+        continue;
+      }
+      const address = conn.remoteAddr.hostname;
+      const fromAddress = this.#perAddress.get(address) ?? 0;
+      const reason: RefusalReason | undefined = this.#live.size >= this.#options.maxConnections
+        ? "total"
+        : fromAddress >= this.#options.maxConnectionsPerAddress
+        ? "address"
+        : undefined;
+      if (reason) {
+        this.#refuse(conn, reason);
+        continue;
+      }
+      this.#perAddress.set(address, fromAddress + 1);
+      const done = this.#serve(conn).catch(() => {}).finally(() => {
+        closeQuietly(conn);
+        this.#live.delete(conn);
+        const left = (this.#perAddress.get(address) ?? 1) - 1;
+        if (left > 0) this.#perAddress.set(address, left);
+        else this.#perAddress.delete(address);
+      });
+      this.#live.set(conn, done);
+    }
+  }
+
+  #refuse(conn: Deno.TcpConn, reason: RefusalReason): void {
+    const goodbye = this.#options.onRefused?.(conn, reason) ?? Promise.resolve();
+    const done = goodbye.catch(() => {}).finally(() => {
+      closeQuietly(conn);
+      this.#refusing.delete(conn);
+    });
+    // Tracked so that close() waits for it, apart from the served ones that the limits count.
+    this.#refusing.set(conn, done);
+  }
+
+  /**
+   * Stops accepting, closes every live connection and waits until each is finished.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
+    await this.#accepting;
+    for (const conn of [...this.#live.keys(), ...this.#refusing.keys()]) closeQuietly(conn);
+    await Promise.all([...this.#live.values(), ...this.#refusing.values()]);
+  }
+
+  /** Same as {@linkcode TcpListener.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Closes a connection, ignoring the error when it is closed already.
+ *
+ * @param conn Any Deno connection.
+ */
+export function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}
