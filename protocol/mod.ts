@@ -6,10 +6,12 @@
 export { type Clock, ManualClock, type Timer } from "./clock.ts";
 export { LINE_TOO_LONG, LineBuffer, type ReadLineOptions } from "./line_buffer.ts";
 export {
+  type ConnectionInfo,
   escapeHtml,
   renderTranscriptHtml,
   Transcript,
   type TranscriptEntry,
+  type TranscriptFactory,
   type TranscriptOptions,
   type TranscriptSide,
 } from "./transcript.ts";

@@ -251,3 +251,34 @@ export function renderTranscriptHtml(transcript: Transcript): string {
     `<table style="font-family:monospace;font-size:12px;background:#fff">${rows}</table>` +
     `</details></figure>`;
 }
+
+/** Facts about a new connection, given to a {@linkcode TranscriptFactory}. */
+export interface ConnectionInfo {
+  /** The protocol served or spoken: `"SMTP"`, `"IMAP"`. */
+  protocol: string;
+  /** The client's address as `host:port`. */
+  remote: string;
+  /** The server's address as `host:port`. */
+  local: string;
+}
+
+/**
+ * Decides whether a new connection is recorded: returns a fresh transcript to record into, or
+ * `undefined` to record nothing (the fast path). Servers and clients accept one in their options.
+ *
+ * @example Record every connection into a list
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Transcript, type TranscriptFactory } from "./transcript.ts";
+ *
+ * const kept: Transcript[] = [];
+ * const factory: TranscriptFactory = (info) => {
+ *   const t = new Transcript({ title: `${info.protocol} ${info.remote}` });
+ *   kept.push(t);
+ *   return t;
+ * };
+ * factory({ protocol: "SMTP", remote: "127.0.0.1:5000", local: "127.0.0.1:25" });
+ * assert.equal(kept[0].title, "SMTP 127.0.0.1:5000");
+ * ```
+ */
+export type TranscriptFactory = (info: ConnectionInfo) => Transcript | undefined;
