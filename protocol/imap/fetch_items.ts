@@ -1,0 +1,177 @@
+/**
+ * FETCH data items (RFC 3501 §6.4.5): what a client asks of each message, and the names under
+ * which a server answers.
+ *
+ * ```
+ * fetch-att = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /
+ *             "BODY" ["STRUCTURE"] / "UID" /
+ *             "BODY" section ["<" number "." nz-number ">"] /
+ *             "BODY.PEEK" section ["<" number "." nz-number ">"]
+ * section   = "[" [section-spec] "]"
+ * section-spec = section-msgtext / (section-part ["." section-text])
+ * section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
+ * section-text    = section-msgtext / "MIME"
+ * section-part    = nz-number *("." nz-number)
+ * ```
+ *
+ * @module
+ */
+import { ImapSyntaxError } from "./error.ts";
+import type { ImapToken } from "./lexer.ts";
+
+/** The fetch items that name a whole attribute rather than a body section. */
+export type FetchAttribute =
+  | "FLAGS"
+  | "UID"
+  | "RFC822.SIZE"
+  | "INTERNALDATE"
+  | "ENVELOPE"
+  | "BODYSTRUCTURE"
+  | "BODY"
+  | "RFC822"
+  | "RFC822.HEADER"
+  | "RFC822.TEXT";
+
+/** What part of a section's message a `BODY[...]` item asks for. */
+export type SectionText = "" | "HEADER" | "HEADER.FIELDS" | "HEADER.FIELDS.NOT" | "TEXT" | "MIME";
+
+/** A `BODY[...]` or `BODY.PEEK[...]` item. */
+export interface FetchSection {
+  /** Discriminant. */
+  kind: "section";
+  /** True for BODY.PEEK, which leaves `\Seen` alone. */
+  peek: boolean;
+  /** The MIME part path, `[1, 2]` for `1.2`; empty for the whole message. */
+  part: number[];
+  /** What of that part. */
+  text: SectionText;
+  /** The field names of HEADER.FIELDS and HEADER.FIELDS.NOT, as written. */
+  fields: string[];
+  /** The byte range `<start.count>`, when asked. */
+  partial?: { start: number; count: number };
+}
+
+/** One fetch item. */
+export type FetchItem = { kind: "attribute"; name: FetchAttribute } | FetchSection;
+
+const ATTRIBUTES = new Set<string>([
+  "FLAGS",
+  "UID",
+  "RFC822.SIZE",
+  "INTERNALDATE",
+  "ENVELOPE",
+  "BODYSTRUCTURE",
+  "BODY",
+  "RFC822",
+  "RFC822.HEADER",
+  "RFC822.TEXT",
+]);
+
+/** RFC 3501 §6.4.5: the macros and what they stand for. */
+const MACROS: Record<string, FetchAttribute[]> = {
+  ALL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"],
+  FAST: ["FLAGS", "INTERNALDATE", "RFC822.SIZE"],
+  FULL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"],
+};
+
+const SECTION = /^(BODY(?:\.PEEK)?)\[([^\]]*)\](?:<(\d{1,10})\.(\d{1,10})>)?$/i;
+const SPEC =
+  /^((?:[1-9]\d{0,5})(?:\.[1-9]\d{0,5})*)?(?:^|\.|$)(HEADER\.FIELDS\.NOT|HEADER\.FIELDS|HEADER|TEXT|MIME)?(?: \((.*)\))?$/i;
+
+/**
+ * Parses the argument of FETCH: one item, a macro, or a list of items.
+ *
+ * @param token The argument token.
+ * @returns The items, with macros expanded.
+ * @throws {ImapSyntaxError} When an item is unknown or malformed.
+ *
+ * @example Parse a list with a partial header fetch
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFetchItems } from "./fetch_items.ts";
+ *
+ * const items = parseFetchItems({
+ *   kind: "list",
+ *   items: [
+ *     { kind: "atom", value: "UID" },
+ *     { kind: "atom", value: "BODY.PEEK[HEADER.FIELDS (FROM TO)]<0.100>" },
+ *   ],
+ * });
+ * assert.deepEqual(items[1], {
+ *   kind: "section",
+ *   peek: true,
+ *   part: [],
+ *   text: "HEADER.FIELDS",
+ *   fields: ["FROM", "TO"],
+ *   partial: { start: 0, count: 100 },
+ * });
+ * ```
+ */
+export function parseFetchItems(token: ImapToken): FetchItem[] {
+  if (token.kind === "atom" && MACROS[token.value.toUpperCase()]) {
+    return MACROS[token.value.toUpperCase()].map((name) => ({ kind: "attribute", name }));
+  }
+  const tokens = token.kind === "list" ? token.items : [token];
+  if (tokens.length === 0) throw new ImapSyntaxError("Empty fetch item list");
+  return tokens.map(parseFetchItem);
+}
+
+function parseFetchItem(token: ImapToken): FetchItem {
+  if (token.kind !== "atom") throw new ImapSyntaxError("Expected a fetch item");
+  const upper = token.value.toUpperCase();
+  if (ATTRIBUTES.has(upper)) return { kind: "attribute", name: upper as FetchAttribute };
+  const match = SECTION.exec(token.value);
+  const spec = match ? SPEC.exec(match[2]) : null;
+  if (!match || !spec) {
+    throw new ImapSyntaxError(`Unknown fetch item "${token.value.slice(0, 80)}"`);
+  }
+  const part = spec[1] ? spec[1].split(".").map(Number) : [];
+  const text = (spec[2]?.toUpperCase() ?? "") as SectionText;
+  const hasFields = text === "HEADER.FIELDS" || text === "HEADER.FIELDS.NOT";
+  const fields = spec[3]?.split(" ").filter((f) => f).map((f) => f.replace(/^"(.*)"$/, "$1")) ?? [];
+  if (hasFields !== (spec[3] !== undefined) || (hasFields && fields.length === 0)) {
+    throw new ImapSyntaxError(`Invalid section "${match[2].slice(0, 80)}"`);
+  }
+  if (text === "MIME" && part.length === 0) {
+    throw new ImapSyntaxError('Section "MIME" needs a part number');
+  }
+  const item: FetchSection = {
+    kind: "section",
+    peek: match[1].length > 4,
+    part,
+    text,
+    fields,
+  };
+  if (match[3] !== undefined) {
+    const count = Number(match[4]);
+    if (count === 0) throw new ImapSyntaxError("Partial fetch of zero bytes");
+    item.partial = { start: Number(match[3]), count };
+  }
+  return item;
+}
+
+/**
+ * The name under which a server answers a section item: `BODY[...]` without `.PEEK`, keywords in
+ * upper case, field names as the client wrote them, and only the start of a partial range
+ * (RFC 3501 §7.4.2).
+ *
+ * @param item The item asked for.
+ * @returns Such as `BODY[HEADER.FIELDS (From To)]<0>`.
+ *
+ * @example Name the answer to a peek
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sectionLabel } from "./fetch_items.ts";
+ *
+ * assert.equal(
+ *   sectionLabel({ kind: "section", peek: true, part: [1], text: "TEXT", fields: [], partial: { start: 10, count: 5 } }),
+ *   "BODY[1.TEXT]<10>",
+ * );
+ * ```
+ */
+export function sectionLabel(item: FetchSection): string {
+  const spec = [item.part.join("."), item.text].filter((s) => s).join(".");
+  const fields = item.fields.length > 0 ? ` (${item.fields.join(" ")})` : "";
+  const partial = item.partial ? `<${item.partial.start}>` : "";
+  return `BODY[${spec}${fields}]${partial}`;
+}

@@ -1,0 +1,180 @@
+/**
+ * Server responses on the wire (RFC 3501 §7): untagged data, status responses with codes, and
+ * the strings inside them, quoted when they can be and sent as literals when they cannot.
+ *
+ * ```
+ * response-data = "*" SP (resp-cond-state / resp-cond-bye / mailbox-data / message-data /
+ *                 capability-data) CRLF
+ * string        = quoted / literal
+ * literal       = "{" number "}" CRLF *CHAR8
+ * ```
+ *
+ * @module
+ */
+
+/** Text that goes out as an IMAP string: quoted when it can be, a literal when it cannot. */
+export interface ImapStringData {
+  /** The text. */
+  string: string;
+}
+
+/**
+ * One value of a response: a string is written raw (an atom, a number, a flag, a label such as
+ * `BODY[]`); `{ string }` is quoted or sent as a literal; bytes always go as a literal; `null` is
+ * NIL; an array is a parenthesised list.
+ */
+export type ImapData = string | ImapStringData | Uint8Array | null | readonly ImapData[];
+
+/** A response ready for the socket, and its lines for a transcript. */
+export interface FormattedResponse {
+  /** The bytes to send, CRLF included. */
+  bytes: Uint8Array;
+  /**
+   * The response as transcript lines: a literal ends its line with `{n}`, and a line
+   * `(n bytes)` stands for its content.
+   */
+  lines: string[];
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Formats one response: a head such as `* 1 FETCH` followed by data values.
+ *
+ * @param head The start of the response, written raw.
+ * @param data The values after it, separated by spaces.
+ * @returns The bytes and the transcript lines.
+ *
+ * @example A FETCH response with a literal
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatResponse } from "./response.ts";
+ *
+ * const body = new TextEncoder().encode("Hi\r\n");
+ * const out = formatResponse("* 1 FETCH", [["UID", "7", "BODY[]", body]]);
+ * assert.equal(new TextDecoder().decode(out.bytes), "* 1 FETCH (UID 7 BODY[] {4}\r\nHi\r\n)\r\n");
+ * assert.deepEqual(out.lines, ["* 1 FETCH (UID 7 BODY[] {4}", "(4 bytes)", ")"]);
+ * ```
+ */
+export function formatResponse(head: string, data: readonly ImapData[] = []): FormattedResponse {
+  const out = new ResponseText(head);
+  for (const value of data) {
+    out.text(" ");
+    write(out, value);
+  }
+  return out.finish();
+}
+
+/**
+ * Quotes text as an IMAP quoted string, or returns undefined when it must be a literal
+ * (CR, LF, NUL or 8-bit characters).
+ *
+ * @param text Any text.
+ * @returns The quoted string with `"` and `\` escaped, or undefined.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { quote } from "./response.ts";
+ *
+ * assert.equal(quote('say "hi"'), '"say \\"hi\\""');
+ * assert.equal(quote("two\r\nlines"), undefined);
+ * ```
+ */
+export function quote(text: string): string | undefined {
+  // deno-lint-ignore no-control-regex -- these characters cannot live in a quoted string
+  if (/[\x00\r\n\x80-\uffff]/.test(text) || text.length > 1000) return undefined;
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+const ATOM = /^[A-Za-z0-9!#$&'+,\-./:;<=>?@^_`|~]+$/;
+
+/**
+ * Writes text as an astring: an atom when it can be one, otherwise quoted. Used by clients for
+ * command arguments; returns undefined when only a literal would do.
+ *
+ * @param text Such as a user name or mailbox name.
+ * @returns The wire form, or undefined.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatAstring } from "./response.ts";
+ *
+ * assert.equal(formatAstring("INBOX"), "INBOX");
+ * assert.equal(formatAstring("my box"), '"my box"');
+ * assert.equal(formatAstring(""), '""');
+ * ```
+ */
+export function formatAstring(text: string): string | undefined {
+  return ATOM.test(text) && text.toUpperCase() !== "NIL" ? text : quote(text);
+}
+
+function write(out: ResponseText, value: ImapData): void {
+  if (value === null) {
+    out.text("NIL");
+  } else if (typeof value === "string") {
+    out.text(value);
+  } else if (value instanceof Uint8Array) {
+    out.literal(value);
+  } else if (Array.isArray(value)) {
+    out.text("(");
+    value.forEach((item, i) => {
+      if (i > 0) out.text(" ");
+      write(out, item);
+    });
+    out.text(")");
+  } else {
+    const text = (value as ImapStringData).string;
+    const quoted = quote(text);
+    if (quoted !== undefined) out.text(quoted);
+    else out.literal(encoder.encode(text));
+  }
+}
+
+class ResponseText {
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #pending = "";
+  #lines: string[] = [];
+  #line = "";
+
+  constructor(head: string) {
+    this.text(head);
+  }
+
+  text(text: string): void {
+    this.#pending += text;
+    this.#line += text;
+  }
+
+  literal(bytes: Uint8Array): void {
+    this.text(`{${bytes.length}}`);
+    this.#flush("\r\n");
+    this.#push(bytes);
+    this.#lines.push(this.#line, `(${bytes.length} bytes)`);
+    this.#line = "";
+  }
+
+  finish(): FormattedResponse {
+    this.#flush("\r\n");
+    if (this.#line !== "" || this.#lines.length === 0) this.#lines.push(this.#line);
+    const bytes = new Uint8Array(this.#size);
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return { bytes, lines: this.#lines };
+  }
+
+  #flush(end: string): void {
+    this.#push(encoder.encode(this.#pending + end));
+    this.#pending = "";
+  }
+
+  #push(bytes: Uint8Array): void {
+    this.#chunks.push(bytes);
+    this.#size += bytes.length;
+  }
+}
