@@ -13,6 +13,7 @@ import {
   type MailboxStatus,
   type MailboxStore,
   type MessageInfo,
+  normalizeFlags,
   NotFoundError,
   type SystemFlag,
 } from "./store.ts";
@@ -77,8 +78,9 @@ export class MemoryStore implements MailboxStore {
   }
 
   #mailbox(user: string, mailbox: string, create = false): MemoryMailbox {
-    const boxes = this.#user(user, create);
     const name = checkMailboxName(mailbox);
+    // Delivery creates a missing user's INBOX, never a user for the sake of another mailbox.
+    const boxes = this.#user(user, create && name === "INBOX");
     const box = boxes.get(name);
     if (!box) throw new NotFoundError(`No such mailbox "${mailbox}"`);
     return box;
@@ -91,17 +93,19 @@ export class MemoryStore implements MailboxStore {
   }
 
   ensureUser(user: string): Promise<void> {
-    this.#user(user, true);
-    return Promise.resolve();
+    return attempt(() => {
+      this.#user(user, true);
+    });
   }
 
   deliver(user: string, bytes: Uint8Array, options: DeliverOptions = {}): Promise<number> {
     try {
+      const flags = normalizeFlags(options.flags ?? []);
       const box = this.#mailbox(user, options.mailbox ?? "INBOX", true);
       const uid = box.uidNext++;
       box.messages.push({
         uid,
-        flags: [...(options.flags ?? [])],
+        flags,
         size: bytes.length,
         internalDate: options.internalDate ?? this.#clock.now(),
         bytes: bytes.slice(),
@@ -158,7 +162,8 @@ export class MemoryStore implements MailboxStore {
 
   setFlags(user: string, mailbox: string, uid: number, flags: SystemFlag[]): Promise<void> {
     return attempt(() => {
-      this.#message(user, mailbox, uid).flags = [...new Set(flags)];
+      const normal = normalizeFlags(flags);
+      this.#message(user, mailbox, uid).flags = normal;
     });
   }
 

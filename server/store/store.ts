@@ -18,6 +18,31 @@ export const SYSTEM_FLAGS: readonly SystemFlag[] = [
   "\\Draft",
 ];
 
+/**
+ * Checks a list of flags and returns it without duplicates, in {@linkcode SYSTEM_FLAGS} order, so
+ * that every store reports the same flags the same way.
+ *
+ * @param flags Flags in any order, possibly repeated.
+ * @returns The distinct flags in IMAP's order.
+ * @throws {TypeError} When a flag is not one of {@linkcode SYSTEM_FLAGS} (`\Recent` is
+ * session state, not stored).
+ *
+ * @example Order and deduplicate
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalizeFlags, type SystemFlag } from "./store.ts";
+ *
+ * assert.deepEqual(normalizeFlags(["\\Draft", "\\Seen", "\\Draft"]), ["\\Seen", "\\Draft"]);
+ * assert.throws(() => normalizeFlags(["\\Recent" as SystemFlag]), TypeError);
+ * ```
+ */
+export function normalizeFlags(flags: readonly SystemFlag[]): SystemFlag[] {
+  for (const flag of flags) {
+    if (!SYSTEM_FLAGS.includes(flag)) throw new TypeError(`Unknown flag "${flag}"`);
+  }
+  return SYSTEM_FLAGS.filter((flag) => flags.includes(flag));
+}
+
 /** What a store knows of one message without reading it. */
 export interface MessageInfo {
   /** The message's IMAP UID: unique in its mailbox, growing, never reused (RFC 3501 §2.3.1.1). */
@@ -202,7 +227,8 @@ export function checkUserName(user: string): string {
 /**
  * Checks a mailbox name and returns its canonical form (`INBOX` in upper case, others as given).
  * Names are `.`-separated parts; each part is non-empty, at most 100 characters, and free of
- * `/`, `\`, control characters and IMAP wildcards.
+ * `/`, `\`, control characters and IMAP wildcards. The whole name is at most 200 bytes in UTF-8,
+ * so that it fits a file name on disk. `INBOX` has no children: `INBOX.Sub` is refused.
  *
  * @param name An IMAP mailbox name.
  * @returns The canonical name.
@@ -221,7 +247,7 @@ export function checkUserName(user: string): string {
 export function checkMailboxName(name: string): string {
   if (name.toUpperCase() === "INBOX") return "INBOX";
   const parts = name.split(".");
-  const bad = name.length > 200 ||
+  const bad = new TextEncoder().encode(name).length > 200 ||
     // deno-lint-ignore no-control-regex -- control characters are exactly what is refused
     parts.some((p) => p.length === 0 || p.length > 100 || /[\x00-\x1f\x7f/\\*%]/.test(p)) ||
     parts[0].toUpperCase() === "INBOX";
