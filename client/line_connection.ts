@@ -1,0 +1,204 @@
+/**
+ * A TCP connection read as CRLF lines, with a deadline on every read: what the SMTP client and
+ * the IMAP reader sit on.
+ *
+ * @module
+ */
+import type { Clock } from "../protocol/clock.ts";
+import { LINE_TOO_LONG, LineBuffer } from "../protocol/line_buffer.ts";
+import { systemClock } from "./system_clock.ts";
+
+/** The peer did not answer in time; the connection has been closed. */
+export class TimeoutError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What was awaited.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "TimeoutError";
+  }
+}
+
+/** The peer closed the connection, or sent what cannot be read. */
+export class ConnectionError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What happened.
+   * @param options The cause.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionError";
+  }
+}
+
+/** Options of {@linkcode LineConnection}. */
+export interface LineConnectionOptions {
+  /** Times the deadlines. @default the system clock */
+  clock?: Clock;
+  /** The longest line accepted from the peer, CRLF included. @default 65536 */
+  maxLineLength?: number;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads lines and counted bytes from a connection, each read with a deadline.
+ *
+ * @example Read a greeting
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LineConnection } from "./line_connection.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const accepting = listener.accept().then(async (c) => {
+ *   await c.write(new TextEncoder().encode("220 hamburger.edu\r\n"));
+ *   c.close();
+ * });
+ * const conn = new LineConnection(await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }));
+ * assert.equal(await conn.readLine(1000), "220 hamburger.edu");
+ * await accepting;
+ * conn.close();
+ * ```
+ */
+export class LineConnection {
+  /** The underlying connection. */
+  readonly conn: Deno.Conn;
+  #lines = new LineBuffer();
+  #chunk = new Uint8Array(64 * 1024);
+  #clock: Clock;
+  #maxLine: number;
+  #closed = false;
+
+  /**
+   * Wraps a connection.
+   *
+   * @param conn An open connection.
+   * @param options The clock and the line limit.
+   */
+  constructor(conn: Deno.Conn, options: LineConnectionOptions = {}) {
+    this.conn = conn;
+    this.#clock = options.clock ?? systemClock;
+    this.#maxLine = options.maxLineLength ?? 65536;
+  }
+
+  /** Whether `close()` was called or the peer went away. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async #fill(timeoutMs: number, what: string): Promise<void> {
+    let timedOut = false;
+    const timer = this.#clock.setTimer(timeoutMs, () => {
+      timedOut = true;
+      this.close();
+    });
+    let n: number | null;
+    try {
+      n = await this.conn.read(this.#chunk);
+    } catch (error) {
+      if (timedOut) throw new TimeoutError(`No answer within ${timeoutMs} ms waiting for ${what}`);
+      this.#closed = true;
+      throw new ConnectionError(`Connection failed while waiting for ${what}`, { cause: error });
+    } finally {
+      timer.cancel();
+    }
+    if (timedOut) throw new TimeoutError(`No answer within ${timeoutMs} ms waiting for ${what}`);
+    if (n === null) {
+      this.#closed = true;
+      throw new ConnectionError(`Connection closed by the peer while waiting for ${what}`);
+    }
+    this.#lines.push(this.#chunk.subarray(0, n));
+  }
+
+  /**
+   * Reads one line; a bare LF ends it too.
+   *
+   * @param timeoutMs How long to wait.
+   * @param what What is awaited, for error messages.
+   * @returns The line without its line ending.
+   * @throws {TimeoutError} When nothing comes in time.
+   * @throws {ConnectionError} When the peer closes or sends an over-long line.
+   */
+  async readLine(timeoutMs: number, what = "a reply"): Promise<string> {
+    for (;;) {
+      const line = this.#lines.readLine({ maxLength: this.#maxLine, bareLf: true });
+      if (line === LINE_TOO_LONG) {
+        this.close();
+        throw new ConnectionError(`The peer sent a line over ${this.#maxLine} octets`);
+      }
+      if (line !== undefined) return decoder.decode(line);
+      await this.#fill(timeoutMs, what);
+    }
+  }
+
+  /**
+   * Reads exactly `n` bytes (an IMAP literal).
+   *
+   * @param n How many bytes.
+   * @param timeoutMs How long to wait for each chunk.
+   * @returns A fresh copy of the bytes.
+   */
+  async readBytes(n: number, timeoutMs: number): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const part = this.#lines.read(n - got);
+      out.set(part, got);
+      got += part.length;
+      if (got < n) await this.#fill(timeoutMs, `${n - got} more bytes`);
+    }
+    return out;
+  }
+
+  /**
+   * Writes all of `data`.
+   *
+   * @param data Text (sent as UTF-8) or bytes.
+   */
+  async write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    try {
+      await writeAll(this.conn, bytes);
+    } catch (error) {
+      this.#closed = true;
+      throw new ConnectionError("Connection failed while sending", { cause: error });
+    }
+  }
+
+  /** Closes the connection; safe to call twice. */
+  close(): void {
+    this.#closed = true;
+    try {
+      this.conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/**
+ * Writes all of `bytes`, however many writes it takes.
+ *
+ * @param conn The connection.
+ * @param bytes What to write.
+ *
+ * @example
+ * ```ts
+ * import { writeAll } from "./line_connection.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * const peer = await listener.accept();
+ * await writeAll(conn, new TextEncoder().encode("NOOP\r\n"));
+ * conn.close();
+ * peer.close();
+ * ```
+ */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
+}

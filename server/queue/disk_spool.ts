@@ -1,0 +1,137 @@
+/**
+ * A spool on disk: one message file and one state file per queued message, each written to a
+ * temporary name, synced, then renamed into place, so that a crash never leaves half a message.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { syncDirectory, writeNewFile } from "../store/maildir_uidlist.ts";
+import type { QueueEntry, Spool } from "./spool.ts";
+
+/** Options of {@linkcode DiskSpool.open}. */
+export interface DiskSpoolOptions {
+  /** Sync files and the directory before a write counts as done. @default true */
+  fsync?: boolean;
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Durable storage for the outbound queue. Layout: `<root>/<id>.eml` (the message) and
+ * `<root>/<id>.json` (its state; its presence is what makes the entry live), with `<root>/tmp/`
+ * for writes in progress.
+ *
+ * @example Store, reopen, read back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DiskSpool } from "./disk_spool.ts";
+ *
+ * const root = await Deno.makeTempDir();
+ * const spool = await DiskSpool.open(root);
+ * await spool.put({
+ *   id: "q1", from: "alice@crepes.fr", recipients: [{ address: "bob@hamburger.edu", status: "pending" }],
+ *   createdAt: 0, nextAttemptAt: 0, attempts: 0, size: 2, history: [],
+ * }, new Uint8Array([104, 105]));
+ * const reopened = await DiskSpool.open(root);
+ * assert.deepEqual((await reopened.load()).map((e) => e.id), ["q1"]);
+ * assert.deepEqual(await reopened.read("q1"), new Uint8Array([104, 105]));
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export class DiskSpool implements Spool {
+  /** The spool's folder. */
+  readonly root: string;
+  #fsync: boolean;
+
+  private constructor(root: string, options: DiskSpoolOptions) {
+    this.root = root;
+    this.#fsync = options.fsync ?? true;
+  }
+
+  /**
+   * Opens (creating if needed) a spool folder and clears writes a crash left unfinished.
+   *
+   * @param root The folder.
+   * @param options Whether to sync.
+   * @returns The spool.
+   */
+  static async open(root: string, options: DiskSpoolOptions = {}): Promise<DiskSpool> {
+    await Deno.mkdir(join(root, "tmp"), { recursive: true });
+    for await (const entry of Deno.readDir(join(root, "tmp"))) {
+      await Deno.remove(join(root, "tmp", entry.name)).catch(() => {});
+    }
+    return new DiskSpool(root, options);
+  }
+
+  #path(id: string, ext: "eml" | "json"): string {
+    if (!ID.test(id)) throw new Error(`Invalid queue id "${id}"`);
+    return join(this.root, `${id}.${ext}`);
+  }
+
+  async #write(path: string, bytes: Uint8Array): Promise<void> {
+    const tmp = join(this.root, "tmp", crypto.randomUUID());
+    try {
+      await writeNewFile(tmp, bytes, { fsync: this.#fsync });
+      await Deno.rename(tmp, path);
+    } catch (error) {
+      await Deno.remove(tmp).catch(() => {});
+      throw error;
+    }
+  }
+
+  async put(entry: QueueEntry, message: Uint8Array): Promise<void> {
+    await this.#write(this.#path(entry.id, "eml"), message);
+    await this.#write(
+      this.#path(entry.id, "json"),
+      new TextEncoder().encode(JSON.stringify(entry)),
+    );
+    if (this.#fsync) await syncDirectory(this.root);
+  }
+
+  async update(entry: QueueEntry): Promise<void> {
+    await this.#write(
+      this.#path(entry.id, "json"),
+      new TextEncoder().encode(JSON.stringify(entry)),
+    );
+    if (this.#fsync) await syncDirectory(this.root);
+  }
+
+  async remove(id: string): Promise<void> {
+    await Deno.remove(this.#path(id, "json")).catch(ignoreMissing);
+    await Deno.remove(this.#path(id, "eml")).catch(ignoreMissing);
+  }
+
+  async load(): Promise<QueueEntry[]> {
+    const names = new Set<string>();
+    for await (const entry of Deno.readDir(this.root)) {
+      if (entry.isFile) names.add(entry.name);
+    }
+    const entries: QueueEntry[] = [];
+    for (const name of names) {
+      const id = name.replace(/\.(eml|json)$/, "");
+      if (name.endsWith(".json")) {
+        if (!names.has(`${id}.eml`)) {
+          await Deno.remove(join(this.root, name)).catch(ignoreMissing);
+          continue;
+        }
+        try {
+          entries.push(JSON.parse(await Deno.readTextFile(join(this.root, name))));
+        } catch {
+          // A state file that cannot be read is kept for the operator, not retried.
+        }
+      } else if (name.endsWith(".eml") && !names.has(`${id}.json`)) {
+        // The message was written but its state was not: the client never got its 250.
+        await Deno.remove(join(this.root, name)).catch(ignoreMissing);
+      }
+    }
+    return entries.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  }
+
+  read(id: string): Promise<Uint8Array> {
+    return Deno.readFile(this.#path(id, "eml"));
+  }
+}
+
+function ignoreMissing(error: unknown): void {
+  if (!(error instanceof Deno.errors.NotFound)) throw error;
+}

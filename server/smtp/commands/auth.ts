@@ -1,0 +1,88 @@
+/**
+ * AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms, offered on the submission
+ * port only. Answers travel in base64; a `*` line cancels.
+ *
+ * @module
+ */
+import { REPLY } from "../../../protocol/smtp/replies.ts";
+import type { SmtpReply } from "../../../protocol/smtp/reply.ts";
+import type { CommandContext, SmtpCommand } from "../context.ts";
+
+/** The mechanisms offered, in EHLO's `AUTH` line. */
+export const AUTH_MECHANISMS = ["PLAIN", "LOGIN"] as const;
+
+function decode(base64: string): string | undefined {
+  if (base64 === "=") return "";
+  try {
+    const binary = atob(base64);
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function encode(text: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+}
+
+async function verify(context: CommandContext, user: string, password: string): Promise<SmtpReply> {
+  const authenticate = context.options.handler.authenticate;
+  let canonical: string | undefined;
+  try {
+    canonical = await authenticate?.(user, password, context.client);
+  } catch {
+    return REPLY.LocalError;
+  }
+  if (!canonical) return REPLY.AuthFailed;
+  context.client.user = canonical;
+  return REPLY.AuthOk;
+}
+
+/** PLAIN: one base64 answer holding `authzid NUL user NUL password` (RFC 4616 §2). */
+function plain(context: CommandContext, answer: string): Promise<SmtpReply> | SmtpReply {
+  if (answer === "*") return REPLY.AuthCancelled;
+  const decoded = decode(answer);
+  const fields = decoded?.split("\0");
+  if (!fields || fields.length !== 3 || fields[1] === "") return REPLY.AuthSyntax;
+  const [authzid, user, password] = fields;
+  if (authzid !== "" && authzid !== user) return REPLY.AuthFailed;
+  return verify(context, user, password);
+}
+
+function login(context: CommandContext, userAnswer: string): SmtpReply {
+  if (userAnswer === "*") return REPLY.AuthCancelled;
+  const user = decode(userAnswer);
+  if (user === undefined || user === "") return REPLY.AuthSyntax;
+  context.continueAuth(async (passwordAnswer) => {
+    if (passwordAnswer === "*") return REPLY.AuthCancelled;
+    const password = decode(passwordAnswer);
+    return password === undefined ? REPLY.AuthSyntax : await verify(context, user, password);
+  });
+  return REPLY.AuthChallenge(encode("Password:"));
+}
+
+/** AUTH: logs the client in, which allows MAIL on the submission port and relaying. */
+export const AUTH: SmtpCommand = {
+  syntax: "AUTH PLAIN [base64] or AUTH LOGIN [base64]",
+  states: ["greeted"],
+  outOfOrder: () => REPLY.AuthInTransaction,
+  run(context, args) {
+    if (!context.options.submission) return REPLY.AuthNotOffered;
+    if (context.client.user) return REPLY.AlreadyAuthenticated;
+    const [mechanism = "", initial, extra] = args.split(" ");
+    if (extra !== undefined || mechanism === "") return REPLY.Syntax(this.syntax);
+    switch (mechanism.toUpperCase()) {
+      case "PLAIN":
+        if (initial !== undefined) return plain(context, initial);
+        context.continueAuth((answer) => Promise.resolve(plain(context, answer)));
+        return REPLY.AuthChallenge("");
+      case "LOGIN":
+        if (initial !== undefined) return login(context, initial);
+        context.continueAuth((answer) => Promise.resolve(login(context, answer)));
+        return REPLY.AuthChallenge(encode("Username:"));
+      default:
+        return REPLY.AuthMechanism(mechanism);
+    }
+  },
+};

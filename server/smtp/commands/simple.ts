@@ -1,0 +1,63 @@
+/**
+ * The commands that change nothing of a message: NOOP, RSET, QUIT, HELP, VRFY and EXPN
+ * (RFC 5321 §4.1.1.5 to §4.1.1.10).
+ *
+ * @module
+ */
+import { REPLY } from "../../../protocol/smtp/replies.ts";
+import type { SmtpCommand } from "../context.ts";
+
+const ANY_STATE = ["fresh", "greeted", "mail", "rcpt"] as const;
+
+/** NOOP: does nothing, answers 250. */
+export const NOOP: SmtpCommand = {
+  syntax: "NOOP",
+  states: ANY_STATE,
+  run: () => REPLY.Ok,
+};
+
+/** RSET: forgets the message under way, keeps the greeting. */
+export const RSET: SmtpCommand = {
+  syntax: "RSET",
+  states: ANY_STATE,
+  run(context, args) {
+    if (args !== "") return REPLY.Syntax(this.syntax);
+    context.envelope = undefined;
+    if (context.state !== "fresh") context.state = "greeted";
+    return REPLY.Reset;
+  },
+};
+
+/** QUIT: the closure phase; the server answers 221 and closes. */
+export const QUIT: SmtpCommand = {
+  syntax: "QUIT",
+  states: ANY_STATE,
+  run(context) {
+    context.envelope = undefined;
+    context.state = "closed";
+    return REPLY.Closing(context.options.domain);
+  },
+};
+
+/** HELP: lists the commands. */
+export const HELP: SmtpCommand = {
+  syntax: "HELP [command]",
+  states: ANY_STATE,
+  run: (context) => REPLY.Help(context.verbs()),
+};
+
+/** VRFY: answers 252 without telling whether the user exists (RFC 5321 §3.5.3). */
+export const VRFY: SmtpCommand = {
+  syntax: "VRFY <user>",
+  states: ANY_STATE,
+  run(_context, args) {
+    return args === "" ? REPLY.Syntax(this.syntax) : REPLY.CannotVerify;
+  },
+};
+
+/** EXPN: not offered, since it would list a mailing list's members to anyone. */
+export const EXPN: SmtpCommand = {
+  syntax: "EXPN <list>",
+  states: ANY_STATE,
+  run: () => REPLY.NotImplemented("EXPN"),
+};

@@ -1,0 +1,115 @@
+/**
+ * The mail transaction (RFC 5321 §3.3): MAIL FROM names the sender, each RCPT TO a recipient,
+ * DATA starts the message text.
+ *
+ * @module
+ */
+import { addressProblem, parsePath, PathSyntaxError } from "../../../protocol/smtp/command.ts";
+import { REPLY } from "../../../protocol/smtp/replies.ts";
+import type { SmtpReply } from "../../../protocol/smtp/reply.ts";
+import type { CommandContext, SmtpCommand } from "../context.ts";
+import type { MailParameters } from "../types.ts";
+import { refusalOf } from "./hook.ts";
+
+// deno-lint-ignore no-control-regex -- the test is for bytes beyond ASCII
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function mailParameters(
+  context: CommandContext,
+  raw: Record<string, string | true>,
+): MailParameters | SmtpReply {
+  const params: MailParameters = { body: "7BIT", smtputf8: false };
+  for (const [key, value] of Object.entries(raw)) {
+    if (!context.client.esmtp) return REPLY.UnknownParameter(key);
+    if (key === "SIZE" && typeof value === "string" && /^\d{1,15}$/.test(value)) {
+      params.size = Number(value);
+      if (params.size > context.options.maxMessageSize) {
+        return REPLY.TooBig(context.options.maxMessageSize);
+      }
+    } else if (key === "BODY" && typeof value === "string" && /^(7BIT|8BITMIME)$/i.test(value)) {
+      params.body = value.toUpperCase() as MailParameters["body"];
+    } else if (key === "SMTPUTF8" && value === true) {
+      params.smtputf8 = true;
+    } else if (key === "AUTH" && typeof value === "string") {
+      // RFC 4954 §5: the original submitter; this server does not trust other servers' claims.
+    } else {
+      return REPLY.UnknownParameter(key);
+    }
+  }
+  return params;
+}
+
+/** MAIL FROM: starts a message and names its sender (the reverse-path, for bounces). */
+export const MAIL: SmtpCommand = {
+  syntax: "MAIL FROM:<address>",
+  states: ["greeted"],
+  outOfOrder: () => REPLY.NestedMail,
+  async run(context, args) {
+    if (context.options.submission && !context.client.user) return REPLY.AuthRequired;
+    let path;
+    try {
+      path = parsePath(args, "FROM");
+    } catch (error) {
+      if (error instanceof PathSyntaxError) return REPLY.Syntax(this.syntax);
+      throw error;
+    }
+    const problem = path.address === "" ? undefined : addressProblem(path.address);
+    if (problem) return REPLY.BadSender(path.address, problem);
+    const params = mailParameters(context, path.params);
+    if ("code" in params) return params;
+    if (!params.smtputf8 && NON_ASCII.test(path.address)) return REPLY.NeedSmtputf8(path.address);
+    const refusal = await refusalOf(() =>
+      context.options.handler.mail?.(path.address, params, context.client)
+    );
+    if (refusal) return refusal;
+    context.envelope = { from: path.address, to: [], params };
+    context.state = "mail";
+    return REPLY.SenderOk(path.address);
+  },
+};
+
+/** RCPT TO: names one recipient; repeat it for each. */
+export const RCPT: SmtpCommand = {
+  syntax: "RCPT TO:<address>",
+  states: ["mail", "rcpt"],
+  outOfOrder: () => REPLY.NeedMail,
+  async run(context, args) {
+    const envelope = context.envelope!;
+    let path;
+    try {
+      path = parsePath(args, "TO");
+    } catch (error) {
+      if (error instanceof PathSyntaxError) return REPLY.Syntax(this.syntax);
+      throw error;
+    }
+    const key = Object.keys(path.params)[0];
+    if (key !== undefined) return REPLY.UnknownParameter(key);
+    const problem = addressProblem(path.address);
+    if (problem) return REPLY.BadAddress(path.address, problem);
+    if (!envelope.params.smtputf8 && NON_ASCII.test(path.address)) {
+      return REPLY.NeedSmtputf8(path.address);
+    }
+    if (envelope.to.length >= context.options.maxRecipients) {
+      return REPLY.TooManyRecipients(context.options.maxRecipients);
+    }
+    const refusal = await refusalOf(() =>
+      context.options.handler.rcpt?.(path.address, envelope, context.client)
+    );
+    if (refusal) return refusal;
+    envelope.to.push(path.address);
+    context.state = "rcpt";
+    return REPLY.RecipientOk(path.address);
+  },
+};
+
+/** DATA: the server answers 354 and reads message text up to a line holding only ".". */
+export const DATA: SmtpCommand = {
+  syntax: "DATA",
+  states: ["rcpt"],
+  outOfOrder: (state) => state === "mail" ? REPLY.NeedRcpt : REPLY.NeedMail,
+  run(context, args) {
+    if (args !== "") return REPLY.Syntax(this.syntax);
+    context.beginData();
+    return REPLY.StartData;
+  },
+};

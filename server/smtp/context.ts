@@ -1,0 +1,56 @@
+/**
+ * What a command handler may see and change of its session. Each command lives in its own file
+ * under `commands/` and receives this context; the session owns the state.
+ *
+ * @module
+ */
+import type { Clock } from "../../protocol/clock.ts";
+import type { SmtpReply } from "../../protocol/smtp/reply.ts";
+import type { Envelope, SmtpClientInfo, SmtpHandler, SmtpState } from "./types.ts";
+
+/** The session's options with every default applied. */
+export interface ResolvedSessionOptions {
+  domain: string;
+  handler: SmtpHandler;
+  submission: boolean;
+  clock: Clock;
+  maxMessageSize: number;
+  maxRecipients: number;
+  maxErrors: number;
+  maxDataLinesRecorded: number;
+}
+
+/** One step of an AUTH exchange: takes the client's next line, returns the reply. */
+export type AuthStep = (line: string) => Promise<SmtpReply>;
+
+/** The session as one command sees it. */
+export interface CommandContext {
+  /** The session's options. */
+  readonly options: ResolvedSessionOptions;
+  /** What is known of the client; commands fill in `helo`, `esmtp` and `user`. */
+  readonly client: SmtpClientInfo;
+  /** Where the session is. */
+  state: SmtpState;
+  /** The message under way, from MAIL until the end of DATA or RSET. */
+  envelope: Envelope | undefined;
+  /** Switches input to message text; the session answers at the end-of-data line. */
+  beginData(): void;
+  /** Routes the client's next line to `step` instead of the command table (AUTH). */
+  continueAuth(step: AuthStep): void;
+  /** The extension lines EHLO advertises. */
+  extensions(): string[];
+  /** The verbs HELP lists. */
+  verbs(): string[];
+}
+
+/** One command: its syntax (shown in 501 replies), the states that allow it, and its handler. */
+export interface SmtpCommand {
+  /** The syntax, as `501 5.5.4 Syntax: ...` shows it. */
+  syntax: string;
+  /** The states in which the command is in order. */
+  states: readonly SmtpState[];
+  /** The reply when the command comes in another state (after the common HELO check). */
+  outOfOrder?: (state: SmtpState) => SmtpReply;
+  /** Runs the command. */
+  run(context: CommandContext, args: string): SmtpReply | Promise<SmtpReply>;
+}

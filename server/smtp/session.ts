@@ -1,0 +1,355 @@
+/**
+ * The server side of one SMTP connection as a state machine with no socket in it: give it the
+ * client's lines, get back the replies. The listener feeds it from TCP; a notebook or a test can
+ * drive it by hand.
+ *
+ * @module
+ */
+import type { Clock } from "../../protocol/clock.ts";
+import { ByteBuilder } from "../../protocol/byte_builder.ts";
+import { splitCommand } from "../../protocol/smtp/command.ts";
+import { REPLY } from "../../protocol/smtp/replies.ts";
+import { formatReply, type SmtpReply } from "../../protocol/smtp/reply.ts";
+import type { Transcript } from "../../protocol/transcript.ts";
+import { systemClock } from "../../client/system_clock.ts";
+import type { AuthStep, CommandContext, ResolvedSessionOptions } from "./context.ts";
+import { COMMANDS, extensionsFor, isVerb } from "./commands/table.ts";
+import { refusalOf } from "./commands/hook.ts";
+import type { Envelope, SmtpClientInfo, SmtpHandler, SmtpInput, SmtpState } from "./types.ts";
+
+/** Options of {@linkcode SmtpSession}. */
+export interface SmtpSessionOptions {
+  /** The server's domain, named in the greeting and in 221. */
+  domain: string;
+  /** Hooks that decide about senders, recipients and messages. @default accept everything */
+  handler?: SmtpHandler;
+  /** Whether this is the submission port: AUTH is offered and required before MAIL. @default false */
+  submission?: boolean;
+  /** The clock for transcript times. @default the system clock */
+  clock?: Clock;
+  /** Where to record the dialog. @default no recording */
+  transcript?: Transcript;
+  /** The client's address as `host:port`. @default "" */
+  remote?: string;
+  /** The largest message accepted, in bytes (RFC 1870). @default 10485760 */
+  maxMessageSize?: number;
+  /** Recipients per message (RFC 5321 §4.5.3.1.8 asks for at least 100). @default 100 */
+  maxRecipients?: number;
+  /** Error replies before the server gives up with 421 and closes. @default 20 */
+  maxErrors?: number;
+  /** Message text lines per message that the transcript keeps. @default 20 */
+  maxDataLinesRecorded?: number;
+}
+
+const DOT = 46;
+const CRLF = new Uint8Array([13, 10]);
+const decoder = new TextDecoder();
+// deno-lint-ignore no-control-regex -- control characters are what a command may not hold
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * One SMTP conversation, server side (RFC 5321). Feed it lines without their CRLF; each call
+ * returns the reply to send, or `undefined` while message text is arriving.
+ *
+ * @example The course's dialog, by hand
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SmtpSession } from "./session.ts";
+ *
+ * const stored: string[] = [];
+ * const session = new SmtpSession({
+ *   domain: "hamburger.edu",
+ *   handler: { data: (_envelope, message) => void stored.push(new TextDecoder().decode(message)) },
+ * });
+ * const codes = [session.greeting().code];
+ * for (
+ *   const line of [
+ *     "HELO crepes.fr",
+ *     "MAIL FROM: <alice@crepes.fr>",
+ *     "RCPT TO: <bob@hamburger.edu>",
+ *     "DATA",
+ *     "Do you like ketchup?",
+ *     "How about pickles?",
+ *     ".",
+ *     "QUIT",
+ *   ]
+ * ) {
+ *   const reply = await session.receiveLine(line);
+ *   if (reply) codes.push(reply.code);
+ * }
+ * assert.deepEqual(codes, [220, 250, 250, 250, 354, 250, 221]);
+ * assert.equal(stored[0], "Do you like ketchup?\r\nHow about pickles?\r\n");
+ * assert.equal(session.closed, true);
+ * ```
+ */
+export class SmtpSession {
+  /** What is known of the client. */
+  readonly client: SmtpClientInfo;
+  #options: ResolvedSessionOptions;
+  #transcript?: Transcript;
+  #state: SmtpState = "fresh";
+  #input: SmtpInput = "command";
+  #envelope: Envelope | undefined;
+  #auth: AuthStep | undefined;
+  #data = new ByteBuilder();
+  #dataProblem: SmtpReply | undefined;
+  #dataLines = 0;
+  #errors = 0;
+  #accepted = 0;
+  #context: CommandContext;
+
+  /**
+   * Creates a session for a new connection.
+   *
+   * @param options The domain, hooks, limits and transcript.
+   */
+  constructor(options: SmtpSessionOptions) {
+    this.#options = {
+      domain: options.domain,
+      handler: options.handler ?? {},
+      submission: options.submission ?? false,
+      clock: options.clock ?? systemClock,
+      maxMessageSize: options.maxMessageSize ?? 10 * 1024 * 1024,
+      maxRecipients: options.maxRecipients ?? 100,
+      maxErrors: options.maxErrors ?? 20,
+      maxDataLinesRecorded: options.maxDataLinesRecorded ?? 20,
+    };
+    this.#transcript = options.transcript;
+    this.client = {
+      remote: options.remote ?? "",
+      helo: "",
+      esmtp: false,
+      submission: this.#options.submission,
+    };
+    this.#context = this.#makeContext();
+  }
+
+  #makeContext(): CommandContext {
+    // deno-lint-ignore no-this-alias -- the context is a view of this session's private state
+    const session = this;
+    return {
+      options: this.#options,
+      client: this.client,
+      get state() {
+        return session.#state;
+      },
+      set state(state: SmtpState) {
+        session.#state = state;
+      },
+      get envelope() {
+        return session.#envelope;
+      },
+      set envelope(envelope: Envelope | undefined) {
+        session.#envelope = envelope;
+      },
+      beginData: () => {
+        this.#state = "data";
+        this.#input = "data";
+        this.#data.clear();
+        this.#dataProblem = undefined;
+        this.#dataLines = 0;
+      },
+      continueAuth: (step) => {
+        this.#auth = step;
+        this.#input = "auth";
+      },
+      extensions: () => extensionsFor(this.#options),
+      verbs: () => Object.keys(COMMANDS),
+    };
+  }
+
+  /** Where the session is in the dialog. */
+  get state(): SmtpState {
+    return this.#state;
+  }
+
+  /** What the next line is: a command, message text, or an answer to an AUTH challenge. */
+  get input(): SmtpInput {
+    return this.#input;
+  }
+
+  /** Whether the session has ended (after QUIT or a 421): the listener closes the connection. */
+  get closed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /** The message under way, if any. */
+  get envelope(): Envelope | undefined {
+    return this.#envelope;
+  }
+
+  /** How many messages this connection delivered (the course's persistent connection). */
+  get messagesAccepted(): number {
+    return this.#accepted;
+  }
+
+  /** Whether replies carry RFC 3463 enhanced codes: after EHLO, never after HELO. */
+  get enhancedCodes(): boolean {
+    return this.client.esmtp;
+  }
+
+  /**
+   * Formats a reply as this session sends it (with enhanced codes after EHLO).
+   *
+   * @param reply A reply from this session.
+   * @returns The wire text, CRLF included.
+   */
+  wire(reply: SmtpReply): string {
+    return formatReply(reply, this.enhancedCodes);
+  }
+
+  /**
+   * The greeting that opens the connection (RFC 5321 §4.3.1).
+   *
+   * @returns `220 <domain>`.
+   */
+  greeting(): SmtpReply {
+    return this.#reply(REPLY.Greeting(this.#options.domain));
+  }
+
+  /**
+   * Takes one line from the client.
+   *
+   * @param line The line without its CRLF, as bytes or text.
+   * @returns The reply to send, or `undefined` while message text is arriving.
+   */
+  receiveLine(line: Uint8Array | string): SmtpReply | undefined | Promise<SmtpReply | undefined> {
+    if (this.#input === "data") {
+      return this.#dataLine(typeof line === "string" ? new TextEncoder().encode(line) : line);
+    }
+    const text = typeof line === "string" ? line : decoder.decode(line);
+    if (this.#input === "auth") return this.#authLine(text);
+    return this.#command(text);
+  }
+
+  /**
+   * Tells the session that the client sent a line over the limit, which the listener dropped.
+   *
+   * @returns The reply to send now, or `undefined` inside message text (the reply comes at its end).
+   */
+  lineTooLong(): SmtpReply | undefined {
+    if (this.#input === "data") {
+      this.#dataProblem ??= REPLY.TextLineTooLong;
+      return undefined;
+    }
+    this.#transcript?.client("(line too long, dropped)", this.#options.clock.now());
+    this.#input = "command";
+    this.#auth = undefined;
+    return this.#error(REPLY.LineTooLong);
+  }
+
+  /**
+   * Ends the session because the client was idle too long.
+   *
+   * @returns The 421 reply to send before closing.
+   */
+  timeout(): SmtpReply {
+    this.#state = "closed";
+    return this.#reply(REPLY.IdleTimeout);
+  }
+
+  /**
+   * Ends the session because the server is shutting down.
+   *
+   * @returns The 421 reply to send before closing.
+   */
+  shutdown(): SmtpReply {
+    this.#state = "closed";
+    return this.#reply(REPLY.ShuttingDown);
+  }
+
+  #reply(reply: SmtpReply): SmtpReply {
+    if (this.#transcript) {
+      const at = this.#options.clock.now();
+      for (const line of this.wire(reply).split("\r\n")) {
+        if (line !== "") this.#transcript.server(line, at);
+      }
+    }
+    return reply;
+  }
+
+  #error(reply: SmtpReply): SmtpReply {
+    if (++this.#errors >= this.#options.maxErrors) {
+      this.#state = "closed";
+      return this.#reply(REPLY.TooManyErrors);
+    }
+    return this.#reply(reply);
+  }
+
+  #finish(reply: SmtpReply): SmtpReply {
+    return reply.code >= 500 && reply.code !== 554 && reply.code !== 550
+      ? this.#error(reply)
+      : this.#reply(reply);
+  }
+
+  #command(text: string): SmtpReply | Promise<SmtpReply> {
+    const { verb, args } = splitCommand(text);
+    this.#transcript?.client(verb === "AUTH" ? maskAuth(text) : text, this.#options.clock.now());
+    if (CONTROL.test(text)) return this.#error(REPLY.BadCharacters);
+    if (!isVerb(verb)) return this.#error(REPLY.Unrecognized(verb.slice(0, 40)));
+    const command = COMMANDS[verb];
+    if (!command.states.includes(this.#state)) {
+      const reply = this.#state === "fresh"
+        ? REPLY.NeedHello
+        : command.outOfOrder?.(this.#state) ?? REPLY.NeedHello;
+      return this.#error(reply);
+    }
+    const reply = command.run(this.#context, args);
+    return reply instanceof Promise ? reply.then((r) => this.#finish(r)) : this.#finish(reply);
+  }
+
+  async #authLine(text: string): Promise<SmtpReply> {
+    this.#transcript?.client("****", this.#options.clock.now());
+    const step = this.#auth!;
+    this.#auth = undefined;
+    this.#input = "command";
+    return this.#finish(await step(text.trim()));
+  }
+
+  #dataLine(line: Uint8Array): SmtpReply | undefined | Promise<SmtpReply> {
+    if (line.length === 1 && line[0] === DOT) return this.#endOfData();
+    if (this.#transcript && this.#dataLines < this.#options.maxDataLinesRecorded) {
+      this.#transcript.client(decoder.decode(line), this.#options.clock.now());
+    }
+    this.#dataLines++;
+    if (this.#dataProblem) return undefined;
+    // RFC 5321 §4.5.2: a leading dot was doubled by the client; take exactly one away.
+    const text = line[0] === DOT ? line.subarray(1) : line;
+    if (this.#data.length + text.length + 2 > this.#options.maxMessageSize) {
+      this.#dataProblem = REPLY.TooBig(this.#options.maxMessageSize);
+      this.#data.clear();
+      return undefined;
+    }
+    this.#data.append(text);
+    this.#data.append(CRLF);
+    return undefined;
+  }
+
+  async #endOfData(): Promise<SmtpReply> {
+    const at = this.#options.clock.now();
+    const hidden = this.#dataLines - this.#options.maxDataLinesRecorded;
+    if (this.#transcript && hidden > 0) {
+      this.#transcript.note(`(${hidden} more lines of message text)`, at);
+    }
+    this.#transcript?.client(".", at);
+    this.#input = "command";
+    this.#state = "greeted";
+    const envelope = this.#envelope!;
+    this.#envelope = undefined;
+    const problem = this.#dataProblem;
+    const message = problem ? new Uint8Array() : this.#data.bytes();
+    this.#data.clear();
+    if (problem) return this.#reply(problem);
+    let custom: SmtpReply | void = undefined;
+    const refusal = await refusalOf(async () => {
+      custom = await this.#options.handler.data?.(envelope, message, this.client);
+    });
+    if (!refusal) this.#accepted++;
+    return this.#reply(refusal ?? custom ?? REPLY.Accepted);
+  }
+}
+
+function maskAuth(text: string): string {
+  const words = text.split(" ");
+  return words.length > 2 ? `${words[0]} ${words[1]} ****` : text;
+}

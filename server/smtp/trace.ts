@@ -1,0 +1,109 @@
+/**
+ * Trace header fields (RFC 5321 §4.4): every server that takes a message adds a `Received:`
+ * line on top, and the server that delivers it adds `Return-Path:` with the envelope sender.
+ *
+ * @module
+ */
+import { formatDate } from "../../message/date.ts";
+
+/** What a `Received:` line records of one hop. */
+export interface ReceivedFields {
+  /** The name the client gave in HELO/EHLO. */
+  helo: string;
+  /** The client's IP address. */
+  address: string;
+  /** This server's name. */
+  by: string;
+  /** `SMTP` after HELO, `ESMTP` after EHLO, `ESMTPA` after EHLO and AUTH (RFC 3848). */
+  protocol: "SMTP" | "ESMTP" | "ESMTPA";
+  /** An identifier of this transaction, for logs. */
+  id: string;
+  /** The recipient, when there is exactly one. */
+  for?: string;
+  /** When, in milliseconds since the epoch. */
+  at: number;
+}
+
+/**
+ * Formats a `Received:` header field, folded over several lines, CRLF included.
+ *
+ * ```
+ * Time-stamp-line = "Received:" FWS Stamp <CRLF>
+ * Stamp = From-domain By-domain Opt-info [CFWS] ";" FWS date-time
+ * ```
+ *
+ * @param fields What to record.
+ * @returns The header field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { receivedHeader } from "./trace.ts";
+ *
+ * const field = receivedHeader({
+ *   helo: "crepes.fr",
+ *   address: "127.0.0.1",
+ *   by: "hamburger.edu",
+ *   protocol: "ESMTP",
+ *   id: "a1b2c3",
+ *   for: "bob@hamburger.edu",
+ *   at: Date.UTC(2026, 8, 1, 9, 0, 0),
+ * });
+ * assert.equal(
+ *   field,
+ *   "Received: from crepes.fr ([127.0.0.1])\r\n" +
+ *     "\tby hamburger.edu with ESMTP id a1b2c3\r\n" +
+ *     "\tfor <bob@hamburger.edu>; Tue, 01 Sep 2026 09:00:00 +0000\r\n",
+ * );
+ * ```
+ */
+export function receivedHeader(fields: ReceivedFields): string {
+  const forPart = fields.for ? `\r\n\tfor <${fields.for}>` : "";
+  return `Received: from ${fields.helo} ([${fields.address}])\r\n` +
+    `\tby ${fields.by} with ${fields.protocol} id ${fields.id}${forPart}; ${
+      formatDate(fields.at)
+    }\r\n`;
+}
+
+/**
+ * Formats the `Return-Path:` field that the final delivery adds (RFC 5321 §4.4).
+ *
+ * @param from The envelope sender; `""` for the null sender.
+ * @returns The header field, CRLF included.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { returnPathHeader } from "./trace.ts";
+ *
+ * assert.equal(returnPathHeader("alice@crepes.fr"), "Return-Path: <alice@crepes.fr>\r\n");
+ * assert.equal(returnPathHeader(""), "Return-Path: <>\r\n");
+ * ```
+ */
+export function returnPathHeader(from: string): string {
+  return `Return-Path: <${from}>\r\n`;
+}
+
+/**
+ * Puts header text in front of a message.
+ *
+ * @param header One or more header fields, each ending in CRLF.
+ * @param message The message.
+ * @returns A new array: the fields, then the message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prependHeader } from "./trace.ts";
+ *
+ * const out = prependHeader("X-A: 1\r\n", new TextEncoder().encode("Subject: hi\r\n\r\n"));
+ * assert.equal(new TextDecoder().decode(out), "X-A: 1\r\nSubject: hi\r\n\r\n");
+ * ```
+ */
+export function prependHeader(header: string, message: Uint8Array): Uint8Array {
+  const head = new TextEncoder().encode(header);
+  const out = new Uint8Array(head.length + message.length);
+  out.set(head);
+  out.set(message, head.length);
+  return out;
+}
