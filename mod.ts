@@ -16,6 +16,7 @@
  * @module
  */
 export * from "./protocol/mod.ts";
+export * from "./message/mod.ts";
 export * from "./server/mod.ts";
 export * from "./client/mod.ts";
 export * from "./lab/mod.ts";

@@ -1,0 +1,138 @@
+/**
+ * The date-time of the `Date:` field (RFC 5322 §3.3), read leniently (obsolete zones, two-digit
+ * years, comments, a missing day name or seconds, the asctime order) and written exactly.
+ *
+ * ```
+ * date-time   = [ day-of-week "," ] date time [CFWS]
+ * date        = day month year
+ * time        = hour ":" minute [ ":" second ] FWS zone
+ * zone        = ( "+" / "-" ) 4DIGIT / obs-zone
+ * obs-zone    = "UT" / "GMT" / "EST" / "EDT" / "CST" / "CDT" / "MST" / "MDT" / "PST" / "PDT"
+ *             / military letters
+ * ```
+ *
+ * @module
+ */
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// RFC 5322 §4.3. Military letters are taken as -0000 (unknown), as the RFC advises, because
+// RFC 822 defined their signs backwards and mailers used them both ways.
+const ZONES: Record<string, number> = {
+  UT: 0,
+  UTC: 0,
+  GMT: 0,
+  Z: 0,
+  EST: -300,
+  EDT: -240,
+  CST: -360,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
+  KST: 540,
+};
+
+function two(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/**
+ * Formats a time as an RFC 5322 date-time, such as `Tue, 01 Sep 2026 18:00:00 +0900`.
+ *
+ * @param ms Milliseconds since the epoch (from a `Clock`).
+ * @param offsetMinutes The zone to write, in minutes east of UTC.
+ * @returns The date-time text.
+ *
+ * @example Format the same moment in two zones
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatDate } from "./date.ts";
+ *
+ * const t = Date.UTC(2026, 8, 1, 9, 0, 0);
+ * assert.equal(formatDate(t), "Tue, 01 Sep 2026 09:00:00 +0000");
+ * assert.equal(formatDate(t, 540), "Tue, 01 Sep 2026 18:00:00 +0900");
+ * ```
+ */
+export function formatDate(ms: number, offsetMinutes = 0): string {
+  const local = new Date(Math.floor(ms / 1000) * 1000 + offsetMinutes * 60_000);
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMinutes);
+  return `${DAYS[local.getUTCDay()]}, ${two(local.getUTCDate())} ${MONTHS[local.getUTCMonth()]} ` +
+    `${local.getUTCFullYear()} ${two(local.getUTCHours())}:${two(local.getUTCMinutes())}:` +
+    `${two(local.getUTCSeconds())} ${sign}${two(Math.floor(abs / 60))}${two(abs % 60)}`;
+}
+
+function stripComments(text: string): string {
+  let out = "";
+  let depth = 0;
+  for (const c of text) {
+    if (c === "(") depth++;
+    else if (c === ")" && depth > 0) depth--;
+    else if (depth === 0) out += c;
+  }
+  return out;
+}
+
+/**
+ * Parses an RFC 5322 date-time leniently.
+ *
+ * @param text The value of a `Date:` field.
+ * @returns Milliseconds since the epoch, or `undefined` when no date can be read.
+ *
+ * @example Read a modern date, an obsolete zone and a two-digit year
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDate } from "./date.ts";
+ *
+ * assert.equal(parseDate("Tue, 1 Sep 2026 18:00:00 +0900"), Date.UTC(2026, 8, 1, 9));
+ * assert.equal(parseDate("1 Sep 26 04:00 EST (New York)"), Date.UTC(2026, 8, 1, 9));
+ * assert.equal(parseDate("not a date"), undefined);
+ * ```
+ */
+export function parseDate(text: string): number | undefined {
+  const clean = stripComments(text).replace(/,/g, " ").trim();
+  if (clean.length > 200) return undefined;
+  let day: number | undefined;
+  let month: number | undefined;
+  let year: number | undefined;
+  let time: number[] | undefined;
+  let zone: number | undefined;
+  for (const token of clean.split(/\s+/)) {
+    if (token === "") continue;
+    const t = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d+)?$/.exec(token);
+    if (t && !time) {
+      time = [Number(t[1]), Number(t[2]), Number(t[3] ?? 0)];
+      continue;
+    }
+    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(token);
+    if (z && time) {
+      zone = (z[1] === "-" ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
+      continue;
+    }
+    if (/^\d+$/.test(token)) {
+      const n = Number(token);
+      if (day === undefined && token.length <= 2) day = n;
+      else if (year === undefined) year = token.length <= 2 ? (n < 50 ? 2000 + n : 1900 + n) : n;
+      continue;
+    }
+    const word = token.toUpperCase();
+    const m = MONTHS.findIndex((name) => word.startsWith(name.toUpperCase()));
+    if (m >= 0 && month === undefined && /^[A-Z]+\.?$/.test(word)) {
+      month = m;
+      continue;
+    }
+    if (time && zone === undefined) {
+      if (word in ZONES) zone = ZONES[word];
+      else if (/^[A-IK-Z]$/.test(word)) zone = 0;
+    }
+  }
+  if (year !== undefined && year < 1000 && year >= 100) year += 1900;
+  if (day === undefined || month === undefined || year === undefined || !time) return undefined;
+  const [h, min, s] = time;
+  if (day < 1 || day > 31 || h > 24 || min > 59 || s > 60) return undefined;
+  const ms = Date.UTC(year, month, day, h, min, Math.min(s, 59)) - (zone ?? 0) * 60_000;
+  return Number.isFinite(ms) ? ms : undefined;
+}
