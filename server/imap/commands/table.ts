@@ -1,0 +1,85 @@
+/**
+ * The command table: every command this server knows, the states that allow it (RFC 3501 §6) and
+ * its syntax, which BAD responses quote.
+ *
+ * @module
+ */
+import type { CommandSpec, ImapState } from "../context.ts";
+import { capability, enable, id, logout, namespace, noop } from "./any.ts";
+import { close, expunge, unselect } from "./expunge.ts";
+import { fetch } from "./fetch.ts";
+import { listCommand, subscribe } from "./list.ts";
+import { authenticate, login } from "./login.ts";
+import { create, selectCommand, status } from "./mailbox.ts";
+import { search } from "./search.ts";
+import { store } from "./store.ts";
+
+const ANY: readonly ImapState[] = ["notAuthenticated", "authenticated", "selected"];
+const NOT_AUTHENTICATED: readonly ImapState[] = ["notAuthenticated"];
+const AUTHENTICATED: readonly ImapState[] = ["authenticated", "selected"];
+const SELECTED: readonly ImapState[] = ["selected"];
+
+/** Every command, keyed by its upper-case name (`UID FETCH` for UID commands). */
+export const COMMANDS = {
+  CAPABILITY: { states: ANY, syntax: "CAPABILITY", run: capability },
+  NOOP: { states: ANY, syntax: "NOOP", run: noop },
+  LOGOUT: { states: ANY, syntax: "LOGOUT", run: logout },
+  ID: { states: ANY, syntax: "ID (field value ...) or ID NIL", run: id },
+  LOGIN: { states: NOT_AUTHENTICATED, syntax: "LOGIN user password", secret: true, run: login },
+  AUTHENTICATE: {
+    states: NOT_AUTHENTICATED,
+    syntax: "AUTHENTICATE PLAIN [initial-response]",
+    secret: true,
+    run: authenticate,
+  },
+  ENABLE: { states: AUTHENTICATED, syntax: "ENABLE capability ...", run: enable },
+  NAMESPACE: { states: AUTHENTICATED, syntax: "NAMESPACE", run: namespace },
+  LIST: { states: AUTHENTICATED, syntax: "LIST reference pattern", run: listCommand("LIST") },
+  LSUB: { states: AUTHENTICATED, syntax: "LSUB reference pattern", run: listCommand("LSUB") },
+  SUBSCRIBE: { states: AUTHENTICATED, syntax: "SUBSCRIBE mailbox", run: subscribe },
+  UNSUBSCRIBE: { states: AUTHENTICATED, syntax: "UNSUBSCRIBE mailbox", run: subscribe },
+  STATUS: { states: AUTHENTICATED, syntax: "STATUS mailbox (item ...)", run: status },
+  SELECT: { states: AUTHENTICATED, syntax: "SELECT mailbox", run: selectCommand(false) },
+  EXAMINE: { states: AUTHENTICATED, syntax: "EXAMINE mailbox", run: selectCommand(true) },
+  CREATE: { states: AUTHENTICATED, syntax: "CREATE mailbox", run: create },
+  CHECK: { states: SELECTED, syntax: "CHECK", run: noop },
+  CLOSE: { states: SELECTED, syntax: "CLOSE", run: close },
+  UNSELECT: { states: SELECTED, syntax: "UNSELECT", run: unselect },
+  EXPUNGE: { states: SELECTED, syntax: "EXPUNGE", run: expunge },
+  FETCH: { states: SELECTED, syntax: "FETCH sequence-set items", run: fetch },
+  "UID FETCH": { states: SELECTED, syntax: "UID FETCH uid-set items", run: fetch },
+  STORE: { states: SELECTED, syntax: "STORE sequence-set [+|-]FLAGS[.SILENT] (flags)", run: store },
+  "UID STORE": {
+    states: SELECTED,
+    syntax: "UID STORE uid-set [+|-]FLAGS[.SILENT] (flags)",
+    run: store,
+  },
+  SEARCH: { states: SELECTED, syntax: "SEARCH [CHARSET name] criteria", run: search },
+  "UID SEARCH": { states: SELECTED, syntax: "UID SEARCH [CHARSET name] criteria", run: search },
+} satisfies Record<string, CommandSpec>;
+
+/** A command name of the table. */
+export type ImapCommandName = keyof typeof COMMANDS;
+
+/**
+ * The text of the BAD sent for a command given in a state that does not allow it.
+ *
+ * @param name The command name.
+ * @param state The current state.
+ * @returns Such as `Command "SELECT" needs a login first`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stateError } from "./table.ts";
+ *
+ * assert.equal(stateError("FETCH", "authenticated"), 'Command "FETCH" needs a selected mailbox');
+ * ```
+ */
+export function stateError(name: string, state: ImapState): string {
+  if (state === "notAuthenticated") return `Command "${name}" needs a login first`;
+  if (name === "LOGIN" || name === "AUTHENTICATE") {
+    return `Command "${name}" is not allowed: already logged in`;
+  }
+  return `Command "${name}" needs a selected mailbox`;
+}

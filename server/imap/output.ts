@@ -1,0 +1,77 @@
+/**
+ * What a session hands back to whoever drives it: the bytes to send, the same as text, and what
+ * to do next.
+ *
+ * @module
+ */
+import { formatResponse, type ImapData } from "../../protocol/imap/response.ts";
+import type { Transcript } from "../../protocol/transcript.ts";
+
+/** The answer of an {@linkcode ImapSession} to a line, a literal, or a timeout. */
+export interface ImapOutput {
+  /** The bytes to send, ready for the socket (may be empty). */
+  bytes: Uint8Array;
+  /** The same responses as text lines; a literal shows as `{n}` and a line `(n bytes)`. */
+  lines: string[];
+  /**
+   * When set, the session waits for a literal of this many bytes: read them and pass them to
+   * `receiveLiteral` (after sending `bytes`, which may hold the `+` go-ahead).
+   */
+  literal?: number;
+  /** True when the connection must be closed once `bytes` are sent. */
+  close: boolean;
+}
+
+/** Collects the responses to one input, recording each line into the transcript. */
+export class OutputBuffer {
+  #chunks: Uint8Array[] = [];
+  #lines: string[] = [];
+  #transcript?: Transcript;
+  #now: () => number;
+
+  /**
+   * Starts an empty output.
+   *
+   * @param transcript Where to record `S:` lines, if anywhere.
+   * @param now The clock's time, for the transcript.
+   */
+  constructor(transcript: Transcript | undefined, now: () => number) {
+    this.#transcript = transcript;
+    this.#now = now;
+  }
+
+  /**
+   * Adds one response.
+   *
+   * @param head Such as `* 1 FETCH` or `a1 OK`.
+   * @param data Values after the head.
+   */
+  add(head: string, data: readonly ImapData[] = []): void {
+    const out = formatResponse(head, data);
+    this.#chunks.push(out.bytes);
+    for (const line of out.lines) {
+      this.#lines.push(line);
+      this.#transcript?.server(line, this.#now());
+    }
+  }
+
+  /**
+   * Finishes the output.
+   *
+   * @param close Whether the connection must close.
+   * @param literal The size of a literal to read next, if any.
+   * @returns The output.
+   */
+  finish(close: boolean, literal?: number): ImapOutput {
+    const size = this.#chunks.reduce((n, c) => n + c.length, 0);
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    const output: ImapOutput = { bytes, lines: this.#lines, close };
+    if (literal !== undefined) output.literal = literal;
+    return output;
+  }
+}

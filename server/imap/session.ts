@@ -1,0 +1,425 @@
+/**
+ * The server side of one IMAP connection as a state machine with no socket (RFC 3501 §3): fed
+ * command lines and literal bytes, it returns what to send. The listener drives it over TCP; a
+ * notebook or a test can drive it by hand.
+ *
+ * @module
+ */
+import type { Clock } from "../../protocol/clock.ts";
+import { Arguments, CommandReader, type ImapCommand } from "../../protocol/imap/command.ts";
+import { ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts";
+import type { LiteralRequest } from "../../protocol/imap/lexer.ts";
+import { LINE_TOO_LONG } from "../../protocol/line_buffer.ts";
+import type { Transcript } from "../../protocol/transcript.ts";
+import { systemClock } from "../../client/system_clock.ts";
+import type { Accounts } from "../accounts.ts";
+import type { MailboxStore } from "../store/store.ts";
+import { COMMANDS, stateError } from "./commands/table.ts";
+import type { CommandResult, ImapState, SessionContext } from "./context.ts";
+import { type ImapOutput, OutputBuffer } from "./output.ts";
+import { failureOf } from "./failures.ts";
+import type { SelectedMailbox } from "./selected.ts";
+
+/** Limits that keep one connection from using too much memory or time. */
+export interface ImapLimits {
+  /** The longest command line, CRLF included (RFC 7162 §4 asks for at least 8192). @default 8192 */
+  maxLineLength?: number;
+  /** The most literal bytes one command may carry (there is no APPEND yet). @default 1048576 */
+  maxLiteralSize?: number;
+  /** Failed LOGIN or AUTHENTICATE attempts before the server says BYE. @default 3 */
+  maxFailedLogins?: number;
+  /** Idle time before the server says BYE (RFC 3501 §5.4: at least 30 minutes). @default 1800000 */
+  idleTimeoutMs?: number;
+}
+
+/** Options of {@linkcode ImapSession}. */
+export interface ImapSessionOptions {
+  /** Where the mailboxes are. */
+  store: MailboxStore;
+  /**
+   * The domain's accounts; their `verify` checks passwords. Give this or `authenticate`.
+   * @default undefined
+   */
+  accounts?: Accounts;
+  /**
+   * Checks a local part and password and returns the canonical user name, or undefined to refuse.
+   * Takes precedence over `accounts`.
+   * @default accounts.verify
+   */
+  authenticate?: (user: string, password: string) => Promise<string | undefined>;
+  /** The mail domain: `bob@` this domain logs in as `bob`; other domains are refused. @default "localhost" */
+  domain?: string;
+  /** Measures idle time and stamps transcript lines. @default systemClock */
+  clock?: Clock;
+  /** Where to record the dialog, masking passwords. @default undefined (no record) */
+  transcript?: Transcript;
+  /** The connection's limits. @default {} (each limit's own default) */
+  limits?: ImapLimits;
+}
+
+/** What the session waits for next. */
+export type ImapExpectation =
+  | { kind: "line" }
+  | { kind: "literal"; size: number }
+  | { kind: "closed" };
+
+const decoder = new TextDecoder();
+// deno-lint-ignore no-control-regex -- control characters are shown escaped in transcripts
+const CONTROL = /[\x00-\x1f\x7f]/g;
+const SECRET = /^\S+ (LOGIN|AUTHENTICATE)(?: |$)/i;
+
+/**
+ * One IMAP connection's state machine: `greeting()`, then `receiveLine(line)` for each line and
+ * `receiveLiteral(bytes)` when an output asks for a literal. Each call returns an
+ * {@linkcode ImapOutput}: bytes to send, the same as text, and whether to close. Calls must not
+ * overlap: await each before the next.
+ *
+ * @example Log in and select INBOX by hand
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Accounts } from "../accounts.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ * import { ImapSession } from "./session.ts";
+ *
+ * const accounts = new Accounts({ iterations: 1000 });
+ * await accounts.add("bob", "pickles");
+ * const store = new MemoryStore();
+ * await store.deliver("bob", new TextEncoder().encode("Subject: hi\r\n\r\nHello\r\n"));
+ * const session = new ImapSession({ store, accounts, domain: "hamburger.edu" });
+ * assert.match(session.greeting().lines[0], /^\* OK \[CAPABILITY IMAP4rev1 /);
+ * const login = await session.receiveLine("a1 LOGIN bob@hamburger.edu pickles");
+ * assert.match(login.lines[0], /^a1 OK /);
+ * const select = await session.receiveLine("a2 SELECT INBOX");
+ * assert.ok(select.lines.includes("* 1 EXISTS"));
+ * assert.equal(session.state, "selected");
+ * ```
+ */
+export class ImapSession {
+  #store: MailboxStore;
+  #clock: Clock;
+  #domain: string;
+  #transcript?: Transcript;
+  #verify: (user: string, password: string) => Promise<string | undefined>;
+  #limits: Required<ImapLimits>;
+  #state: ImapState = "notAuthenticated";
+  #user?: string;
+  #selected?: SelectedMailbox;
+  #failures = 0;
+  #lastActivity: number;
+  #out?: OutputBuffer;
+  #closing = false;
+  #reader?: CommandReader;
+  #secret = false;
+  #literalTotal = 0;
+  #expectLiteral?: number;
+  #current = { tag: "*", name: "" };
+  #continuation?: {
+    tag: string;
+    name: string;
+    then: (line: string) => Promise<CommandResult | void>;
+  };
+  #context: SessionContext;
+
+  /**
+   * Creates a session for a new connection.
+   *
+   * @param options Store, authenticator, domain, clock, transcript and limits.
+   */
+  constructor(options: ImapSessionOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock ?? systemClock;
+    this.#domain = (options.domain ?? "localhost").toLowerCase();
+    this.#transcript = options.transcript;
+    const accounts = options.accounts;
+    this.#verify = options.authenticate ??
+      ((user, password) => accounts ? accounts.verify(user, password) : Promise.resolve(undefined));
+    const limits = options.limits ?? {};
+    this.#limits = {
+      maxLineLength: limits.maxLineLength ?? 8192,
+      maxLiteralSize: limits.maxLiteralSize ?? 1024 * 1024,
+      maxFailedLogins: limits.maxFailedLogins ?? 3,
+      idleTimeoutMs: limits.idleTimeoutMs ?? 30 * 60_000,
+    };
+    this.#lastActivity = this.#clock.now();
+    this.#context = this.#makeContext();
+  }
+
+  /** The connection state. */
+  get state(): ImapState {
+    return this.#state;
+  }
+
+  /** The logged-in user, once authenticated. */
+  get user(): string | undefined {
+    return this.#user;
+  }
+
+  /** The limits in force, defaults applied. */
+  get limits(): Readonly<Required<ImapLimits>> {
+    return this.#limits;
+  }
+
+  /** What the session waits for: a line, a literal of some size, or nothing (closed). */
+  get expecting(): ImapExpectation {
+    if (this.#state === "logout") return { kind: "closed" };
+    if (this.#expectLiteral !== undefined) return { kind: "literal", size: this.#expectLiteral };
+    return { kind: "line" };
+  }
+
+  /** When, by the clock, the session times out unless input arrives. */
+  get idleDeadline(): number {
+    return this.#lastActivity + this.#limits.idleTimeoutMs;
+  }
+
+  /**
+   * The greeting to send when the connection opens (RFC 3501 §7.1.1).
+   *
+   * @returns `* OK [CAPABILITY ...] domain IMAP4rev1 ready`.
+   */
+  greeting(): ImapOutput {
+    const out = this.#begin();
+    out.add(`* OK [CAPABILITY ${this.#capabilities().join(" ")}] ${this.#domain} IMAP4rev1 ready`);
+    return this.#finish(out);
+  }
+
+  /**
+   * Takes one line from the client, without its line ending.
+   *
+   * @param input The line as bytes or text, or {@linkcode LINE_TOO_LONG} from the line buffer.
+   * @returns What to send and what comes next.
+   */
+  async receiveLine(input: Uint8Array | string | typeof LINE_TOO_LONG): Promise<ImapOutput> {
+    const out = this.#begin();
+    if (this.#state === "logout") return this.#finish(out);
+    if (this.#expectLiteral !== undefined) {
+      throw new TypeError("Expected literal bytes, not a line");
+    }
+    if (input === LINE_TOO_LONG) {
+      this.#transcript?.client("(line too long)", this.#clock.now());
+      const tag = this.#reader?.tag ?? this.#continuation?.tag ?? "*";
+      this.#reset();
+      out.add(`${tag} BAD Line too long, at most ${this.#limits.maxLineLength} bytes`);
+      return this.#finish(out);
+    }
+    const line = typeof input === "string" ? input : decoder.decode(input);
+    if (this.#continuation) {
+      this.#transcript?.client("****", this.#clock.now());
+      const { tag, name, then } = this.#continuation;
+      this.#continuation = undefined;
+      await this.#run(out, tag, name, () => then(line));
+      return this.#finish(out);
+    }
+    this.#recordLine(line);
+    this.#reader ??= new CommandReader();
+    try {
+      const progress = this.#reader.pushLine(line);
+      if (!progress.done) return this.#literal(out, progress.literal);
+      const command = progress.command;
+      this.#reset();
+      await this.#dispatch(out, command);
+    } catch (error) {
+      if (!(error instanceof ImapSyntaxError)) throw error;
+      this.#reset();
+      out.add(`${error.tag ?? "*"} BAD ${error.message}`);
+    }
+    return this.#finish(out);
+  }
+
+  /**
+   * Takes the bytes of the literal that the last output asked for.
+   *
+   * @param bytes Exactly `literal` bytes.
+   * @returns What to send (usually nothing: the rest of the command line comes next).
+   */
+  receiveLiteral(bytes: Uint8Array): Promise<ImapOutput> {
+    const out = this.#begin();
+    if (
+      this.#expectLiteral === undefined || bytes.length !== this.#expectLiteral || !this.#reader
+    ) {
+      throw new TypeError(`Expected no literal of ${bytes.length} bytes`);
+    }
+    this.#expectLiteral = undefined;
+    const printable = bytes.length <= 80 && bytes.every((b) => b >= 0x20 && b < 0x7f);
+    const shown = this.#secret
+      ? "****"
+      : printable
+      ? decoder.decode(bytes)
+      : `(${bytes.length} bytes)`;
+    this.#transcript?.client(shown, this.#clock.now());
+    this.#reader.pushLiteral(bytes);
+    return Promise.resolve(this.#finish(out));
+  }
+
+  /**
+   * Ends the session when it has been idle too long; the driver calls this when the clock passes
+   * {@linkcode ImapSession.idleDeadline}.
+   *
+   * @returns The BYE to send before closing, or undefined when the session is not idle yet.
+   */
+  checkIdle(): ImapOutput | undefined {
+    if (this.#state === "logout" || this.#clock.now() < this.idleDeadline) return undefined;
+    const out = this.#begin();
+    out.add("* BYE Autologout: idle for too long");
+    this.#state = "logout";
+    return this.#finish(out);
+  }
+
+  #begin(): OutputBuffer {
+    this.#lastActivity = this.#clock.now();
+    this.#out = new OutputBuffer(this.#transcript, () => this.#clock.now());
+    return this.#out;
+  }
+
+  #finish(out: OutputBuffer, literal?: number): ImapOutput {
+    this.#out = undefined;
+    if (this.#closing) this.#state = "logout";
+    return out.finish(this.#state === "logout", literal);
+  }
+
+  #reset(): void {
+    this.#reader = undefined;
+    this.#secret = false;
+    this.#literalTotal = 0;
+    this.#expectLiteral = undefined;
+    this.#continuation = undefined;
+  }
+
+  #recordLine(line: string): void {
+    if (!this.#transcript) return;
+    let shown = line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+    if (this.#reader) {
+      if (line === "") return;
+      if (this.#secret) shown = "****";
+    } else if (SECRET.test(line)) {
+      this.#secret = true;
+      const login = /^(\S+ LOGIN )("(?:[^"\\]|\\.)*"|[^\s"{]+)/i.exec(line);
+      const auth = /^(\S+ AUTHENTICATE \S+)( .*)?$/i.exec(line);
+      shown = login
+        ? `${login[1]}${login[2]} ****`
+        : auth
+        ? `${auth[1]}${auth[2] ? " ****" : ""}`
+        : `${line.split(" ").slice(0, 2).join(" ")} ****`;
+    }
+    this.#transcript.client(shown, this.#clock.now());
+  }
+
+  #literal(out: OutputBuffer, request: LiteralRequest): ImapOutput {
+    const tag = this.#reader?.tag ?? "*";
+    const max = this.#limits.maxLiteralSize;
+    if (this.#literalTotal + request.size > max) {
+      this.#reset();
+      if (request.nonSync) {
+        // RFC 7888 §4: the bytes are on their way already; the safe answer is to hang up.
+        out.add(`* BYE Literal too large, at most ${max} bytes`);
+        this.#state = "logout";
+      } else {
+        out.add(`${tag} BAD Literal too large, at most ${max} bytes`);
+      }
+      return this.#finish(out);
+    }
+    this.#literalTotal += request.size;
+    this.#expectLiteral = request.size;
+    if (!request.nonSync) out.add("+ Ready for literal data");
+    return this.#finish(out, request.size);
+  }
+
+  async #dispatch(out: OutputBuffer, command: ImapCommand): Promise<void> {
+    const spec =
+      (COMMANDS as Record<string, (typeof COMMANDS)[keyof typeof COMMANDS]>)[command.name];
+    if (!spec) {
+      out.add(`${command.tag} BAD Unknown command "${command.name.slice(0, 40)}"`);
+      return;
+    }
+    if (!spec.states.includes(this.#state)) {
+      out.add(`${command.tag} BAD ${stateError(command.name, this.#state)}`);
+      return;
+    }
+    await this.#run(out, command.tag, command.name, async () => {
+      try {
+        return await spec.run(this.#context, new Arguments(command.args), command);
+      } catch (error) {
+        if (error instanceof ImapSyntaxError) {
+          throw new ImapResponseError("BAD", `${error.message} (syntax: ${spec.syntax})`);
+        }
+        throw error;
+      }
+    });
+  }
+
+  async #run(
+    out: OutputBuffer,
+    tag: string,
+    name: string,
+    work: () => Promise<CommandResult | void>,
+  ): Promise<void> {
+    this.#current = { tag, name };
+    try {
+      const result = await work();
+      if (this.#continuation) return;
+      const code = result?.code ? ` [${result.code}]` : "";
+      out.add(`${tag} OK${code} ${result?.text ?? `${name} completed`}`);
+    } catch (error) {
+      const failure = failureOf(error);
+      const code = failure.code ? ` [${failure.code}]` : "";
+      out.add(`${tag} ${failure.status}${code} ${failure.text}`);
+    }
+    if (this.#failures >= this.#limits.maxFailedLogins && this.#state === "notAuthenticated") {
+      out.add("* BYE Too many failed logins");
+      this.#closing = true;
+    }
+  }
+
+  #capabilities(): string[] {
+    const caps = ["IMAP4rev1", "LITERAL+", "ID", "ENABLE", "NAMESPACE", "UNSELECT", "CHILDREN"];
+    if (this.#state === "notAuthenticated") caps.push("SASL-IR", "AUTH=PLAIN");
+    return caps;
+  }
+
+  async #authenticate(user: string, password: string): Promise<string | undefined> {
+    const at = user.lastIndexOf("@");
+    const domainOk = at < 0 || user.slice(at + 1).toLowerCase() === this.#domain;
+    const local = at < 0 ? user : user.slice(0, at);
+    const name = domainOk && local ? await this.#verify(local, password) : undefined;
+    if (name === undefined) this.#failures++;
+    return name;
+  }
+
+  #makeContext(): SessionContext {
+    // deno-lint-ignore no-this-alias -- the context's accessors read and write this session
+    const session = this;
+    return {
+      store: this.#store,
+      clock: this.#clock,
+      domain: this.#domain,
+      get state() {
+        return session.#state;
+      },
+      set state(next: ImapState) {
+        session.#state = next;
+        if (next !== "selected") session.#selected = undefined;
+      },
+      get user() {
+        return session.#user;
+      },
+      set user(name: string | undefined) {
+        session.#user = name;
+      },
+      get selected() {
+        return session.#selected;
+      },
+      set selected(box: SelectedMailbox | undefined) {
+        session.#selected = box;
+      },
+      capabilities: () => this.#capabilities(),
+      send: (head, data) => this.#out?.add(head, data),
+      authenticate: (user, password) => this.#authenticate(user, password),
+      continueWith: (prompt, then) => {
+        this.#continuation = { ...this.#current, then };
+        this.#out?.add(`+ ${prompt}`);
+      },
+      close: () => {
+        this.#closing = true;
+      },
+    };
+  }
+}
