@@ -16,12 +16,8 @@
  *
  * @module
  */
-export {
-  type ImapExpectation,
-  type ImapLimits,
-  ImapSession,
-  type ImapSessionOptions,
-} from "./session.ts";
+export { type ImapExpectation, type ImapLimits, type ImapSessionOptions } from "./options.ts";
+export { ImapSession } from "./session.ts";
 export { type ImapOutput } from "./output.ts";
 export { type ImapState } from "./context.ts";
 export { COMMANDS, type ImapCommandName } from "./commands/table.ts";

@@ -10,7 +10,8 @@ import { systemClock } from "../../client/system_clock.ts";
 import type { Accounts } from "../accounts.ts";
 import type { MailboxStore } from "../store/store.ts";
 import { closeQuietly, TcpListener } from "../tcp_listener.ts";
-import { type ImapLimits, ImapSession } from "./session.ts";
+import type { ImapLimits } from "./options.ts";
+import { ImapSession } from "./session.ts";
 
 /** The limits of a server: a session's limits and the listener's connection counts. */
 export interface ImapServerLimits extends ImapLimits {

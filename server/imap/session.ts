@@ -12,61 +12,16 @@ import type { LiteralRequest } from "../../protocol/imap/lexer.ts";
 import { LINE_TOO_LONG } from "../../protocol/line_buffer.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
 import { systemClock } from "../../client/system_clock.ts";
-import type { Accounts } from "../accounts.ts";
 import type { MailboxStore } from "../store/store.ts";
 import { COMMANDS, stateError } from "./commands/table.ts";
 import type { CommandResult, ImapState, SessionContext } from "./context.ts";
 import { type ImapOutput, OutputBuffer } from "./output.ts";
 import { failureOf } from "./failures.ts";
+import type { ImapExpectation, ImapLimits, ImapSessionOptions } from "./options.ts";
+import { escapeControls, maskCommandLine, showLiteral } from "./masking.ts";
 import type { SelectedMailbox } from "./selected.ts";
 
-/** Limits that keep one connection from using too much memory or time. */
-export interface ImapLimits {
-  /** The longest command line, CRLF included (RFC 7162 §4 asks for at least 8192). @default 8192 */
-  maxLineLength?: number;
-  /** The most literal bytes one command may carry (there is no APPEND yet). @default 1048576 */
-  maxLiteralSize?: number;
-  /** Failed LOGIN or AUTHENTICATE attempts before the server says BYE. @default 3 */
-  maxFailedLogins?: number;
-  /** Idle time before the server says BYE (RFC 3501 §5.4: at least 30 minutes). @default 1800000 */
-  idleTimeoutMs?: number;
-}
-
-/** Options of {@linkcode ImapSession}. */
-export interface ImapSessionOptions {
-  /** Where the mailboxes are. */
-  store: MailboxStore;
-  /**
-   * The domain's accounts; their `verify` checks passwords. Give this or `authenticate`.
-   * @default undefined
-   */
-  accounts?: Accounts;
-  /**
-   * Checks a local part and password and returns the canonical user name, or undefined to refuse.
-   * Takes precedence over `accounts`.
-   * @default accounts.verify
-   */
-  authenticate?: (user: string, password: string) => Promise<string | undefined>;
-  /** The mail domain: `bob@` this domain logs in as `bob`; other domains are refused. @default "localhost" */
-  domain?: string;
-  /** Measures idle time and stamps transcript lines. @default systemClock */
-  clock?: Clock;
-  /** Where to record the dialog, masking passwords. @default undefined (no record) */
-  transcript?: Transcript;
-  /** The connection's limits. @default {} (each limit's own default) */
-  limits?: ImapLimits;
-}
-
-/** What the session waits for next. */
-export type ImapExpectation =
-  | { kind: "line" }
-  | { kind: "literal"; size: number }
-  | { kind: "closed" };
-
 const decoder = new TextDecoder();
-// deno-lint-ignore no-control-regex -- control characters are shown escaped in transcripts
-const CONTROL = /[\x00-\x1f\x7f]/g;
-const SECRET = /^\S+ (LOGIN|AUTHENTICATE)(?: |$)/i;
 
 /**
  * One IMAP connection's state machine: `greeting()`, then `receiveLine(line)` for each line and
@@ -239,13 +194,7 @@ export class ImapSession {
       throw new TypeError(`Expected no literal of ${bytes.length} bytes`);
     }
     this.#expectLiteral = undefined;
-    const printable = bytes.length <= 80 && bytes.every((b) => b >= 0x20 && b < 0x7f);
-    const shown = this.#secret
-      ? "****"
-      : printable
-      ? decoder.decode(bytes)
-      : `(${bytes.length} bytes)`;
-    this.#transcript?.client(shown, this.#clock.now());
+    this.#transcript?.client(showLiteral(bytes, this.#secret), this.#clock.now());
     this.#reader.pushLiteral(bytes);
     return Promise.resolve(this.#finish(out));
   }
@@ -285,22 +234,11 @@ export class ImapSession {
   }
 
   #recordLine(line: string): void {
-    if (!this.#transcript) return;
-    let shown = line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-    if (this.#reader) {
-      if (line === "") return;
-      if (this.#secret) shown = "****";
-    } else if (SECRET.test(line)) {
-      this.#secret = true;
-      const login = /^(\S+ LOGIN )("(?:[^"\\]|\\.)*"|[^\s"{]+)/i.exec(line);
-      const auth = /^(\S+ AUTHENTICATE \S+)( .*)?$/i.exec(line);
-      shown = login
-        ? `${login[1]}${login[2]} ****`
-        : auth
-        ? `${auth[1]}${auth[2] ? " ****" : ""}`
-        : `${line.split(" ").slice(0, 2).join(" ")} ****`;
-    }
-    this.#transcript.client(shown, this.#clock.now());
+    if (!this.#transcript || (this.#reader && line === "")) return;
+    let text = "****";
+    if (!this.#reader) ({ text, secret: this.#secret } = maskCommandLine(line));
+    else if (!this.#secret) text = escapeControls(line);
+    this.#transcript.client(text, this.#clock.now());
   }
 
   #literal(out: OutputBuffer, request: LiteralRequest): ImapOutput {

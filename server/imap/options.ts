@@ -1,0 +1,52 @@
+/**
+ * The options of an IMAP session: its collaborators and its limits.
+ *
+ * @module
+ */
+import type { Clock } from "../../protocol/clock.ts";
+import type { Transcript } from "../../protocol/transcript.ts";
+import type { Accounts } from "../accounts.ts";
+import type { MailboxStore } from "../store/store.ts";
+
+/** Limits that keep one connection from using too much memory or time. */
+export interface ImapLimits {
+  /** The longest command line, CRLF included (RFC 7162 §4 asks for at least 8192). @default 8192 */
+  maxLineLength?: number;
+  /** The most literal bytes one command may carry (there is no APPEND yet). @default 1048576 */
+  maxLiteralSize?: number;
+  /** Failed LOGIN or AUTHENTICATE attempts before the server says BYE. @default 3 */
+  maxFailedLogins?: number;
+  /** Idle time before the server says BYE (RFC 3501 §5.4: at least 30 minutes). @default 1800000 */
+  idleTimeoutMs?: number;
+}
+
+/** Options of {@linkcode ImapSession}. */
+export interface ImapSessionOptions {
+  /** Where the mailboxes are. */
+  store: MailboxStore;
+  /**
+   * The domain's accounts; their `verify` checks passwords. Give this or `authenticate`.
+   * @default undefined
+   */
+  accounts?: Accounts;
+  /**
+   * Checks a local part and password and returns the canonical user name, or undefined to refuse.
+   * Takes precedence over `accounts`.
+   * @default accounts.verify
+   */
+  authenticate?: (user: string, password: string) => Promise<string | undefined>;
+  /** The mail domain: `bob@` this domain logs in as `bob`; other domains are refused. @default "localhost" */
+  domain?: string;
+  /** Measures idle time and stamps transcript lines. @default systemClock */
+  clock?: Clock;
+  /** Where to record the dialog, masking passwords. @default undefined (no record) */
+  transcript?: Transcript;
+  /** The connection's limits. @default {} (each limit's own default) */
+  limits?: ImapLimits;
+}
+
+/** What the session waits for next. */
+export type ImapExpectation =
+  | { kind: "line" }
+  | { kind: "literal"; size: number }
+  | { kind: "closed" };
