@@ -29,6 +29,8 @@ export interface TranscriptOptions {
   server?: string;
   /** Lines kept at most; later lines are counted but dropped. @default 2000 */
   maxEntries?: number;
+  /** Called with each line as it is recorded (the lab prints them live). @default nothing */
+  onRecord?: (entry: TranscriptEntry) => void;
 }
 
 /**
@@ -55,13 +57,14 @@ export interface TranscriptOptions {
 export class Transcript {
   /** Heading for displays. */
   readonly title: string;
-  /** The client's name in a diagram. */
-  readonly clientName: string;
+  /** The client's name in a diagram; a server sets it when the client names itself (HELO). */
+  clientName: string;
   /** The server's name in a diagram. */
-  readonly serverName: string;
+  serverName: string;
   #entries: TranscriptEntry[] = [];
   #dropped = 0;
   #max: number;
+  #onRecord?: (entry: TranscriptEntry) => void;
 
   /**
    * Creates an empty transcript.
@@ -73,6 +76,7 @@ export class Transcript {
     this.clientName = options.client ?? "client";
     this.serverName = options.server ?? "server";
     this.#max = options.maxEntries ?? 2000;
+    this.#onRecord = options.onRecord;
   }
 
   /** The recorded lines, oldest first. */
@@ -93,11 +97,13 @@ export class Transcript {
    * @param at When, in milliseconds since the epoch.
    */
   record(side: TranscriptSide, text: string, at = 0): void {
+    const entry = { side, text, at };
+    this.#onRecord?.(entry);
     if (this.#entries.length >= this.#max) {
       this.#dropped++;
       return;
     }
-    this.#entries.push({ side, text, at });
+    this.#entries.push(entry);
   }
 
   /**

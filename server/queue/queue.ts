@@ -26,7 +26,7 @@ export interface Deliverer {
 /** What the queue reports as it works. */
 export type QueueEvent =
   | { type: "queued"; id: string; from: string; to: string[]; at: number }
-  | { type: "attempt"; id: string; domain: string; outcomes: RecipientOutcome[]; at: number }
+  | { type: "attempt"; id: string; destination: string; outcomes: RecipientOutcome[]; at: number }
   | { type: "deferred"; id: string; nextAttemptAt: number; at: number }
   | { type: "done"; id: string; delivered: string[]; failed: string[]; at: number }
   | { type: "gave-up"; id: string; failed: string[]; at: number };
@@ -205,6 +205,11 @@ export class OutboundQueue implements AsyncDisposable {
     return true;
   }
 
+  /** Whether an attempt is running now. */
+  get busy(): boolean {
+    return this.#running !== undefined;
+  }
+
   /**
    * Resolves when no attempt is running or requested: what a test or a notebook awaits after
    * sending, or after moving a manual clock.
@@ -324,7 +329,7 @@ export class OutboundQueue implements AsyncDisposable {
         result: list.map((o) => `${o.address}: ${o.status} (${o.detail})`).join("; "),
       });
       if (entry.history.length > 20) entry.history.shift();
-      this.#emit({ type: "attempt", id: item.id, domain, outcomes: list, at });
+      this.#emit({ type: "attempt", id: item.id, destination: domain, outcomes: list, at });
     }
   }
 

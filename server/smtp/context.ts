@@ -37,6 +37,8 @@ export interface CommandContext {
   beginData(): void;
   /** Routes the client's next line to `step` instead of the command table (AUTH). */
   continueAuth(step: AuthStep): void;
+  /** Tells the transcript the name the client gave itself. */
+  named(name: string): void;
   /** The extension lines EHLO advertises. */
   extensions(): string[];
   /** The verbs HELP lists. */

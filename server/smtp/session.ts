@@ -153,6 +153,9 @@ export class SmtpSession {
         this.#auth = step;
         this.#input = "auth";
       },
+      named: (name) => {
+        if (this.#transcript) this.#transcript.clientName = name;
+      },
       extensions: () => extensionsFor(this.#options),
       verbs: () => Object.keys(COMMANDS),
     };

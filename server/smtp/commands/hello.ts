@@ -20,6 +20,7 @@ export const HELO: SmtpCommand = {
     if (!CLIENT_NAME.test(args)) return REPLY.Syntax(this.syntax);
     context.client.helo = args;
     context.client.esmtp = false;
+    context.named(args);
     context.envelope = undefined;
     context.state = "greeted";
     return REPLY.Hello(args);
@@ -34,6 +35,7 @@ export const EHLO: SmtpCommand = {
     if (!CLIENT_NAME.test(args)) return REPLY.Syntax(this.syntax);
     context.client.helo = args;
     context.client.esmtp = true;
+    context.named(args);
     context.envelope = undefined;
     context.state = "greeted";
     return REPLY.Ehlo(context.options.domain, args, context.extensions());

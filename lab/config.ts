@@ -1,0 +1,196 @@
+/**
+ * The lab's configuration: which domains, ports, users and routes, and how the queue retries.
+ * Validated with zod, so a mistake in a teacher's JSON file becomes one readable error that names
+ * the field.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Reads a duration such as `30m`, `2h`, `5d`, `45s` or `500ms`.
+ *
+ * @param text The duration.
+ * @returns Milliseconds, or `undefined` when it does not parse.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDuration } from "./config.ts";
+ *
+ * assert.equal(parseDuration("30m"), 1_800_000);
+ * assert.equal(parseDuration("1.5h"), 5_400_000);
+ * assert.equal(parseDuration("soon"), undefined);
+ * ```
+ */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  return match ? Number(match[1]) * UNIT_MS[match[2]] : undefined;
+}
+
+const Duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `Expected a duration such as "30m", "2h" or "5d", got "${text}"`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const Port = z.number().int().min(0).max(65535);
+
+const HostPort = z.string().transform((text, ctx) => {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535) {
+    ctx.addIssue({ code: "custom", message: `Expected "host:port", got "${text}"` });
+    return z.NEVER;
+  }
+  return { host: match[1].replace(/^\[|\]$/g, ""), port };
+});
+
+const DomainName = z.string().regex(
+  /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/,
+  "Expected a domain name in lower case, such as crepes.fr",
+);
+
+const UserName = z.string().regex(
+  /^[a-z0-9][a-z0-9._+-]{0,63}$/,
+  "Expected a user name such as alice",
+);
+
+/** One domain of the lab. */
+export const DomainConfigSchema = z.object({
+  /** The mail domain. */
+  name: DomainName,
+  /** Its ports; 0 picks a free one. */
+  ports: z.object({ smtp: Port, submission: Port, imap: Port }).strict(),
+  /** Users and passwords. */
+  users: z.record(UserName, z.string().min(1, "Expected a password")),
+}).strict();
+
+/** The whole lab configuration, as the JSON file holds it. */
+export const LabConfigSchema = z.object({
+  /** The address every server listens on. */
+  hostname: z.string().default("127.0.0.1"),
+  /** Where mailboxes and queues are kept on disk. */
+  dataDir: z.string().default("lab-data"),
+  /** `disk` keeps mail across restarts (Maildir); `memory` forgets it. */
+  storage: z.enum(["disk", "memory"]).default("disk"),
+  /** The domains. */
+  domains: z.array(DomainConfigSchema).min(1),
+  /** Extra routes: a domain to `host:port`, e.g. one at a closed port, or on another machine. */
+  routes: z.record(DomainName, HostPort).default({}),
+  /** The queue: delays between attempts (the last repeats) and when to give up. */
+  queue: z.object({
+    retrySchedule: z.array(Duration).min(1).prefault(["30m"]),
+    giveUpAfter: Duration.prefault("1d"),
+  }).strict().prefault({}),
+  /** Allow the relay to send to addresses outside loopback (a classroom network). */
+  allowNetwork: z.boolean().default(false),
+}).strict().superRefine((config, ctx) => {
+  const names = new Set<string>();
+  const ports = new Map<number, string>();
+  config.domains.forEach((domain, i) => {
+    if (names.has(domain.name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["domains", i, "name"],
+        message: `Domain "${domain.name}" appears twice`,
+      });
+    }
+    names.add(domain.name);
+    for (const [kind, port] of Object.entries(domain.ports)) {
+      if (port === 0) continue;
+      const other = ports.get(port);
+      if (other) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["domains", i, "ports", kind],
+          message: `Port ${port} is used twice (${other})`,
+        });
+      }
+      ports.set(port, `${domain.name} ${kind}`);
+    }
+  });
+  for (const domain of Object.keys(config.routes)) {
+    if (names.has(domain)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["routes", domain],
+        message: `"${domain}" is a lab domain; its route is its own SMTP port`,
+      });
+    }
+  }
+});
+
+/** The lab configuration after validation, durations in milliseconds. */
+export type LabConfig = z.output<typeof LabConfigSchema>;
+
+/** The configuration as written (durations as text). */
+export type LabConfigInput = z.input<typeof LabConfigSchema>;
+
+/** The lab's built-in configuration: the course's two domains and users. */
+export const DEFAULT_CONFIG: LabConfigInput = {
+  domains: [
+    {
+      name: "crepes.fr",
+      ports: { smtp: 10025, submission: 10587, imap: 10143 },
+      users: { alice: "ketchup" },
+    },
+    {
+      name: "hamburger.edu",
+      ports: { smtp: 20025, submission: 20587, imap: 20143 },
+      users: { bob: "pickles" },
+    },
+  ],
+};
+
+/** A configuration that does not validate. The message lists every problem with its field. */
+export class ConfigError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message Every problem, one per line.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Validates a configuration object (a parsed JSON file, or the default).
+ *
+ * @param input The raw configuration.
+ * @param source Where it came from, for the error message.
+ * @returns The validated configuration.
+ * @throws {ConfigError} Naming each bad field.
+ *
+ * @example A bad port names its field
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_CONFIG, parseLabConfig } from "./config.ts";
+ *
+ * assert.equal(parseLabConfig(DEFAULT_CONFIG).queue.retrySchedule[0], 30 * 60_000);
+ * assert.throws(
+ *   () => parseLabConfig({ domains: [{ name: "crepes.fr", ports: { smtp: 99999, submission: 0, imap: 0 }, users: {} }] }),
+ *   /domains\.0\.ports\.smtp/,
+ * );
+ * ```
+ */
+export function parseLabConfig(input: unknown, source = "configuration"): LabConfig {
+  const result = LabConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+    return `  ${path}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid ${source}:\n${lines.join("\n")}`);
+}

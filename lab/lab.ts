@@ -1,0 +1,268 @@
+/**
+ * The two-domain lab: a mail server for each domain of the configuration (crepes.fr and
+ * hamburger.edu by default), routed to one another over loopback, with the course's users.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Clock } from "../protocol/clock.ts";
+import { escapeHtml, type Transcript } from "../protocol/transcript.ts";
+import type { MailEvent } from "../server/events.ts";
+import { MailServer } from "../server/mail_server.ts";
+import { DiskSpool } from "../server/queue/disk_spool.ts";
+import { StaticRouter } from "../server/queue/router.ts";
+import { MaildirStore } from "../server/store/maildir_store.ts";
+import { DEFAULT_CONFIG, type LabConfig, type LabConfigInput, parseLabConfig } from "./config.ts";
+
+/** Options of {@linkcode Lab.start}. */
+export interface LabOptions {
+  /** The configuration (as a JSON file holds it). @default the course's two domains */
+  config?: LabConfigInput;
+  /** Ignore the configured ports and pick free ones (notebooks, tests). @default false */
+  freePorts?: boolean;
+  /** Override the configured storage. @default the configuration's */
+  storage?: "disk" | "memory";
+  /** The clock of every server (a ManualClock in notebooks). @default the system clock */
+  clock?: Clock;
+  /** Called with every event of every server. @default nothing */
+  onEvent?: (event: MailEvent) => void;
+  /** PBKDF2 iterations for the users' password hashes. @default 100000 */
+  passwordIterations?: number;
+}
+
+/** One row of the lab's endpoint table. */
+export interface Endpoint {
+  /** The domain. */
+  domain: string;
+  /** `SMTP`, `submission` or `IMAP`. */
+  service: "SMTP" | "submission" | "IMAP";
+  /** The port the course names for it (25, 587, 143). */
+  coursePort: number;
+  /** Where it listens here. */
+  host: string;
+  /** The real port. */
+  port: number;
+}
+
+/** One account of the lab, with its password. */
+export interface LabAccount {
+  /** The address, `alice@crepes.fr`. */
+  address: string;
+  /** The user name to log in with. */
+  user: string;
+  /** The password in clear (the lab's, printed for students). */
+  password: string;
+  /** The domain. */
+  domain: string;
+}
+
+const REGISTRY = Symbol.for("mail-toolkit.labs");
+type Registry = Set<Lab>;
+
+function registry(): Registry {
+  const holder = globalThis as unknown as Record<symbol, Registry>;
+  return holder[REGISTRY] ??= new Set();
+}
+
+/**
+ * A running lab.
+ *
+ * @example Start the course's lab in memory on free ports
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Lab } from "./lab.ts";
+ *
+ * await using lab = await Lab.start({ freePorts: true, storage: "memory", passwordIterations: 1000 });
+ * assert.deepEqual(lab.servers.map((s) => s.domain), ["crepes.fr", "hamburger.edu"]);
+ * assert.deepEqual(lab.accounts.map((a) => a.address), ["alice@crepes.fr", "bob@hamburger.edu"]);
+ * assert.equal(lab.endpoints.length, 6);
+ * ```
+ */
+export class Lab implements AsyncDisposable {
+  /** The validated configuration. */
+  readonly config: LabConfig;
+  /** The route table every server shares. */
+  readonly router: StaticRouter;
+  /** Where mail is kept: `disk` (Maildir and spool under `config.dataDir`) or `memory`. */
+  readonly storage: "disk" | "memory";
+  #servers: MailServer[];
+  #closed = false;
+
+  private constructor(
+    config: LabConfig,
+    router: StaticRouter,
+    servers: MailServer[],
+    storage: "disk" | "memory",
+  ) {
+    this.config = config;
+    this.storage = storage;
+    this.router = router;
+    this.#servers = servers;
+  }
+
+  /**
+   * Starts a server for every domain and routes them to one another.
+   *
+   * @param options Configuration and overrides.
+   * @returns The running lab.
+   * @throws {ConfigError} When the configuration does not validate.
+   */
+  static async start(options: LabOptions = {}): Promise<Lab> {
+    const config = parseLabConfig(options.config ?? DEFAULT_CONFIG);
+    const storage = options.storage ?? config.storage;
+    const router = new StaticRouter(config.routes);
+    const servers: MailServer[] = [];
+    try {
+      for (const domain of config.domains) {
+        const ports = options.freePorts ? { smtp: 0, submission: 0, imap: 0 } : domain.ports;
+        const dir = join(config.dataDir, domain.name);
+        servers.push(
+          await MailServer.start({
+            domain: domain.name,
+            hostname: config.hostname,
+            ports,
+            users: domain.users,
+            passwordIterations: options.passwordIterations,
+            store: storage === "disk"
+              ? new MaildirStore({ root: join(dir, "mail"), clock: options.clock })
+              : undefined,
+            spool: storage === "disk" ? await DiskSpool.open(join(dir, "queue")) : undefined,
+            router,
+            clock: options.clock,
+            retrySchedule: config.queue.retrySchedule,
+            maxAge: config.queue.giveUpAfter,
+            allowNetwork: config.allowNetwork,
+            onEvent: options.onEvent,
+          }),
+        );
+        const server = servers[servers.length - 1];
+        router.set(domain.name, { host: config.hostname, port: server.ports.smtp });
+      }
+    } catch (error) {
+      await Promise.all(servers.map((s) => s.close()));
+      throw error;
+    }
+    const lab = new Lab(config, router, servers, storage);
+    registry().add(lab);
+    return lab;
+  }
+
+  /**
+   * Closes every lab this process started: what a notebook's first cell calls, so that running
+   * it again never finds a port still taken.
+   *
+   * @returns How many labs were closed.
+   */
+  static async closeAll(): Promise<number> {
+    const labs = [...registry()];
+    await Promise.all(labs.map((lab) => lab.close()));
+    return labs.length;
+  }
+
+  /** The servers, in the configuration's order. */
+  get servers(): readonly MailServer[] {
+    return this.#servers;
+  }
+
+  /**
+   * One domain's server.
+   *
+   * @param domain The domain.
+   * @returns Its server.
+   * @throws {Error} When the lab has no such domain.
+   */
+  server(domain: string): MailServer {
+    const server = this.#servers.find((s) => s.domain === domain.toLowerCase());
+    if (!server) throw new Error(`The lab has no domain "${domain}"`);
+    return server;
+  }
+
+  /** Every service of every domain, with its real port. */
+  get endpoints(): Endpoint[] {
+    return this.#servers.flatMap((s) => [
+      {
+        domain: s.domain,
+        service: "SMTP" as const,
+        coursePort: 25,
+        host: s.hostname,
+        port: s.ports.smtp,
+      },
+      {
+        domain: s.domain,
+        service: "submission" as const,
+        coursePort: 587,
+        host: s.hostname,
+        port: s.ports.submission,
+      },
+      {
+        domain: s.domain,
+        service: "IMAP" as const,
+        coursePort: 143,
+        host: s.hostname,
+        port: s.ports.imap,
+      },
+    ]);
+  }
+
+  /** Every user of every domain, with the password from the configuration. */
+  get accounts(): LabAccount[] {
+    return this.config.domains.flatMap((d) =>
+      Object.entries(d.users).map(([user, password]) => ({
+        address: `${user}@${d.name}`,
+        user,
+        password,
+        domain: d.name,
+      }))
+    );
+  }
+
+  /** Every recorded dialog of every server, in the order they began. */
+  get transcripts(): Transcript[] {
+    return this.#servers.flatMap((s) => [...s.transcripts])
+      .sort((a, b) => (a.entries[0]?.at ?? 0) - (b.entries[0]?.at ?? 0));
+  }
+
+  /**
+   * Waits until no server's queue has an attempt running, including attempts that one queue's
+   * delivery starts in another (a bounce travelling back).
+   */
+  async idle(): Promise<void> {
+    do {
+      await Promise.all(this.#servers.map((s) => s.queue.idle()));
+    } while (this.#servers.some((s) => s.queue.busy));
+  }
+
+  /** Closes every server. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    registry().delete(this);
+    await Promise.all(this.#servers.map((s) => s.close()));
+  }
+
+  /** Same as {@linkcode Lab.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** A notebook shows the lab as its endpoint and account tables. */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    const rows = this.endpoints.map((
+      e,
+    ) => [e.domain, `${e.service} (course port ${e.coursePort})`, `${e.host}:${e.port}`]);
+    const users = this.accounts.map((a) => [a.address, a.password]);
+    const table = (head: string[], body: string[][]) =>
+      `<table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>` +
+      body.map((r) =>
+        `<tr>${
+          r.map((c) => `<td style="font-family:monospace">${escapeHtml(c)}</td>`).join("")
+        }</tr>`
+      ).join("") +
+      "</table>";
+    return {
+      "text/html": table(["domain", "service", "address"], rows) +
+        table(["account", "password"], users),
+      "text/plain": [...rows, ...users].map((r) => r.join("  ")).join("\n"),
+    };
+  }
+}

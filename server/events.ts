@@ -1,0 +1,66 @@
+/**
+ * What a mail server reports as it works, for the lab's live view and for notebooks: connections,
+ * each command and reply, messages stored, queued, attempted, delivered and bounced.
+ *
+ * @module
+ */
+import type { QueueEvent } from "./queue/queue.ts";
+
+/** What happened, with when (milliseconds since the epoch). */
+export type ServerEvent =
+  | { type: "connection"; protocol: string; remote: string; local: string; at: number }
+  | { type: "command" | "reply"; protocol: string; remote: string; text: string; at: number }
+  | { type: "stored"; user: string; mailbox: string; uid: number; from: string; at: number }
+  | { type: "bounced"; id: string; to: string; at: number }
+  | QueueEvent;
+
+/** One event of a mail server: what happened, and the domain of the server it happened at. */
+export type MailEvent = ServerEvent & { domain: string };
+
+/**
+ * Formats an event as one line of text, as the lab prints it.
+ *
+ * @param event The event.
+ * @returns A line such as `hamburger.edu stored bob INBOX uid 1 from alice@crepes.fr`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeEvent } from "./events.ts";
+ *
+ * assert.equal(
+ *   describeEvent({ domain: "hamburger.edu", at: 0, type: "stored", user: "bob", mailbox: "INBOX", uid: 1, from: "alice@crepes.fr" }),
+ *   "hamburger.edu  stored for bob in INBOX (uid 1), from alice@crepes.fr",
+ * );
+ * ```
+ */
+export function describeEvent(event: MailEvent): string {
+  const d = event.domain;
+  switch (event.type) {
+    case "connection":
+      return `${d}  ${event.protocol} connection from ${event.remote}`;
+    case "command":
+      return `${d}  ${event.protocol} C: ${event.text}`;
+    case "reply":
+      return `${d}  ${event.protocol} S: ${event.text}`;
+    case "stored":
+      return `${d}  stored for ${event.user} in ${event.mailbox} (uid ${event.uid}), from ${
+        event.from || "<>"
+      }`;
+    case "queued":
+      return `${d}  queued ${event.id} from ${event.from || "<>"} to ${event.to.join(", ")}`;
+    case "attempt":
+      return `${d}  attempt ${event.id} to ${event.destination}: ` +
+        event.outcomes.map((o) => `${o.address} ${o.status} (${o.detail})`).join("; ");
+    case "deferred":
+      return `${d}  deferred ${event.id}, next attempt ${
+        new Date(event.nextAttemptAt).toISOString()
+      }`;
+    case "done":
+      return `${d}  done ${event.id}: delivered to ${event.delivered.length}, failed ${event.failed.length}`;
+    case "gave-up":
+      return `${d}  gave up on ${event.id} for ${event.failed.join(", ")}`;
+    case "bounced":
+      return `${d}  bounce for ${event.id} sent to ${event.to}`;
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * One domain's mail server, composed of the parts the course names: mailboxes, the SMTP server
+ * side (MX and submission), the outbound queue with its SMTP client side (the relay), and the
+ * IMAP access server.
+ *
+ * @module
+ */
+import type { Clock } from "../protocol/clock.ts";
+import { domainOf, localPartOf } from "../protocol/smtp/command.ts";
+import { REPLY } from "../protocol/smtp/replies.ts";
+import { SmtpReplyError } from "../protocol/smtp/reply.ts";
+import { Transcript, type TranscriptFactory } from "../protocol/transcript.ts";
+import { systemClock } from "../client/system_clock.ts";
+import type { SmtpTimeouts } from "../client/smtp_client.ts";
+import { Accounts } from "./accounts.ts";
+import type { MailEvent, ServerEvent } from "./events.ts";
+import { ImapServer } from "./imap/server.ts";
+import { OutboundQueue } from "./queue/queue.ts";
+import { Relay } from "./queue/relay.ts";
+import { type Router, StaticRouter } from "./queue/router.ts";
+import { MemorySpool, type Spool } from "./queue/spool.ts";
+import { SmtpServer } from "./smtp/server.ts";
+import { prependHeader, receivedHeader, returnPathHeader } from "./smtp/trace.ts";
+import type { Envelope, SmtpClientInfo, SmtpHandler } from "./smtp/types.ts";
+import { MemoryStore } from "./store/memory_store.ts";
+import type { MailboxStore } from "./store/store.ts";
+
+/** The ports of one server; 0 picks a free one. */
+export interface MailServerPorts {
+  /** SMTP from other servers (the course's port 25). @default 0 */
+  smtp?: number;
+  /** SMTP submission from user agents, with AUTH (port 587). @default 0 */
+  submission?: number;
+  /** IMAP for reading mailboxes (port 143). @default 0 */
+  imap?: number;
+}
+
+/** Options of {@linkcode MailServer.start}. */
+export interface MailServerOptions {
+  /** The mail domain, such as `hamburger.edu`. */
+  domain: string;
+  /** The address to listen on. @default "127.0.0.1" */
+  hostname?: string;
+  /** The ports. @default all 0 */
+  ports?: MailServerPorts;
+  /** Users and their passwords in clear; only hashes are kept. @default {} */
+  users?: Record<string, string>;
+  /** Accounts to use instead of `users`. @default built from `users` */
+  accounts?: Accounts;
+  /** PBKDF2 iterations when building accounts from `users`. @default 100000 */
+  passwordIterations?: number;
+  /** The mailboxes. @default a MemoryStore */
+  store?: MailboxStore;
+  /** The outbound queue's storage. @default a MemorySpool */
+  spool?: Spool;
+  /** Where other domains' mail goes. @default an empty StaticRouter */
+  router?: Router;
+  /** The clock of the queue, timeouts and dates. @default the system clock */
+  clock?: Clock;
+  /** The queue's retry delays in milliseconds. @default [1800000] */
+  retrySchedule?: number[];
+  /** How long a message may wait in the queue. @default 432000000 (5 days) */
+  maxAge?: number;
+  /** Let the relay send to addresses outside loopback. @default false */
+  allowNetwork?: boolean;
+  /** SMTP client deadlines of the relay. @default RFC 5321 §4.5.3.2 */
+  relayTimeouts?: Partial<SmtpTimeouts>;
+  /** Record a transcript of every connection, both sides. @default true */
+  record?: boolean;
+  /** Transcripts kept, newest last. @default 100 */
+  maxTranscripts?: number;
+  /** Called with every event. @default nothing */
+  onEvent?: (event: MailEvent) => void;
+  /** The largest message accepted, in bytes. @default 10485760 */
+  maxMessageSize?: number;
+}
+
+/**
+ * A mail server for one domain.
+ *
+ * @example Two domains: alice@crepes.fr writes to bob@hamburger.edu
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MailServer } from "./mail_server.ts";
+ * import { StaticRouter } from "./queue/router.ts";
+ * import { SmtpClient } from "../client/smtp_client.ts";
+ *
+ * const router = new StaticRouter();
+ * await using hamburger = await MailServer.start({ domain: "hamburger.edu", users: { bob: "pickles" }, router, passwordIterations: 1000 });
+ * await using crepes = await MailServer.start({ domain: "crepes.fr", users: { alice: "ketchup" }, router, passwordIterations: 1000 });
+ * router.set("hamburger.edu", { host: "127.0.0.1", port: hamburger.ports.smtp });
+ *
+ * const ua = await SmtpClient.connect({ hostname: "127.0.0.1", port: crepes.ports.submission, clientName: "alice-laptop" });
+ * await ua.authenticate("alice", "ketchup");
+ * await ua.send({ from: "alice@crepes.fr", to: ["bob@hamburger.edu"] },
+ *   new TextEncoder().encode("From: alice@crepes.fr\r\nTo: bob@hamburger.edu\r\nSubject: Hi\r\n\r\nDo you like ketchup?\r\n"));
+ * await ua.quit();
+ * await crepes.queue.idle();
+ * assert.equal((await hamburger.store.list("bob", "INBOX")).length, 1);
+ * ```
+ */
+export class MailServer implements AsyncDisposable {
+  /** The mail domain. */
+  readonly domain: string;
+  /** The mailboxes. */
+  readonly store: MailboxStore;
+  /** The users. */
+  readonly accounts: Accounts;
+  /** The outbound queue. */
+  readonly queue: OutboundQueue;
+  /** Where other domains' mail goes. */
+  readonly router: Router;
+  /** The clock. */
+  readonly clock: Clock;
+  #options: MailServerOptions;
+  #smtp: SmtpServer | undefined;
+  #submission: SmtpServer;
+  #imap: ImapServer;
+  #transcripts: Transcript[] = [];
+  #seq = 0;
+
+  private constructor(options: MailServerOptions, accounts: Accounts) {
+    this.#options = options;
+    this.domain = options.domain.toLowerCase();
+    this.accounts = accounts;
+    this.clock = options.clock ?? systemClock;
+    this.store = options.store ?? new MemoryStore({ clock: this.clock });
+    this.router = options.router ?? new StaticRouter();
+    const relay = new Relay({
+      router: this.router,
+      clientName: this.domain,
+      clock: this.clock,
+      allowNetwork: options.allowNetwork,
+      timeouts: options.relayTimeouts,
+      transcripts: this.#transcriptFactory("relay"),
+    });
+    this.queue = new OutboundQueue({
+      spool: options.spool ?? new MemorySpool(),
+      deliverer: relay,
+      clock: this.clock,
+      retrySchedule: options.retrySchedule,
+      maxAge: options.maxAge,
+      onEvent: (event) => this.#emit(event),
+    });
+    this.#smtp = this.#listenSmtp(options.ports?.smtp ?? 0);
+    this.#submission = new SmtpServer({
+      ...this.#smtpOptions(),
+      port: options.ports?.submission ?? 0,
+      submission: true,
+      transcripts: this.#transcriptFactory("submission"),
+    });
+    this.#imap = new ImapServer({
+      hostname: options.hostname ?? "127.0.0.1",
+      port: options.ports?.imap ?? 0,
+      domain: this.domain,
+      store: this.store,
+      accounts: this.accounts,
+      clock: this.clock,
+      transcripts: this.#transcriptFactory("IMAP"),
+    });
+  }
+
+  /**
+   * Creates the accounts, opens every port and resumes the queue.
+   *
+   * @param options Domain, users, ports and collaborators.
+   * @returns The running server.
+   */
+  static async start(options: MailServerOptions): Promise<MailServer> {
+    const accounts = options.accounts ??
+      new Accounts({ iterations: options.passwordIterations });
+    for (const [user, password] of Object.entries(options.users ?? {})) {
+      await accounts.add(user, password);
+    }
+    const server = new MailServer(options, accounts);
+    for (const user of accounts.users) await server.store.ensureUser(user);
+    await server.queue.start();
+    return server;
+  }
+
+  /** The ports in use (the real ones when 0 was asked); `smtp` is 0 while SMTP is stopped. */
+  get ports(): Required<MailServerPorts> {
+    return {
+      smtp: this.#smtp?.port ?? 0,
+      submission: this.#submission.port,
+      imap: this.#imap.port,
+    };
+  }
+
+  /** The address it listens on. */
+  get hostname(): string {
+    return this.#submission.hostname;
+  }
+
+  /** The recorded dialogs, oldest first. */
+  get transcripts(): readonly Transcript[] {
+    return this.#transcripts;
+  }
+
+  /** Forgets the recorded dialogs. */
+  clearTranscripts(): void {
+    this.#transcripts = [];
+  }
+
+  /** Whether the SMTP (MX) port is open. */
+  get smtpRunning(): boolean {
+    return this.#smtp !== undefined;
+  }
+
+  /**
+   * Closes the SMTP (MX) port, as if the server were down: other servers cannot reach it, and
+   * their queues keep the mail.
+   */
+  async stopSmtp(): Promise<void> {
+    const smtp = this.#smtp;
+    this.#smtp = undefined;
+    await smtp?.close();
+  }
+
+  /**
+   * Opens the SMTP (MX) port again, on the same port number when it had one.
+   *
+   * @param port The port; by default the configured one.
+   */
+  startSmtp(port = this.#options.ports?.smtp ?? 0): void {
+    this.#smtp ??= this.#listenSmtp(port);
+  }
+
+  #listenSmtp(port: number): SmtpServer {
+    return new SmtpServer({
+      ...this.#smtpOptions(),
+      port,
+      transcripts: this.#transcriptFactory("MX"),
+    });
+  }
+
+  #smtpOptions() {
+    return {
+      domain: this.domain,
+      hostname: this.#options.hostname ?? "127.0.0.1",
+      clock: this.clock,
+      handler: this.#handler(),
+      maxMessageSize: this.#options.maxMessageSize,
+    };
+  }
+
+  #emit(event: ServerEvent): void {
+    this.#options.onEvent?.({ ...event, domain: this.domain });
+  }
+
+  #transcriptFactory(role: string): TranscriptFactory | undefined {
+    if (this.#options.record === false) return undefined;
+    return (info) => {
+      const relay = role === "relay";
+      const transcript = new Transcript({
+        title: relay
+          ? `SMTP relay: ${this.domain} → ${info.remote}`
+          : `${info.protocol} (${role}) at ${this.domain}, client ${info.remote}`,
+        client: relay ? this.domain : info.remote,
+        server: relay ? info.remote : this.domain,
+        onRecord: this.#options.onEvent
+          ? (entry) => {
+            if (entry.side === "*") return;
+            this.#emit({
+              type: entry.side === "C" ? "command" : "reply",
+              protocol: relay ? "SMTP relay" : info.protocol,
+              remote: info.remote,
+              text: entry.text,
+              at: entry.at,
+            });
+          }
+          : undefined,
+      });
+      this.#transcripts.push(transcript);
+      const max = this.#options.maxTranscripts ?? 100;
+      if (this.#transcripts.length > max) {
+        this.#transcripts.splice(0, this.#transcripts.length - max);
+      }
+      if (!relay) {
+        this.#emit({
+          type: "connection",
+          protocol: `${info.protocol} ${role}`,
+          remote: info.remote,
+          local: info.local,
+          at: this.clock.now(),
+        });
+      }
+      return transcript;
+    };
+  }
+
+  #isLocal(address: string): boolean {
+    return domainOf(address) === this.domain;
+  }
+
+  #handler(): SmtpHandler {
+    return {
+      authenticate: (user, password) => {
+        if (user.includes("@") && domainOf(user) !== this.domain) return Promise.resolve(undefined);
+        return this.accounts.verify(user, password);
+      },
+      rcpt: (to, _envelope, client) => {
+        if (this.#isLocal(to) || to.toLowerCase() === "postmaster") {
+          const user = to.toLowerCase() === "postmaster" ? "postmaster" : localPartOf(to);
+          if (!this.accounts.has(user)) throw new SmtpReplyError(REPLY.NoSuchUser(to));
+          return;
+        }
+        if (!client.user) throw new SmtpReplyError(REPLY.RelayDenied(to));
+      },
+      data: (envelope, message, client) => this.#accept(envelope, message, client),
+    };
+  }
+
+  async #accept(envelope: Envelope, message: Uint8Array, client: SmtpClientInfo): Promise<void> {
+    const at = this.clock.now();
+    const id = `${at.toString(36)}${(this.#seq++).toString(36)}`.toUpperCase();
+    const traced = prependHeader(
+      receivedHeader({
+        helo: client.helo,
+        address: client.remote.replace(/:\d+$/, ""),
+        by: this.domain,
+        protocol: client.user ? "ESMTPA" : client.esmtp ? "ESMTP" : "SMTP",
+        id,
+        for: envelope.to.length === 1 ? envelope.to[0] : undefined,
+        at,
+      }),
+      message,
+    );
+    const local = envelope.to.filter((to) =>
+      this.#isLocal(to) || to.toLowerCase() === "postmaster"
+    );
+    const remote = envelope.to.filter((to) => !local.includes(to));
+    if (local.length > 0) {
+      const delivered = prependHeader(returnPathHeader(envelope.from), traced);
+      for (const to of local) {
+        const user = to.toLowerCase() === "postmaster"
+          ? "postmaster"
+          : localPartOf(to).toLowerCase();
+        const uid = await this.store.deliver(user, delivered);
+        this.#emit({ type: "stored", user, mailbox: "INBOX", uid, from: envelope.from, at });
+      }
+    }
+    if (remote.length > 0) await this.queue.enqueue({ from: envelope.from, to: remote }, traced);
+  }
+
+  /** Closes every port and stops the queue. */
+  async close(): Promise<void> {
+    await Promise.all([this.#smtp?.close(), this.#submission.close(), this.#imap.close()]);
+    await this.queue.close();
+  }
+
+  /** Same as {@linkcode MailServer.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
