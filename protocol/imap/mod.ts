@@ -64,3 +64,15 @@ export {
   ResponseParser,
   type ResponseProgress,
 } from "./response_parser.ts";
+export {
+  type FetchedMessage,
+  isData,
+  isNil,
+  type ListEntry,
+  readFetch,
+  readList,
+  readSearch,
+  readSelected,
+  type SelectedInfo,
+  tokenText,
+} from "./response_data.ts";
