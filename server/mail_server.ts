@@ -114,6 +114,7 @@ export class MailServer implements AsyncDisposable {
   readonly clock: Clock;
   #options: MailServerOptions;
   #smtp: SmtpServer | undefined;
+  #smtpPort = 0;
   #submission: SmtpServer;
   #imap: ImapServer;
   #transcripts: Transcript[] = [];
@@ -218,20 +219,22 @@ export class MailServer implements AsyncDisposable {
   }
 
   /**
-   * Opens the SMTP (MX) port again, on the same port number when it had one.
+   * Opens the SMTP (MX) port again, on the port it had before, so routes to it stay right.
    *
-   * @param port The port; by default the configured one.
+   * @param port The port. @default the port it had
    */
-  startSmtp(port = this.#options.ports?.smtp ?? 0): void {
+  startSmtp(port: number = this.#smtpPort): void {
     this.#smtp ??= this.#listenSmtp(port);
   }
 
   #listenSmtp(port: number): SmtpServer {
-    return new SmtpServer({
+    const server = new SmtpServer({
       ...this.#smtpOptions(),
       port,
       transcripts: this.#transcriptFactory("MX"),
     });
+    this.#smtpPort = server.port;
+    return server;
   }
 
   #smtpOptions() {
