@@ -1,0 +1,70 @@
+/**
+ * Tests that need a real third-party program (curl, python3, neomutt). When a program is
+ * missing, the test is registered as ignored with the reason in its name, so the report shows
+ * what did not run; with `TOOLKIT_REQUIRE_TOOLS=1` in the environment it fails instead, so CI
+ * that promises the tools cannot silently skip them.
+ *
+ * @module
+ */
+
+/**
+ * Whether an executable is on the PATH.
+ *
+ * @param tool A program name such as `curl`.
+ * @returns True when some PATH directory holds a file of that name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hasTool } from "./_tools.ts";
+ *
+ * assert.equal(hasTool("surely-no-such-tool-here"), false);
+ * ```
+ */
+export function hasTool(tool: string): boolean {
+  const path = Deno.env.get("PATH") ?? "";
+  for (const dir of path.split(":")) {
+    if (!dir) continue;
+    try {
+      if (Deno.statSync(`${dir}/${tool}`).isFile) return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+/**
+ * Registers a test that needs some programs. Missing programs make it ignored, named
+ * `"<name> (skipped: curl not found)"`, or failing when `TOOLKIT_REQUIRE_TOOLS=1`.
+ *
+ * @param name The test's name.
+ * @param tools The programs it runs.
+ * @param fn The test.
+ *
+ * @example Register a test that needs `sh`
+ * ```ts
+ * import { toolTest } from "./_tools.ts";
+ *
+ * toolTest("sh prints its argument", ["sh"], async () => {
+ *   const out = await new Deno.Command("sh", { args: ["-c", "echo hi"] }).output();
+ *   if (new TextDecoder().decode(out.stdout) !== "hi\n") throw new Error("Unexpected output");
+ * });
+ * ```
+ */
+export function toolTest(
+  name: string,
+  tools: readonly string[],
+  fn: (t: Deno.TestContext) => void | Promise<void>,
+): void {
+  const missing = tools.filter((tool) => !hasTool(tool));
+  if (missing.length === 0) {
+    Deno.test(name, fn);
+  } else if (Deno.env.get("TOOLKIT_REQUIRE_TOOLS") === "1") {
+    Deno.test(name, () => {
+      throw new Error(`Required tool not found: ${missing.map((m) => `"${m}"`).join(", ")}`);
+    });
+  } else {
+    Deno.test({ name: `${name} (skipped: ${missing.join(", ")} not found)`, ignore: true, fn });
+  }
+}
