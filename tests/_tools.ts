@@ -42,8 +42,8 @@ export function hasTool(tool: string): boolean {
  * @param tools The programs it runs.
  * @param fn The test.
  *
- * @example Register a test that needs `sh`
- * ```ts
+ * @example Register a test that needs `sh` (not run by `--doc`: a doc test cannot register tests)
+ * ```ts ignore
  * import { toolTest } from "./_tools.ts";
  *
  * toolTest("sh prints its argument", ["sh"], async () => {
