@@ -44,6 +44,8 @@ type Token =
   | { kind: "special"; text: string };
 
 const SPECIALS = new Set(["<", ">", "@", ",", ";", ":"]);
+const ATOM = /[^\s"(<>@,;:]+/y;
+const SIMPLE = /^\s*(?:([^<>@\s][^<>@]*?)?\s*<([^<>\s@]+@[^<>\s@]+)>|([^<>\s@]+@[^<>\s@]+))\s*$/;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -83,9 +85,10 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: "special", text: c });
       i++;
     } else {
-      let value = "";
-      while (i < text.length && !/[\s"(<>@,;:]/.test(text[i])) value += text[i++];
-      if (value === "") value = text[i++];
+      ATOM.lastIndex = i;
+      const match = ATOM.exec(text);
+      const value = match ? match[0] : text[i];
+      i += value.length;
       tokens.push({ kind: "atom", text: value });
     }
   }
@@ -105,20 +108,23 @@ function joinWords(tokens: Token[]): string {
   return out;
 }
 
-function decodeName(tokens: Token[]): string {
+type Decode = (text: string) => string;
+
+function decodeName(tokens: Token[], decode: Decode): string {
   const parts: string[] = [];
   for (const token of tokens) {
     if (token.kind === "comment") continue;
-    parts.push(token.kind === "quoted" ? token.text : decodeWords(token.text));
+    // Encoded words inside quotes break RFC 2047 §5 but are common; readers decode them.
+    parts.push(decode(token.text));
   }
   // RFC 2047 §6.2: whitespace between adjacent encoded words is dropped; decodeWords does that
   // for words inside one string, so join the raw atoms first when every one is encoded.
   const raw = tokens.filter((t) => t.kind !== "comment").map((t) => t.text).join(" ");
-  if (tokens.every((t) => t.kind === "atom") && raw.includes("=?")) return decodeWords(raw).trim();
+  if (tokens.every((t) => t.kind === "atom") && raw.includes("=?")) return decode(raw).trim();
   return parts.join(" ").replace(/\s+/g, " ").trim();
 }
 
-function mailboxFrom(tokens: Token[]): Mailbox | undefined {
+function mailboxFrom(tokens: Token[], decode: Decode): Mailbox | undefined {
   const open = tokens.findIndex((t) => t.kind === "special" && t.text === "<");
   if (open >= 0) {
     let close = tokens.findIndex((t, i) => i > open && t.kind === "special" && t.text === ">");
@@ -127,10 +133,10 @@ function mailboxFrom(tokens: Token[]): Mailbox | undefined {
     // Drop an obsolete source route (`<@relay:user@host>`, RFC 5322 §4.4).
     const colon = inside.findIndex((t) => t.kind === "special" && t.text === ":");
     const spec = colon >= 0 ? inside.slice(colon + 1) : inside;
-    const name = decodeName(tokens.slice(0, open));
+    const name = decodeName(tokens.slice(0, open), decode);
     const address = spec.map((t) => t.text).join("");
     const comment = tokens.slice(close + 1).find((t) => t.kind === "comment");
-    return { name: name || (comment ? decodeWords(comment.text).trim() : ""), address };
+    return { name: name || (comment ? decode(comment.text).trim() : ""), address };
   }
   const words = tokens.filter((t) => t.kind !== "comment");
   if (words.length === 0) return undefined;
@@ -140,11 +146,20 @@ function mailboxFrom(tokens: Token[]): Mailbox | undefined {
     // A bare word: an address without a domain, or a name that lost its address.
     const text = joinWords(words);
     return /\s/.test(text) || words.some((t) => t.kind === "quoted")
-      ? { name: decodeName(words), address: "" }
-      : { name: comment ? decodeWords(comment.text).trim() : "", address: text };
+      ? { name: decodeName(words, decode), address: "" }
+      : { name: comment ? decode(comment.text).trim() : "", address: text };
   }
   const address = words.map((t) => t.text).join("");
-  return { name: comment ? decodeWords(comment.text).trim() : "", address };
+  return { name: comment ? decode(comment.text).trim() : "", address };
+}
+
+/** Options of {@linkcode parseAddressList}. */
+export interface ParseAddressOptions {
+  /**
+   * Decode RFC 2047 encoded words in display names. IMAP's ENVELOPE wants them as they stand.
+   * @default true
+   */
+  decode?: boolean;
 }
 
 /**
@@ -152,6 +167,7 @@ function mailboxFrom(tokens: Token[]): Mailbox | undefined {
  * obsolete routes all give a result instead of an error. Display names are decoded.
  *
  * @param text The field value (unfolded), for example the value of `To:`.
+ * @param options Whether to decode encoded words in names.
  * @returns The mailboxes and groups, in order.
  *
  * @example Parse names, quoted strings, comments and a group
@@ -174,14 +190,30 @@ function mailboxFrom(tokens: Token[]): Mailbox | undefined {
  * ]);
  * ```
  */
-export function parseAddressList(text: string): Address[] {
+export function parseAddressList(text: string, options: ParseAddressOptions = {}): Address[] {
+  const decode: Decode = options.decode === false ? (text) => text : decodeWords;
+  // Most fields are plain: "Name" <a@b>, Name <a@b>, a@b, separated by commas.
+  if (!/["():;\\]/.test(text)) {
+    const fast: Mailbox[] = [];
+    for (const item of text.split(",")) {
+      const m = SIMPLE.exec(item);
+      if (!m) return parseGeneral(text, decode);
+      if (m[3] !== undefined) fast.push({ name: "", address: m[3] });
+      else fast.push({ name: m[1] ? decode(m[1]).replace(/\s+/g, " ") : "", address: m[2] });
+    }
+    return fast;
+  }
+  return parseGeneral(text, decode);
+}
+
+function parseGeneral(text: string, decode: Decode): Address[] {
   const out: Address[] = [];
   const tokens = tokenize(text);
   let current: Token[] = [];
   let angle = false;
   let hasAt = false;
   const finish = (into: Mailbox[] | Address[]) => {
-    const mailbox = mailboxFrom(current);
+    const mailbox = mailboxFrom(current, decode);
     if (mailbox) into.push(mailbox);
     current = [];
     angle = false;
@@ -194,7 +226,7 @@ export function parseAddressList(text: string): Address[] {
     const token = tokens[i];
     if (isSpecial(token, ":") && !angle && !hasAt) {
       // A group: collect mailboxes up to ";" (or the end of the field).
-      const name = decodeName(current);
+      const name = decodeName(current, decode);
       current = [];
       const members: Mailbox[] = [];
       i++;
@@ -226,6 +258,7 @@ export function parseAddressList(text: string): Address[] {
  * Every mailbox of an address list, with groups flattened into their members.
  *
  * @param text The field value.
+ * @param options Whether to decode encoded words in names.
  * @returns The mailboxes.
  *
  * @example Flatten a group
@@ -237,8 +270,8 @@ export function parseAddressList(text: string): Address[] {
  * assert.deepEqual(list.map((m) => m.address), ["a@x.org", "b@x.org", "c@y.org"]);
  * ```
  */
-export function parseMailboxes(text: string): Mailbox[] {
-  return parseAddressList(text).flatMap((a) => "group" in a ? a.group : [a]);
+export function parseMailboxes(text: string, options: ParseAddressOptions = {}): Mailbox[] {
+  return parseAddressList(text, options).flatMap((a) => "group" in a ? a.group : [a]);
 }
 
 const ATOM_TEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/;

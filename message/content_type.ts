@@ -38,17 +38,19 @@ export interface ContentDisposition {
 }
 
 function percentDecode(text: string): Uint8Array {
-  const out: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const hex = text.slice(i + 1, i + 3);
-    if (text[i] === "%" && /^[0-9a-fA-F]{2}$/.test(hex)) {
-      out.push(parseInt(hex, 16));
+  const raw = utf8Bytes(text);
+  const out = new Uint8Array(raw.length);
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const hex = String.fromCharCode(raw[i + 1] ?? 0, raw[i + 2] ?? 0);
+    if (raw[i] === 37 && /^[0-9a-fA-F]{2}$/.test(hex)) {
+      out[n++] = parseInt(hex, 16);
       i += 2;
     } else {
-      out.push(...utf8Bytes(text[i]));
+      out[n++] = raw[i];
     }
   }
-  return new Uint8Array(out);
+  return out.subarray(0, n);
 }
 
 interface RawParam {
@@ -118,11 +120,16 @@ function decodeParams(raw: RawParam[]): Record<string, string> {
         first.value = first.value.slice(quote[0].length);
       }
     }
-    const bytes: number[] = [];
-    for (const piece of list) {
-      bytes.push(...(piece.encoded ? percentDecode(piece.value) : utf8Bytes(piece.value)));
+    const chunks = list.map((piece) =>
+      piece.encoded ? percentDecode(piece.value) : utf8Bytes(piece.value)
+    );
+    const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+    let n = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, n);
+      n += chunk.length;
     }
-    params[name] = decodeCharset(new Uint8Array(bytes), charset);
+    params[name] = decodeCharset(bytes, charset);
   }
   return params;
 }

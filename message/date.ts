@@ -93,7 +93,33 @@ function stripComments(text: string): string {
  * ```
  */
 export function parseDate(text: string): number | undefined {
-  const clean = stripComments(text).replace(/,/g, " ").trim();
+  const fast = STANDARD.exec(text);
+  if (fast) {
+    const month = MONTH_INDEX[fast[2].toLowerCase()];
+    const day = Number(fast[1]);
+    const [h, min, s] = [Number(fast[4]), Number(fast[5]), Number(fast[6] ?? 0)];
+    if (month !== undefined && day >= 1 && day <= 31 && h <= 24 && min <= 59 && s <= 60) {
+      let year = Number(fast[3]);
+      if (fast[3].length <= 2) year += year < 50 ? 2000 : 1900;
+      else if (fast[3].length === 3) year += 1900;
+      const zone = fast[7];
+      const offset = (zone[0] === "-" ? -1 : 1) *
+        (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5)));
+      return Date.UTC(year, month, day, h, min, Math.min(s, 59)) - offset * 60_000;
+    }
+  }
+  return parseLoose(text);
+}
+
+// The common shape, read with one regular expression: `Tue, 1 Sep 2026 18:00:00 +0900`.
+const STANDARD =
+  /^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{2,4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s+([+-]\d{4})\s*(?:\([^()]*\)\s*)?$/;
+const MONTH_INDEX: Record<string, number> = Object.fromEntries(
+  MONTHS.map((name, i) => [name.toLowerCase(), i]),
+);
+
+function parseLoose(text: string): number | undefined {
+  const clean = (text.includes("(") ? stripComments(text) : text).replace(/,/g, " ").trim();
   if (clean.length > 200) return undefined;
   let day: number | undefined;
   let month: number | undefined;

@@ -169,17 +169,17 @@ export class HeaderBlock {
 
   /** `To:` addresses; every `To:` field counts. */
   get to(): Address[] {
-    return this.getAll("to").flatMap(parseAddressList);
+    return this.getAll("to").flatMap((value) => parseAddressList(value));
   }
 
   /** `Cc:` addresses; every `Cc:` field counts. */
   get cc(): Address[] {
-    return this.getAll("cc").flatMap(parseAddressList);
+    return this.getAll("cc").flatMap((value) => parseAddressList(value));
   }
 
   /** `Bcc:` addresses (present in drafts, not in sent mail). */
   get bcc(): Address[] {
-    return this.getAll("bcc").flatMap(parseAddressList);
+    return this.getAll("bcc").flatMap((value) => parseAddressList(value));
   }
 
   /** `Date:` in milliseconds since the epoch; `undefined` when absent or unreadable. */
@@ -269,12 +269,15 @@ export function parseHeaders(
       lineEnd = text.indexOf("\n", fieldEnd);
       fieldEnd = lineEnd < 0 ? text.length : lineEnd + 1;
     }
-    const firstLineEnd = text.indexOf("\n", pos);
-    const colon = text.indexOf(":", pos);
+    let firstLineEnd = text.indexOf("\n", pos);
+    if (firstLineEnd < 0) firstLineEnd = text.length;
+    // Search the first line only, so that many lines without a colon stay linear.
+    const found = text.slice(pos, firstLineEnd).indexOf(":");
+    const colon = found < 0 ? -1 : pos + found;
     const first = pos === 0;
     if (text[pos] === " " || text[pos] === "\t") {
       problem(pos, "continuation line without a field");
-    } else if (colon < 0 || (firstLineEnd >= 0 && colon > firstLineEnd)) {
+    } else if (colon < 0) {
       // An mbox "From " separator line may lead a stored message; it is no header field.
       if (!(first && text.startsWith("From "))) {
         const shown = text.slice(

@@ -24,6 +24,8 @@ interface TreeContext {
 }
 
 const MAX_PARTS = 10_000;
+// RFC 2046 §5.1.1 allows 70 characters; real mail stays close to that.
+const MAX_BOUNDARY = 200;
 
 function isWsp(b: number | undefined): boolean {
   return b === 32 || b === 9;
@@ -65,6 +67,7 @@ function splitMultipart(
       parts.push([partStart, partEnd]);
     }
     if (close) return { parts, closed: true };
+    if (parts.length >= MAX_PARTS) return { parts, closed: false };
     if (bytes[after] === 13) after++;
     if (bytes[after] === 10) after++;
     partStart = Math.min(after, end);
@@ -103,8 +106,12 @@ function parsePart(
   };
   if (contentType.type === "multipart" && deeper) {
     const boundary = contentType.params.boundary;
-    if (!boundary) {
-      problem(`no boundary for "${contentType.mediaType}"`);
+    if (!boundary || boundary.length > MAX_BOUNDARY) {
+      problem(
+        boundary
+          ? `boundary "${boundary.slice(0, 40)}..." is too long`
+          : `no boundary for "${contentType.mediaType}"`,
+      );
       return new MimePart(init);
     }
     const { parts, closed } = splitMultipart(ctx.bytes, header.bodyOffset, end, latin1(boundary));

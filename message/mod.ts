@@ -30,6 +30,7 @@ export {
   type Group,
   type Mailbox,
   parseAddressList,
+  type ParseAddressOptions,
   parseMailboxes,
 } from "./address.ts";
 export {

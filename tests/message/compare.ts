@@ -5,6 +5,8 @@
  * @module
  */
 
+// Test-only peer, pinned inline so deno.json stays untouched.
+// deno-lint-ignore no-import-prefix
 import PostalMime from "npm:postal-mime@4.0.0";
 import { type Address, parseMessage } from "../../message/mod.ts";
 
