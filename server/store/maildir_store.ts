@@ -12,15 +12,12 @@
  *
  * @module
  */
-import { join, resolve, sep } from "node:path";
+import { join } from "node:path";
 import type { Clock } from "../../protocol/clock.ts";
 import { systemClock } from "../../client/system_clock.ts";
 import {
   AlreadyExistsError,
-  checkMailboxName,
-  checkUserName,
   type DeliverOptions,
-  InvalidNameError,
   type MailboxStatus,
   type MailboxStore,
   type MessageInfo,
@@ -28,14 +25,15 @@ import {
   NotFoundError,
   type SystemFlag,
 } from "./store.ts";
-import { formatMaildirName, uniqueBaseName } from "./maildir_name.ts";
+import { formatMaildirName, parseMaildirName, uniqueBaseName } from "./maildir_name.ts";
 import {
   type FolderMessage,
   type FolderState,
   inFolderTurn,
   syncFolder,
 } from "./maildir_folder.ts";
-import { syncDirectory, writeNewFile, writeUidList } from "./maildir_uidlist.ts";
+import { type MaildirFolder, MaildirRoot } from "./maildir_root.ts";
+import { syncDirectory, uidListStamp, writeNewFile, writeUidList } from "./maildir_uidlist.ts";
 
 /** Options of {@linkcode MaildirStore}. */
 export interface MaildirStoreOptions {
@@ -53,16 +51,6 @@ export interface MaildirStoreOptions {
    */
   fsync?: boolean;
 }
-
-/** Where one mailbox lives: names already checked, paths already joined. */
-interface Folder {
-  user: string;
-  name: string;
-  userDir: string;
-  path: string;
-}
-
-const SUBDIRS = ["tmp", "new", "cur"] as const;
 
 /**
  * Mailboxes in Maildir folders on disk. A delivery is atomic (written to `tmp/`, synced, renamed
@@ -90,10 +78,11 @@ const SUBDIRS = ["tmp", "new", "cur"] as const;
  * ```
  */
 export class MaildirStore implements MailboxStore {
-  #root: string;
-  #realRoot: string | undefined;
+  #root: MaildirRoot;
   #clock: Clock;
   #fsync: boolean;
+  /** What this store last saw of each folder, trusted while the folder's UID list is unchanged. */
+  #seen = new Map<string, Seen>();
 
   /**
    * Creates a store over a directory; nothing is touched until the first operation.
@@ -101,19 +90,19 @@ export class MaildirStore implements MailboxStore {
    * @param options The root, the clock, and whether to fsync.
    */
   constructor(options: MaildirStoreOptions) {
-    this.#root = resolve(options.root);
+    this.#root = new MaildirRoot(options.root);
     this.#clock = options.clock ?? systemClock;
     this.#fsync = options.fsync ?? true;
   }
 
   /** The absolute path of the directory that holds the users' Maildirs. */
   get root(): string {
-    return this.#root;
+    return this.#root.path;
   }
 
   async ensureUser(user: string): Promise<void> {
     await this.#inTurn(user, "INBOX", async (folder) => {
-      await this.#open(folder, true);
+      await this.#root.open(folder, { createInbox: true });
       await this.#sync(folder);
     });
   }
@@ -121,47 +110,41 @@ export class MaildirStore implements MailboxStore {
   async deliver(user: string, bytes: Uint8Array, options: DeliverOptions = {}): Promise<number> {
     const flags = normalizeFlags(options.flags ?? []);
     return await this.#inTurn(user, options.mailbox ?? "INBOX", async (folder) => {
-      await this.#open(folder, folder.name === "INBOX");
-      const { list } = await this.#sync(folder);
+      await this.#root.open(folder, { createInbox: folder.name === "INBOX" });
+      // No scan: files that others added get their UIDs at the next listing, after this one.
+      const state = (await this.#unchanged(folder))?.state ?? await this.#sync(folder);
       const now = this.#clock.now();
       const base = uniqueBaseName(now, bytes.length);
       const tmp = join(folder.path, "tmp", base);
       const dir = flags.length === 0 ? "new" : "cur";
-      const target = join(folder.path, dir, dir === "new" ? base : formatMaildirName(base, flags));
+      const filename = dir === "new" ? base : formatMaildirName(base, flags);
       try {
         const mtime = new Date(options.internalDate ?? now);
         await writeNewFile(tmp, bytes, { fsync: this.#fsync, mtime });
-        await Deno.rename(tmp, target);
+        await Deno.rename(tmp, join(folder.path, dir, filename));
       } catch (error) {
         await Deno.remove(tmp).catch(() => {}); // the write's error is the one worth reporting
         throw error;
       }
       if (this.#fsync) await syncDirectory(join(folder.path, dir));
       // A crash before the list is saved loses nothing: the next sync gives the file this UID.
-      const uid = list.uidNext++;
-      list.uids.set(base, uid);
-      await this.#saveList(folder, list);
+      const uid = state.list.uidNext++;
+      state.list.uids.set(base, uid);
+      state.messages.push({ uid, dir, filename, name: parseMaildirName(filename) });
+      await this.#save(folder, state);
       return uid;
     });
   }
 
   async mailboxes(user: string): Promise<string[]> {
-    const folder = this.#locate(user, "INBOX");
-    await this.#open(folder, false);
-    const names: string[] = [];
-    for await (const entry of Deno.readDir(folder.userDir)) {
-      // Symbolic links are not followed, and names this store would refuse are not offered.
-      if (entry.isDirectory && entry.name.startsWith(".")) {
-        const name = entry.name.slice(1);
-        if (isCanonicalName(name)) names.push(name);
-      }
-    }
-    return ["INBOX", ...names.sort()];
+    const folder = this.#root.locate(user, "INBOX");
+    await this.#root.open(folder);
+    return ["INBOX", ...await this.#root.folderNames(folder)];
   }
 
   async createMailbox(user: string, name: string): Promise<void> {
     await this.#inTurn(user, name, async (folder) => {
-      await this.#checkDir(folder.userDir, `No such user "${user}"`, folder);
+      await this.#root.checkUser(folder);
       if (folder.name === "INBOX") throw new AlreadyExistsError(`Mailbox "${name}" exists already`);
       try {
         await Deno.mkdir(folder.path);
@@ -169,7 +152,7 @@ export class MaildirStore implements MailboxStore {
         if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
         throw new AlreadyExistsError(`Mailbox "${name}" exists already`);
       }
-      await this.#open(folder, false);
+      await this.#root.open(folder);
       // Maildir++ marks a folder so that delivery agents know it is not a top-level Maildir.
       await Deno.writeFile(join(folder.path, "maildirfolder"), new Uint8Array());
       await this.#sync(folder);
@@ -178,7 +161,7 @@ export class MaildirStore implements MailboxStore {
 
   async status(user: string, mailbox: string): Promise<MailboxStatus> {
     return await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#open(folder, false);
+      await this.#root.open(folder);
       const { list, messages } = await this.#sync(folder);
       return {
         name: folder.name,
@@ -192,44 +175,46 @@ export class MaildirStore implements MailboxStore {
 
   async list(user: string, mailbox: string): Promise<MessageInfo[]> {
     return await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#open(folder, false);
-      return await this.#retrying(
-        folder,
-        ({ messages }) =>
-          Promise.all(messages.map(async (message) => {
-            const { name } = message;
-            const stat = await Deno.stat(messagePath(folder, message));
-            return {
-              uid: message.uid,
-              flags: name.flags,
-              size: name.size ?? stat.size,
-              internalDate: stat.mtime?.getTime() ?? name.time ?? 0,
-            };
-          })),
-      );
+      await this.#root.open(folder);
+      const describe = async ({ messages }: FolderState) =>
+        await Promise.all(messages.map(async (message) => {
+          const { name } = message;
+          const stat = await Deno.stat(messagePath(folder, message));
+          return {
+            uid: message.uid,
+            flags: name.flags,
+            size: name.size ?? stat.size,
+            internalDate: stat.mtime?.getTime() ?? name.time ?? 0,
+          };
+        }));
+      try {
+        return await describe(await this.#sync(folder));
+      } catch (error) {
+        // Another mail program may rename a message (mutt marking it read) under us: look again.
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        return await describe(await this.#sync(folder));
+      }
     });
   }
 
   async read(user: string, mailbox: string, uid: number): Promise<Uint8Array> {
     return await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#open(folder, false);
-      return await this.#retrying(
-        folder,
-        (state) => Deno.readFile(messagePath(folder, findMessage(state, folder, uid))),
-      );
+      await this.#root.open(folder);
+      return await this.#withMessage(folder, uid, (message) => {
+        return Deno.readFile(messagePath(folder, message));
+      });
     });
   }
 
   async setFlags(user: string, mailbox: string, uid: number, flags: SystemFlag[]): Promise<void> {
     const normal = normalizeFlags(flags);
     await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#open(folder, false);
-      await this.#retrying(folder, async (state) => {
-        const message = findMessage(state, folder, uid);
-        const { base, otherLetters } = message.name;
-        const filename = formatMaildirName(base, normal, otherLetters);
+      await this.#root.open(folder);
+      await this.#withMessage(folder, uid, async (message) => {
+        const filename = formatMaildirName(message.name.base, normal, message.name.otherLetters);
         if (message.dir === "cur" && message.filename === filename) return;
         await Deno.rename(messagePath(folder, message), join(folder.path, "cur", filename));
+        Object.assign(message, { dir: "cur", filename, name: parseMaildirName(filename) });
       });
     });
   }
@@ -237,124 +222,95 @@ export class MaildirStore implements MailboxStore {
   async expunge(user: string, mailbox: string, uids: number[]): Promise<void> {
     const gone = new Set(uids);
     await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#open(folder, false);
-      const { list, messages } = await this.#sync(folder);
-      const doomed = messages.filter((m) => gone.has(m.uid));
+      await this.#root.open(folder);
+      const state = await this.#sync(folder);
+      const doomed = state.messages.filter((m) => gone.has(m.uid));
       for (const message of doomed) {
         await Deno.remove(messagePath(folder, message)).catch((error) => {
           if (!(error instanceof Deno.errors.NotFound)) throw error; // removed from outside
         });
-        list.uids.delete(message.name.base);
+        state.list.uids.delete(message.name.base);
       }
-      if (doomed.length > 0) await this.#saveList(folder, list);
+      state.messages = state.messages.filter((m) => !gone.has(m.uid));
+      if (doomed.length > 0) await this.#save(folder, state);
     });
   }
 
   /** Checks the names, then runs `work` in the folder's turn. */
-  async #inTurn<T>(user: string, mailbox: string, work: (folder: Folder) => Promise<T>) {
-    const folder = this.#locate(user, mailbox);
+  async #inTurn<T>(user: string, mailbox: string, work: (folder: MaildirFolder) => Promise<T>) {
+    const folder = this.#root.locate(user, mailbox);
     return await inFolderTurn(folder.path, () => work(folder));
   }
 
-  #locate(user: string, mailbox: string): Folder {
-    const userName = checkUserName(user);
-    const name = checkMailboxName(mailbox);
-    const userDir = join(this.#root, userName);
-    const path = name === "INBOX" ? userDir : join(userDir, `.${name}`);
-    // The name checks already rule this out; a second, independent check costs nothing.
-    if (!isBelow(path, this.#root) || resolve(path) !== path) {
-      throw new InvalidNameError(`Mailbox "${mailbox}" of user "${user}" leaves the store's root`);
-    }
-    return { user: userName, name, userDir, path };
-  }
-
-  /** Checks that a folder exists inside the root, creating a user's INBOX when asked. */
-  async #open(folder: Folder, createInbox: boolean): Promise<void> {
-    if (createInbox) await Deno.mkdir(folder.userDir, { recursive: true });
-    await this.#checkDir(folder.userDir, `No such user "${folder.user}"`, folder);
-    if (folder.path !== folder.userDir) {
-      await this.#checkDir(folder.path, `No such mailbox "${folder.name}"`, folder);
-    }
-    for (const sub of SUBDIRS) {
-      const path = join(folder.path, sub);
-      try {
-        await this.#checkDir(path, "", folder);
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error;
-        // Some programs leave out tmp/ or cur/ until they need them.
-        await Deno.mkdir(path).catch((error) => {
-          if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-        });
-      }
-    }
-  }
-
-  /** Resolves symbolic links and refuses a directory that ends up outside the root. */
-  async #checkDir(path: string, missing: string, folder: Folder): Promise<void> {
-    let real: string;
-    try {
-      this.#realRoot ??= await Deno.realPath(this.#root);
-      real = await Deno.realPath(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) throw new NotFoundError(missing);
-      throw error;
-    }
-    if (!isBelow(real, this.#realRoot)) {
-      throw new InvalidNameError(
-        `Mailbox "${folder.name}" of user "${folder.user}" leaves the store's root`,
-      );
-    }
-    if (!(await Deno.stat(real)).isDirectory) throw new NotFoundError(missing);
-  }
-
-  #sync(folder: Folder): Promise<FolderState> {
-    return syncFolder(folder.path, {
+  async #sync(folder: MaildirFolder): Promise<FolderState> {
+    const state = await syncFolder(folder.path, {
       userDir: folder.userDir,
       now: this.#clock.now(),
       fsync: this.#fsync,
     });
+    await this.#remember(folder, state);
+    return state;
   }
 
-  #saveList(folder: Folder, list: FolderState["list"]): Promise<void> {
-    return writeUidList(folder.path, list, {
-      tmpDir: join(folder.path, "tmp"),
-      fsync: this.#fsync,
-    });
+  async #save(folder: MaildirFolder, state: FolderState): Promise<void> {
+    const tmpDir = join(folder.path, "tmp");
+    await writeUidList(folder.path, state.list, { tmpDir, fsync: this.#fsync });
+    await this.#remember(folder, state);
+  }
+
+  async #remember(folder: MaildirFolder, state: FolderState): Promise<void> {
+    const byUid = new Map(state.messages.map((m) => [m.uid, m]));
+    this.#seen.set(folder.path, { stamp: await uidListStamp(folder.path), state, byUid });
+  }
+
+  /** What this store last saw of a folder, if its UID list has not been rewritten since. */
+  async #unchanged(folder: MaildirFolder): Promise<Seen | undefined> {
+    const seen = this.#seen.get(folder.path);
+    if (seen && seen.stamp !== "" && seen.stamp === await uidListStamp(folder.path)) return seen;
+    this.#seen.delete(folder.path);
   }
 
   /**
-   * Runs `work` on a fresh view of the folder, and once more if a file vanished under it: another
-   * mail program may rename a message (mutt marking it read) between our scan and our use of it.
+   * Runs `work` on one message. A UID means the same file for as long as the UID list is not
+   * rewritten, so a read or a flag change needs no new scan of the folder (which would make a
+   * FETCH of every message cost the square of their number). If the file moved under us
+   * (another mail program changed its flags), the folder is scanned again and `work` retried.
    */
-  async #retrying<T>(folder: Folder, work: (state: FolderState) => Promise<T>): Promise<T> {
+  async #withMessage<T>(
+    folder: MaildirFolder,
+    uid: number,
+    work: (message: FolderMessage) => Promise<T>,
+  ): Promise<T> {
+    const known = (await this.#unchanged(folder))?.byUid.get(uid);
+    if (known) {
+      try {
+        return await work(known);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+    const find = async () => {
+      const message = (await this.#sync(folder)).messages.find((m) => m.uid === uid);
+      if (!message) throw new NotFoundError(`No message with UID ${uid} in "${folder.name}"`);
+      return message;
+    };
     try {
-      return await work(await this.#sync(folder));
+      return await work(await find());
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
-      return await work(await this.#sync(folder));
+      return await work(await find());
     }
   }
 }
 
-function findMessage(state: FolderState, folder: Folder, uid: number): FolderMessage {
-  const message = state.messages.find((m) => m.uid === uid);
-  if (!message) throw new NotFoundError(`No message with UID ${uid} in "${folder.name}"`);
-  return message;
+/** A folder as this store last saw it. */
+interface Seen {
+  /** The UID list's {@linkcode uidListStamp} then. */
+  stamp: string;
+  state: FolderState;
+  byUid: Map<number, FolderMessage>;
 }
 
-function messagePath(folder: Folder, message: FolderMessage): string {
+function messagePath(folder: MaildirFolder, message: FolderMessage): string {
   return join(folder.path, message.dir, message.filename);
-}
-
-function isBelow(path: string, root: string): boolean {
-  return path.startsWith(root.endsWith(sep) ? root : root + sep);
-}
-
-function isCanonicalName(name: string): boolean {
-  try {
-    return checkMailboxName(name) === name;
-  } catch (error) {
-    if (error instanceof InvalidNameError) return false;
-    throw error;
-  }
 }

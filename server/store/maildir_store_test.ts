@@ -126,6 +126,34 @@ Deno.test("MaildirStore rebuilds a corrupt or lost UID list under a new UIDVALID
   assert.deepEqual(await t.store.read("bob", "INBOX", 1), encode("2"));
 });
 
+Deno.test("MaildirStore follows a message that another program renamed", async () => {
+  await using t = await tempStore();
+  const uid = await t.store.deliver("bob", encode("x"));
+  assert.deepEqual(await t.store.read("bob", "INBOX", uid), encode("x"));
+  const [base] = await names(join(t.bob, "new"));
+  await Deno.rename(join(t.bob, "new", base), join(t.bob, "cur", `${base}:2,S`)); // mutt read it
+  assert.deepEqual(await t.store.read("bob", "INBOX", uid), encode("x"));
+  await Deno.rename(join(t.bob, "cur", `${base}:2,S`), join(t.bob, "cur", `${base}:2,RS`));
+  await t.store.setFlags("bob", "INBOX", uid, ["\\Seen", "\\Flagged"]);
+  assert.deepEqual(await names(join(t.bob, "cur")), [`${base}:2,FS`]);
+  assert.deepEqual((await t.store.list("bob", "INBOX"))[0].flags, ["\\Seen", "\\Flagged"]);
+});
+
+Deno.test("MaildirStore forgets remembered UIDs when the UID list is rebuilt", async () => {
+  await using t = await tempStore();
+  for (const n of [1, 2, 3]) await t.store.deliver("bob", encode(`${n}`));
+  assert.deepEqual(await t.store.read("bob", "INBOX", 2), encode("2"));
+  // Another store rebuilds the list with an older message in front: every UID now means another.
+  await Deno.remove(join(t.bob, "toolkit-uidlist"));
+  await Deno.writeTextFile(join(t.bob, "new", "1000000000.older.host"), "0");
+  const other = new MaildirStore({ root: t.root, clock: t.clock });
+  assert.deepEqual((await other.list("bob", "INBOX")).map((m) => m.uid), [1, 2, 3, 4]);
+  assert.deepEqual(await t.store.read("bob", "INBOX", 2), encode("1"));
+  await t.store.setFlags("bob", "INBOX", 1, ["\\Seen"]);
+  assert.deepEqual((await other.list("bob", "INBOX")).map((m) => m.flags.length), [1, 0, 0, 0]);
+  assert.equal(await t.store.deliver("bob", encode("4")), 5);
+});
+
 Deno.test("MaildirStore keeps flags in file names and moves flagged mail to cur/", async () => {
   await using t = await tempStore();
   const uid = await t.store.deliver("bob", encode("x"));

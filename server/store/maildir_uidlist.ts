@@ -170,6 +170,39 @@ export async function writeUidList(
 }
 
 /**
+ * Names the version of a folder's UID list on disk: it changes whenever the list is rewritten
+ * (each rewrite is a new file renamed into place), so a reader that remembers it knows whether
+ * the UIDs it saw still hold.
+ *
+ * @param folder The Maildir folder.
+ * @returns The list's identity, or `""` when there is no list.
+ *
+ * @example A rewrite changes the stamp
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uidListStamp, writeUidList } from "./maildir_uidlist.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * assert.equal(await uidListStamp(dir), "");
+ * const list = { uidValidity: 7, uidNext: 1, uids: new Map<string, number>() };
+ * await writeUidList(dir, list, { tmpDir: dir, fsync: false });
+ * const first = await uidListStamp(dir);
+ * await writeUidList(dir, list, { tmpDir: dir, fsync: false });
+ * assert.notEqual(await uidListStamp(dir), first);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function uidListStamp(folder: string): Promise<string> {
+  try {
+    const stat = await Deno.stat(join(folder, UIDLIST_FILE));
+    return `${stat.ino}:${stat.size}:${stat.mtime?.getTime()}`;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "";
+    throw error;
+  }
+}
+
+/**
  * Hands out a UIDVALIDITY for a user's folder whose UID list is new or was lost: the time in
  * seconds, but always above every value handed out before for this user, so a folder rebuilt in
  * the same second still tells IMAP clients that their cached UIDs are void. The caller
