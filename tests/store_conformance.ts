@@ -147,6 +147,8 @@ export function storeConformance(label: string, open: OpenStore): void {
     }
     await store.setFlags("bob", "INBOX", uid, []);
     assert.deepEqual(await flagsOf(), []);
+    (await flagsOf()).push("\\Seen"); // a caller's copy, not the store's
+    assert.deepEqual(await flagsOf(), []);
     assert.deepEqual(await store.read("bob", "INBOX", uid), encode("x"));
     const recent = ["\\Recent" as SystemFlag];
     await assert.rejects(store.setFlags("bob", "INBOX", uid, recent), TypeError);

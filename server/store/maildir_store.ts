@@ -55,9 +55,11 @@ export interface MaildirStoreOptions {
 /**
  * Mailboxes in Maildir folders on disk. A delivery is atomic (written to `tmp/`, synced, renamed
  * into `new/`), flags live in file names (`:2,FS`), and IMAP UIDs and UIDVALIDITY persist in a
- * UID list per folder, so a new store on the same root sees the same UIDs. Messages that another
- * program adds or removes are noticed the next time the folder is read. Operations on one folder
- * run one at a time within the process; two processes must not share a root.
+ * UID list per folder, so a new store on the same root sees the same UIDs. Mail programs may work
+ * on the same Maildirs: what they add or remove is noticed the next time the folder is listed, and
+ * their flag changes are read from the file names. Operations on one folder run one at a time
+ * within the process (two stores on one root share the turns); there is no lock file, so two
+ * processes of this toolkit must not write to one root at once.
  *
  * @example Deliver, flag and read back
  * ```ts
@@ -182,7 +184,7 @@ export class MaildirStore implements MailboxStore {
           const stat = await Deno.stat(messagePath(folder, message));
           return {
             uid: message.uid,
-            flags: name.flags,
+            flags: [...name.flags],
             size: name.size ?? stat.size,
             internalDate: stat.mtime?.getTime() ?? name.time ?? 0,
           };
