@@ -65,8 +65,56 @@ const UserName = z.string().regex(
   "Expected a user name such as alice",
 );
 
-/** One domain of the lab. */
-export const DomainConfigSchema = z.object({
+/** One domain of the lab, as validated. */
+export interface DomainConfig {
+  /** The mail domain, such as `crepes.fr`. */
+  name: string;
+  /** Its ports; 0 picks a free one. */
+  ports: { smtp: number; submission: number; imap: number };
+  /** Users and their passwords. */
+  users: Record<string, string>;
+}
+
+/** The lab configuration after validation, durations in milliseconds. */
+export interface LabConfig {
+  /** The address every server listens on. */
+  hostname: string;
+  /** Where mailboxes and queues are kept on disk. */
+  dataDir: string;
+  /** `disk` keeps mail across restarts (Maildir); `memory` forgets it. */
+  storage: "disk" | "memory";
+  /** The domains. */
+  domains: DomainConfig[];
+  /** Extra routes, domain to host and port. */
+  routes: Record<string, { host: string; port: number }>;
+  /** Delays between attempts and the give-up time, in milliseconds. */
+  queue: { retrySchedule: number[]; giveUpAfter: number };
+  /** Whether the relay may send outside loopback. */
+  allowNetwork: boolean;
+}
+
+/**
+ * The configuration as a JSON file writes it: everything but `domains` optional, durations as
+ * text such as `"30m"`, routes as `"host:port"`.
+ */
+export interface LabConfigInput {
+  /** The address every server listens on. @default "127.0.0.1" */
+  hostname?: string;
+  /** Where mailboxes and queues are kept on disk. @default "lab-data" */
+  dataDir?: string;
+  /** `disk` keeps mail across restarts (Maildir); `memory` forgets it. @default "disk" */
+  storage?: "disk" | "memory";
+  /** The domains, each with its ports and users. */
+  domains: DomainConfig[];
+  /** Extra routes: a domain to `"host:port"`. @default {} */
+  routes?: Record<string, string>;
+  /** Delays between attempts (the last repeats) and when to give up. @default { retrySchedule: ["30m"], giveUpAfter: "1d" } */
+  queue?: { retrySchedule?: string[]; giveUpAfter?: string };
+  /** Allow the relay to send to addresses outside loopback. @default false */
+  allowNetwork?: boolean;
+}
+
+const DomainConfigSchema = z.object({
   /** The mail domain. */
   name: DomainName,
   /** Its ports; 0 picks a free one. */
@@ -76,7 +124,7 @@ export const DomainConfigSchema = z.object({
 }).strict();
 
 /** The whole lab configuration, as the JSON file holds it. */
-export const LabConfigSchema = z.object({
+const LabConfigSchema: z.ZodType<LabConfig, LabConfigInput> = z.object({
   /** The address every server listens on. */
   hostname: z.string().default("127.0.0.1"),
   /** Where mailboxes and queues are kept on disk. */
@@ -129,12 +177,6 @@ export const LabConfigSchema = z.object({
     }
   }
 });
-
-/** The lab configuration after validation, durations in milliseconds. */
-export type LabConfig = z.output<typeof LabConfigSchema>;
-
-/** The configuration as written (durations as text). */
-export type LabConfigInput = z.input<typeof LabConfigSchema>;
 
 /** The lab's built-in configuration: the course's two domains and users. */
 export const DEFAULT_CONFIG: LabConfigInput = {

@@ -1,5 +1,5 @@
 /**
- * The two-domain lab and the helpers its notebooks use.
+ * The two-domain lab, its configuration, and the checks its notebooks use.
  *
  * @module
  */
@@ -10,3 +10,13 @@ export {
   type ChecksOptions,
   type Hint,
 } from "./checks.ts";
+export {
+  ConfigError,
+  DEFAULT_CONFIG,
+  type DomainConfig,
+  type LabConfig,
+  type LabConfigInput,
+  parseDuration,
+  parseLabConfig,
+} from "./config.ts";
+export { type Endpoint as LabEndpoint, Lab, type LabAccount, type LabOptions } from "./lab.ts";

@@ -1,10 +1,12 @@
 /**
- * The wire grammar of SMTP and IMAP, with no I/O: framing, replies, commands, transcripts, clocks.
+ * The wire grammar of SMTP and IMAP, with no I/O: framing, replies, commands, dot-stuffing,
+ * transcripts and clocks.
  *
  * @module
  */
 export { type Clock, ManualClock, type Timer } from "./clock.ts";
 export { LINE_TOO_LONG, LineBuffer, type ReadLineOptions } from "./line_buffer.ts";
+export { ByteBuilder } from "./byte_builder.ts";
 export {
   type ConnectionInfo,
   escapeHtml,
@@ -23,3 +25,29 @@ export {
   type SmtpReply,
   SmtpReplyError,
 } from "./smtp/reply.ts";
+export { REPLY } from "./smtp/replies.ts";
+export {
+  addressProblem,
+  domainOf,
+  localPartOf,
+  parsePath,
+  PathSyntaxError,
+  type SmtpCommandLine,
+  type SmtpPath,
+  splitCommand,
+} from "./smtp/command.ts";
+export { dotStuff } from "./smtp/dot.ts";
+export { ImapResponseError, ImapSyntaxError } from "./imap/error.ts";
+export type {
+  ImapFailure,
+  ImapResponseErrorOptions,
+  ImapSyntaxErrorOptions,
+} from "./imap/error.ts";
+export type {
+  CommandReply,
+  FetchedMessage,
+  ListEntry,
+  SelectedInfo,
+} from "./imap/response_data.ts";
+export type { ImapResponse, ImapStatus } from "./imap/response_parser.ts";
+export type { ImapAtom, ImapList, ImapString, ImapToken } from "./imap/lexer.ts";

@@ -1,5 +1,6 @@
 /**
- * What listens: mailbox stores, accounts, and the TCP listener the protocol servers share.
+ * What listens: the SMTP and IMAP servers, mailbox stores, accounts, the outbound queue with its
+ * relay, and `MailServer`, which composes one domain's server from them.
  *
  * @module
  */
@@ -17,6 +18,7 @@ export {
   type SystemFlag,
 } from "./store/store.ts";
 export { MemoryStore, type MemoryStoreOptions } from "./store/memory_store.ts";
+export { MaildirStore, type MaildirStoreOptions } from "./store/maildir_store.ts";
 export { Accounts, type AccountsOptions } from "./accounts.ts";
 export {
   closeQuietly,
@@ -24,3 +26,43 @@ export {
   TcpListener,
   type TcpListenerOptions,
 } from "./tcp_listener.ts";
+export { SmtpSession, type SmtpSessionOptions } from "./smtp/session.ts";
+export { SmtpServer, type SmtpServerOptions } from "./smtp/server.ts";
+export type {
+  Envelope,
+  MailParameters,
+  SmtpClientInfo,
+  SmtpHandler,
+  SmtpInput,
+  SmtpState,
+} from "./smtp/types.ts";
+export {
+  prependHeader,
+  type ReceivedFields,
+  receivedHeader,
+  returnPathHeader,
+} from "./smtp/trace.ts";
+export { ImapSession } from "./imap/session.ts";
+export type { ImapExpectation, ImapLimits, ImapSessionOptions } from "./imap/options.ts";
+export type { ImapOutput } from "./imap/output.ts";
+export type { ImapState } from "./imap/context.ts";
+export { ImapServer, type ImapServerLimits, type ImapServerOptions } from "./imap/server.ts";
+export {
+  type AttemptRecord,
+  MemorySpool,
+  type QueuedRecipient,
+  type QueueEntry,
+  type RecipientStatus,
+  type Spool,
+} from "./queue/spool.ts";
+export { DiskSpool, type DiskSpoolOptions } from "./queue/disk_spool.ts";
+export { isLoopback, type Route, type Router, StaticRouter } from "./queue/router.ts";
+export { type RecipientOutcome, Relay, type RelayItem, type RelayOptions } from "./queue/relay.ts";
+export {
+  type Deliverer,
+  OutboundQueue,
+  type OutboundQueueOptions,
+  type QueueEvent,
+} from "./queue/queue.ts";
+export { describeEvent, type MailEvent, type ServerEvent } from "./events.ts";
+export { MailServer, type MailServerOptions, type MailServerPorts } from "./mail_server.ts";
