@@ -1,0 +1,198 @@
+/**
+ * Interop: real IMAP clients (curl, Python's imaplib, imapflow from npm, neomutt) read bob's
+ * mailbox from an {@linkcode ImapServer} over a memory store, on a free loopback port.
+ */
+import assert from "node:assert/strict";
+// deno-lint-ignore no-import-prefix -- a test-only real peer; deno.json is not ours to edit
+import { ImapFlow } from "npm:imapflow@1.2.8";
+import { Accounts } from "../../server/accounts.ts";
+import { ImapServer } from "../../server/imap/server.ts";
+import { MemoryStore } from "../../server/store/memory_store.ts";
+import { toolTest } from "../_tools.ts";
+
+const accounts = new Accounts({ iterations: 1000 });
+await accounts.add("bob", "pickles");
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Bob's message, with CRLF, a folded header, 8-bit UTF-8 text and a line with only a dot. */
+const MESSAGE = encoder.encode(
+  "Return-Path: <alice@crepes.fr>\r\n" +
+    "From: Alice <alice@crepes.fr>\r\n" +
+    "To: Bob <bob@hamburger.edu>\r\n" +
+    "Subject: Lunch tomorrow,\r\n at noon?\r\n" +
+    "Date: Tue, 1 Sep 2026 09:00:00 +0000\r\n" +
+    "Message-ID: <1@crepes.fr>\r\n" +
+    "MIME-Version: 1.0\r\n" +
+    "Content-Type: text/plain; charset=utf-8\r\n" +
+    "Content-Transfer-Encoding: 8bit\r\n" +
+    "\r\n" +
+    "Hi Bob,\r\n.\r\n안녕하세요 - pickles at noon?\r\n",
+);
+
+async function start() {
+  const store = new MemoryStore();
+  await store.deliver("bob", MESSAGE);
+  await store.createMailbox("bob", "Work");
+  const server = new ImapServer({ store, accounts, domain: "hamburger.edu" });
+  return { store, server };
+}
+
+async function run(command: string, args: string[], stdin?: string) {
+  const child = new Deno.Command(command, {
+    args,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { HOME: Deno.makeTempDirSync() },
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(encoder.encode(stdin));
+    await writer.close();
+  }
+  const timer = setTimeout(() => child.kill(), 20_000);
+  try {
+    return await child.output();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+toolTest("curl fetches a message by UID and gets the exact stored bytes", ["curl"], async () => {
+  const { server } = await start();
+  await using _ = server;
+  const out = await run("curl", [
+    "-s",
+    "--max-time",
+    "15",
+    `imap://127.0.0.1:${server.port}/INBOX;UID=1`,
+    "--user",
+    "bob:pickles",
+  ]);
+  assert.equal(out.code, 0, decoder.decode(out.stderr));
+  assert.deepEqual(out.stdout, MESSAGE);
+});
+
+toolTest("curl lists mailboxes and searches with a custom command", ["curl"], async () => {
+  const { server } = await start();
+  await using _ = server;
+  const base = `imap://127.0.0.1:${server.port}`;
+  const list = await run("curl", [
+    "-s",
+    "--max-time",
+    "15",
+    `${base}/`,
+    "--user",
+    "bob@hamburger.edu:pickles",
+  ]);
+  assert.equal(
+    decoder.decode(list.stdout),
+    '* LIST (\\HasNoChildren) "." "INBOX"\r\n* LIST (\\HasNoChildren) "." "Work"\r\n',
+  );
+  const search = await run("curl", [
+    "-s",
+    "--max-time",
+    "15",
+    `${base}/INBOX`,
+    "--user",
+    "bob:pickles",
+    "-X",
+    "SEARCH UNSEEN",
+  ]);
+  assert.equal(decoder.decode(search.stdout), "* SEARCH 1\r\n");
+  const refused = await run("curl", [
+    "-s",
+    "--max-time",
+    "15",
+    `${base}/`,
+    "--user",
+    "bob:ketchup",
+  ]);
+  assert.equal(refused.code, 67); // CURLE_LOGIN_DENIED
+});
+
+const PYTHON = `
+import base64, imaplib, json, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+out = {}
+out["login"] = m.login("bob", "pickles")[0]
+out["list"] = [x.decode() for x in m.list()[1]]
+out["select"] = m.select("INBOX")[1][0].decode()
+typ, data = m.fetch("1", "(RFC822)")
+out["rfc822"] = base64.b64encode(data[0][1]).decode()
+out["flags_after_fetch"] = m.fetch("1", "(FLAGS)")[1][0].decode()
+out["unseen_before"] = m.search(None, "UNSEEN")[1][0].decode()
+out["store"] = m.store("1", "-FLAGS", "\\\\Seen")[1][0].decode()
+out["unseen_after"] = m.search(None, "UNSEEN")[1][0].decode()
+out["uid_search"] = m.uid("SEARCH", None, "FROM", "alice")[1][0].decode()
+out["store_seen"] = m.store("1", "+FLAGS", "(\\\\Seen)")[1][0].decode()
+out["unseen_last"] = m.search(None, "UNSEEN")[1][0].decode()
+out["status"] = m.status("INBOX", "(MESSAGES UNSEEN UIDNEXT)")[1][0].decode()
+out["close"] = m.close()[0]
+out["logout"] = m.logout()[0]
+print(json.dumps(out))
+`;
+
+toolTest(
+  "Python imaplib logs in, fetches RFC822, stores \\Seen and searches UNSEEN",
+  ["python3"],
+  async () => {
+    const { server } = await start();
+    await using _ = server;
+    const out = await run("python3", ["-", String(server.port)], PYTHON);
+    assert.equal(out.code, 0, decoder.decode(out.stderr));
+    const result = JSON.parse(decoder.decode(out.stdout));
+    assert.equal(result.login, "OK");
+    assert.deepEqual(result.list, [
+      '(\\HasNoChildren) "." "INBOX"',
+      '(\\HasNoChildren) "." "Work"',
+    ]);
+    assert.equal(result.select, "1");
+    assert.deepEqual(Uint8Array.from(atob(result.rfc822), (c) => c.charCodeAt(0)), MESSAGE);
+    assert.equal(result.flags_after_fetch, "1 (FLAGS (\\Seen))");
+    assert.equal(result.unseen_before, "");
+    assert.equal(result.store, "1 (FLAGS ())");
+    assert.equal(result.unseen_after, "1");
+    assert.equal(result.uid_search, "1");
+    assert.equal(result.store_seen, "1 (FLAGS (\\Seen))");
+    assert.equal(result.unseen_last, "");
+    assert.equal(result.status, '"INBOX" (MESSAGES 1 UNSEEN 0 UIDNEXT 2)');
+    assert.equal(result.logout, "BYE");
+  },
+);
+
+Deno.test("imapflow connects, opens INBOX, fetches the source and adds a flag", async () => {
+  const { server, store } = await start();
+  await using _ = server;
+  const client = new ImapFlow({
+    host: "127.0.0.1",
+    port: server.port,
+    secure: false,
+    auth: { user: "bob", pass: "pickles" },
+    logger: false,
+  });
+  await client.connect();
+  try {
+    const box = await client.mailboxOpen("INBOX");
+    assert.equal(box.exists, 1);
+    assert.equal(box.uidNext, 2);
+    const message = await client.fetchOne("1", {
+      source: true,
+      uid: true,
+      flags: true,
+      size: true,
+    });
+    assert.ok(message);
+    assert.deepEqual(new Uint8Array(message.source!), MESSAGE);
+    assert.equal(message.uid, 1);
+    assert.equal(message.size, MESSAGE.length);
+    assert.deepEqual([...message.flags ?? []], []);
+    assert.equal(await client.messageFlagsAdd("1", ["\\Flagged"]), true);
+    assert.deepEqual((await store.list("bob", "INBOX"))[0].flags, ["\\Flagged"]);
+    const uids = await client.search({ flagged: true }, { uid: true });
+    assert.deepEqual(uids, [1]);
+  } finally {
+    await client.logout();
+  }
+});

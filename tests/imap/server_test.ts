@@ -1,0 +1,214 @@
+/**
+ * End-to-end tests of {@linkcode ImapServer} over real loopback sockets, with raw bytes for the
+ * bad-input paths: what a misbehaving client sends must get BAD or NO, never a crash or a hang.
+ */
+import assert from "node:assert/strict";
+import { ManualClock } from "../../protocol/clock.ts";
+import { Transcript } from "../../protocol/transcript.ts";
+import { Accounts } from "../../server/accounts.ts";
+import { ImapServer, type ImapServerOptions } from "../../server/imap/server.ts";
+import { MemoryStore } from "../../server/store/memory_store.ts";
+
+const accounts = new Accounts({ iterations: 1000 });
+await accounts.add("bob", "pickles");
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const MESSAGE = "Subject: hi\r\n\r\nHello Bob\r\n";
+
+/** A raw client: writes bytes, reads until a pattern shows up or the connection ends. */
+class RawClient {
+  #conn: Deno.TcpConn;
+  #seen = "";
+  #closed = false;
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+  }
+  static async open(port: number): Promise<RawClient> {
+    const client = new RawClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+    await client.until(/^\* OK .*\r\n/);
+    return client;
+  }
+  async send(text: string | Uint8Array): Promise<void> {
+    await this.#conn.write(typeof text === "string" ? encoder.encode(text) : text);
+  }
+  /** Reads until `pattern` matches what arrived since the last call; returns that text. */
+  async until(pattern: RegExp, timeoutMs = 5000): Promise<string> {
+    const buf = new Uint8Array(65536);
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.#seen)) {
+      if (this.#closed) {
+        throw new Error(`Closed before ${pattern}; got ${JSON.stringify(this.#seen)}`);
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${pattern}`);
+      const n = await this.#conn.read(buf);
+      if (n === null) this.#closed = true;
+      else this.#seen += decoder.decode(buf.subarray(0, n));
+    }
+    const text = this.#seen;
+    this.#seen = "";
+    return text;
+  }
+  /** Reads until the server closes the connection; returns what arrived. */
+  async rest(): Promise<string> {
+    const buf = new Uint8Array(65536);
+    for (let i = 0; i < 1000 && !this.#closed; i++) {
+      const n = await this.#conn.read(buf);
+      if (n === null) this.#closed = true;
+      else this.#seen += decoder.decode(buf.subarray(0, n));
+    }
+    return this.#seen;
+  }
+  close(): void {
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+async function start(options: Partial<ImapServerOptions> = {}) {
+  const store = new MemoryStore();
+  await store.deliver("bob", encoder.encode(MESSAGE));
+  const server = new ImapServer({ store, accounts, domain: "hamburger.edu", ...options });
+  return { store, server };
+}
+
+Deno.test("ImapServer answers pipelined commands sent in one write, in order", async () => {
+  const { server } = await start();
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send(
+    "a1 LOGIN bob pickles\r\na2 SELECT INBOX\r\na3 FETCH 1 BODY.PEEK[]\r\na4 LOGOUT\r\n",
+  );
+  const text = await client.rest();
+  assert.match(text, /^a1 OK \[CAPABILITY [^\r]*\] Logged in\r\n/);
+  assert.ok(
+    text.includes(
+      `* 1 FETCH (BODY[] {${MESSAGE.length}}\r\n${MESSAGE})\r\na3 OK FETCH completed\r\n`,
+    ),
+  );
+  assert.ok(
+    text.endsWith("* BYE hamburger.edu IMAP4rev1 server logging out\r\na4 OK LOGOUT completed\r\n"),
+  );
+});
+
+Deno.test("ImapServer reassembles a command split across many small writes", async () => {
+  const { server } = await start();
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  for (const piece of ["a1 LO", "GIN bo", "b pick", "les\r", "\n"]) {
+    await client.send(piece);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.match(await client.until(/a1 OK/), /a1 OK \[CAPABILITY/);
+});
+
+Deno.test("ImapServer sends a go-ahead for a synchronising literal and reads it", async () => {
+  const { server } = await start();
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send("a1 LOGIN {3}\r\n");
+  assert.equal(await client.until(/\r\n/), "+ Ready for literal data\r\n");
+  await client.send("bob {7}\r\n");
+  assert.equal(await client.until(/\r\n/), "+ Ready for literal data\r\n");
+  await client.send("pickles\r\n");
+  assert.match(await client.until(/a1 /), /^a1 OK /);
+});
+
+Deno.test("ImapServer answers garbage, NUL bytes, bad quotes and path tricks with BAD or NO", async () => {
+  const { server } = await start();
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send("\0\0\0\r\n");
+  assert.equal(await client.until(/\r\n/), "* BAD Invalid tag at column 1\r\n");
+  await client.send(Uint8Array.from([0xff, 0xfe, 0x20, 0x41, 13, 10]));
+  assert.match(await client.until(/\r\n/), /^\S+ BAD /);
+  await client.send('a1 LOGIN "bob pickles\r\n');
+  assert.equal(await client.until(/\r\n/), "a1 BAD Unterminated quoted string at column 10\r\n");
+  await client.send("a2 LOGIN bob pickles\r\n");
+  await client.until(/a2 OK[^\n]*\n/);
+  await client.send('a3 SELECT "INBOX/../.."\r\na4 SELECT ../x\r\na5 CREATE "..\\\\x"\r\n');
+  const text = await client.until(/a5 [^\n]*\n/);
+  assert.match(text, /a3 NO \[CANNOT\] Invalid mailbox name "INBOX\/..\/.."\r\n/);
+  assert.match(text, /a4 NO \[CANNOT\] Invalid mailbox name "..\/x"\r\n/);
+  assert.match(text, /a5 NO \[CANNOT\] /);
+  await client.send("a6 NOOP\r\n");
+  assert.equal(await client.until(/\r\n/), "a6 OK NOOP completed\r\n");
+});
+
+Deno.test("ImapServer refuses a line over the limit with BAD and goes on", async () => {
+  const { server } = await start({ limits: { maxLineLength: 1024 } });
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send(`a1 NOOP ${"x".repeat(100_000)}\r\n`);
+  assert.equal(await client.until(/\r\n/), "* BAD Line too long, at most 1024 bytes\r\n");
+  await client.send("a2 NOOP\r\n");
+  assert.equal(await client.until(/\r\n/), "a2 OK NOOP completed\r\n");
+});
+
+Deno.test("ImapServer hangs up on a LITERAL+ literal over the limit", async () => {
+  const { server } = await start({ limits: { maxLiteralSize: 1000 } });
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send("a1 LOGIN bob {5000+}\r\n");
+  assert.equal(await client.rest(), "* BYE Literal too large, at most 1000 bytes\r\n");
+});
+
+Deno.test("ImapServer says BYE and closes after three failed logins", async () => {
+  const { server } = await start();
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send("a1 LOGIN bob x\r\na2 LOGIN bob y\r\na3 LOGIN bob@crepes.fr pickles\r\n");
+  const text = await client.rest();
+  assert.equal(text.match(/NO \[AUTHENTICATIONFAILED\]/g)?.length, 3);
+  assert.ok(text.endsWith("* BYE Too many failed logins\r\n"));
+});
+
+Deno.test("ImapServer closes an idle connection with BYE when its clock passes the limit", async () => {
+  const clock = new ManualClock();
+  const { server } = await start({ clock, limits: { idleTimeoutMs: 30 * 60_000 } });
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send("a1 NOOP\r\n");
+  await client.until(/a1 OK/);
+  clock.advance(29 * 60_000);
+  await client.send("a2 NOOP\r\n");
+  await client.until(/a2 OK/);
+  clock.advance(30 * 60_000);
+  assert.equal(await client.rest(), "* BYE Autologout: idle for too long\r\n");
+});
+
+Deno.test("ImapServer shows a new delivery at NOOP, which is how clients poll", async () => {
+  const { server, store } = await start();
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send("a1 LOGIN bob pickles\r\na2 SELECT INBOX\r\n");
+  assert.match(await client.until(/a2 OK[^\n]*\n/), /\* 1 EXISTS\r\n/);
+  await store.deliver("bob", encoder.encode("Subject: again\r\n\r\n"));
+  await client.send("a3 NOOP\r\n");
+  assert.equal(await client.until(/a3 [^\n]*\n/), "* 2 EXISTS\r\na3 OK NOOP completed\r\n");
+});
+
+Deno.test("ImapServer records a transcript per connection and close() ends live connections", async () => {
+  const transcripts: Transcript[] = [];
+  const { server } = await start({
+    transcripts: (info) => {
+      const t = new Transcript({ title: `${info.protocol} ${info.remote}` });
+      transcripts.push(t);
+      return t;
+    },
+  });
+  using client = await RawClient.open(server.port);
+  await client.send("a1 LOGIN bob pickles\r\n");
+  await client.until(/a1 OK/);
+  await server.close();
+  assert.equal(await client.rest(), "");
+  assert.equal(transcripts.length, 1);
+  assert.match(transcripts[0].title, /^IMAP 127\.0\.0\.1:\d+$/);
+  assert.deepEqual(transcripts[0].lines("C"), ["a1 LOGIN bob ****"]);
+  assert.equal(transcripts[0].entries.at(-1)?.text, "connection closed");
+});
