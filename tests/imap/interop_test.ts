@@ -196,3 +196,60 @@ Deno.test("imapflow connects, opens INBOX, fetches the source and adds a flag", 
     await client.logout();
   }
 });
+
+/** Runs tmux on a private socket, so the test never touches a user's tmux server. */
+function tmux(socket: string, args: string[]) {
+  return new Deno.Command("tmux", {
+    args: ["-L", socket, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+}
+
+toolTest(
+  "neomutt opens INBOX over IMAP and pipes the message it fetched",
+  ["neomutt", "tmux"],
+  async () => {
+    const { server } = await start();
+    await using _ = server;
+    const home = await Deno.makeTempDir();
+    await Deno.mkdir(`${home}/Mail`);
+    const out = `${home}/piped.eml`;
+    const socket = `imap-test-${server.port}`;
+    const settings = "set imap_user=bob imap_pass=pickles ssl_starttls=no ssl_force_tls=no " +
+      "pipe_decode=no wait_key=no";
+    const command = `env HOME=${home} TERM=xterm neomutt -n -F /dev/null -e '${settings}' ` +
+      `-f imap://127.0.0.1:${server.port}/INBOX`;
+    await tmux(socket, ["new-session", "-d", "-x", "120", "-y", "30", command]);
+    const screen = async () => decoder.decode((await tmux(socket, ["capture-pane", "-p"])).stdout);
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 100; i++) {
+        const text = await screen();
+        if (pattern.test(text)) return text;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`neomutt never showed ${pattern}: ${await screen()}`);
+    };
+    try {
+      const index = await waitFor(/Msgs:1/);
+      assert.match(index, /Alice +\(0\.\dK\) Lunch tomorrow, at noon\?/);
+      await tmux(socket, ["send-keys", "-l", "|"]);
+      await waitFor(/Pipe to command:/);
+      await tmux(socket, ["send-keys", "-l", `cat > ${out}`]);
+      await tmux(socket, ["send-keys", "Enter"]);
+      for (let i = 0; i < 100; i++) {
+        const size = await Deno.stat(out).then((s) => s.size, () => 0);
+        if (size > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await tmux(socket, ["send-keys", "-l", "q"]);
+    } finally {
+      await tmux(socket, ["kill-server"]);
+    }
+    // neomutt pipes in the local format: LF line endings, content otherwise as stored.
+    const piped = await Deno.readFile(out);
+    assert.equal(decoder.decode(piped), decoder.decode(MESSAGE).replaceAll("\r\n", "\n"));
+    await Deno.remove(home, { recursive: true });
+  },
+);
