@@ -274,7 +274,8 @@ export function parseMailboxes(text: string, options: ParseAddressOptions = {}):
   return parseAddressList(text, options).flatMap((a) => "group" in a ? a.group : [a]);
 }
 
-const ATOM_TEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/;
+// atext plus spaces; RFC 6532 §3.2 adds every non-ASCII character.
+const ATOM_TEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ \u0080-\uffff]*$/;
 
 /** Options of {@linkcode formatAddress}. */
 export interface FormatAddressOptions {

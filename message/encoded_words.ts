@@ -99,7 +99,9 @@ export interface EncodeWordsOptions {
 
 // Characters that may stand for themselves in Q encoding anywhere, phrases included (§5 rule 3).
 const Q_SAFE = /[A-Za-z0-9!*+\-/]/;
-const MAX_PAYLOAD = 75 - "=?UTF-8?B??=".length;
+// RFC 2047 §2 allows 75 characters per word; 60 leaves room for "Subject: " on the first line,
+// so a folded field stays within 78 characters.
+const MAX_PAYLOAD = 60 - "=?UTF-8?B??=".length;
 
 function qChar(char: string): string {
   if (char === " ") return "_";

@@ -275,17 +275,13 @@ export function parseHeaders(
     const found = text.slice(pos, firstLineEnd).indexOf(":");
     const colon = found < 0 ? -1 : pos + found;
     const first = pos === 0;
-    if (text[pos] === " " || text[pos] === "\t") {
+    if (first && text.startsWith("From ")) {
+      // An mbox "From " separator line may lead a stored message; it is no header field.
+    } else if (text[pos] === " " || text[pos] === "\t") {
       problem(pos, "continuation line without a field");
     } else if (colon < 0) {
-      // An mbox "From " separator line may lead a stored message; it is no header field.
-      if (!(first && text.startsWith("From "))) {
-        const shown = text.slice(
-          pos,
-          Math.min(pos + 40, firstLineEnd < 0 ? text.length : firstLineEnd),
-        );
-        problem(pos, `missing colon in "${shown.trim()}"`);
-      }
+      const shown = text.slice(pos, Math.min(pos + 40, firstLineEnd));
+      problem(pos, `missing colon in "${shown.trim()}"`);
     } else {
       const name = text.slice(pos, colon).trimEnd();
       if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) {

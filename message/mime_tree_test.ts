@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import type { MessageSyntaxError } from "./errors.ts";
+import { MAX_MIME_DEPTH, parseMimeTree } from "./mime_tree.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const CRLF = "\r\n";
+
+const NESTED = [
+  "From: alice@crepes.fr",
+  'Content-Type: multipart/mixed; boundary="outer"',
+  "",
+  "preamble",
+  "--outer",
+  'Content-Type: multipart/alternative; boundary="inner"',
+  "",
+  "--inner",
+  "Content-Type: text/plain",
+  "",
+  "plain one",
+  "plain two",
+  "--inner",
+  "Content-Type: text/html",
+  "",
+  "<p>html</p>",
+  "--inner--",
+  "",
+  "--outer",
+  "Content-Type: message/rfc822",
+  "Content-Description: the original",
+  "",
+  "Subject: inner message",
+  'Content-Type: multipart/mixed; boundary="deep"',
+  "",
+  "--deep",
+  "",
+  "deep text",
+  "--deep",
+  "Content-Type: application/octet-stream",
+  "Content-Transfer-Encoding: base64",
+  "",
+  "AAEC",
+  "--deep--",
+  "--outer--",
+  "epilogue",
+].join(CRLF);
+
+Deno.test("parseMimeTree numbers sections the way IMAP does (RFC 3501 §6.4.5)", () => {
+  const root = parseMimeTree(encoder.encode(NESTED));
+  const sections = [...root.walk()].map((p) => `${p.section}:${p.mediaType}`);
+  assert.deepEqual(sections, [
+    ":multipart/mixed",
+    "1:multipart/alternative",
+    "1.1:text/plain",
+    "1.2:text/html",
+    "2:message/rfc822",
+    "2:multipart/mixed",
+    "2.1:text/plain",
+    "2.2:application/octet-stream",
+  ]);
+  assert.equal(root.find("2.2")?.mediaType, "application/octet-stream");
+  assert.equal(root.find("2")?.message?.header.get("subject"), "inner message");
+  assert.equal(root.find("3"), undefined);
+  assert.equal(root.find("1.1.1"), undefined);
+  assert.equal(root.find("x"), undefined);
+});
+
+Deno.test("parseMimeTree gives offsets that slice the original bytes", () => {
+  const bytes = encoder.encode(NESTED);
+  const root = parseMimeTree(bytes);
+  const plain = root.find("1.1")!;
+  assert.equal(
+    decoder.decode(bytes.subarray(plain.headerStart, plain.bodyStart)),
+    "Content-Type: text/plain\r\n\r\n",
+  );
+  assert.equal(decoder.decode(plain.body), "plain one\r\nplain two");
+  assert.equal(plain.size, 20);
+  assert.equal(plain.lines, 2);
+  const forwarded = root.find("2")!;
+  assert.equal(forwarded.description, "the original");
+  assert.ok(decoder.decode(forwarded.body).startsWith("Subject: inner message"));
+  assert.ok(decoder.decode(forwarded.body).endsWith("--deep--"));
+  assert.deepEqual(root.find("2.2")!.content(), new Uint8Array([0, 1, 2]));
+});
+
+Deno.test("parseMimeTree makes the body of a single-part message section 1", () => {
+  const root = parseMimeTree(encoder.encode("Subject: x\r\n\r\nbody\r\n"));
+  assert.equal(root.find("1"), root);
+  assert.equal(root.find("2"), undefined);
+  assert.equal(root.contentType.params.charset, "us-ascii");
+  assert.equal(root.encoding, "7bit");
+});
+
+Deno.test("parseMimeTree defaults parts of multipart/digest to message/rfc822", () => {
+  const text =
+    'Content-Type: multipart/digest; boundary="d"\r\n\r\n--d\r\n\r\nSubject: one\r\n\r\n1\r\n--d--\r\n';
+  const root = parseMimeTree(encoder.encode(text));
+  assert.equal(root.find("1")?.mediaType, "message/rfc822");
+  assert.equal(root.find("1")?.message?.header.get("subject"), "one");
+});
+
+Deno.test("parseMimeTree accepts transport padding after a boundary and ignores look-alikes", () => {
+  const text =
+    'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b  \r\n\r\none\r\n--bb\r\n--b\t\r\n\r\ntwo\r\n--b--  \r\n';
+  const root = parseMimeTree(encoder.encode(text));
+  assert.deepEqual(root.children.map((p) => decoder.decode(p.body)), ["one\r\n--bb", "two"]);
+});
+
+Deno.test("parseMimeTree reports a multipart without a boundary and keeps it as a leaf", () => {
+  const problems: MessageSyntaxError[] = [];
+  const root = parseMimeTree(encoder.encode("Content-Type: multipart/mixed\r\n\r\ntext\r\n"), {
+    problems,
+  });
+  assert.equal(root.children.length, 0);
+  assert.match(problems[0].message, /no boundary for "multipart\/mixed"/);
+});
+
+Deno.test("parseMimeTree stops nesting at MAX_MIME_DEPTH", () => {
+  let text = "";
+  for (let i = 0; i < MAX_MIME_DEPTH + 10; i++) {
+    text += `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n`;
+  }
+  text += "\r\nleaf\r\n";
+  const root = parseMimeTree(encoder.encode(text));
+  let depth = 0;
+  for (let part = root; part.children.length > 0; part = part.children[0]) depth++;
+  assert.equal(depth, MAX_MIME_DEPTH);
+});
+
+Deno.test("parseMimeTree decodes base64 and quoted-printable content", () => {
+  const text = 'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n' +
+    "Content-Type: text/plain; charset=euc-kr\r\nContent-Transfer-Encoding: base64\r\n\r\nx9Gx2w==\r\n" +
+    "--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\n" +
+    "caf=C3=A9\r\n--b--\r\n";
+  const root = parseMimeTree(encoder.encode(text));
+  assert.equal(root.find("1")?.text(), "한글");
+  assert.equal(root.find("2")?.text(), "café");
+  assert.equal(root.find("2")?.encoding, "quoted-printable");
+});
