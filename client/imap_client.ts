@@ -8,6 +8,7 @@
 import type { Clock } from "../protocol/clock.ts";
 import { ImapResponseError } from "../protocol/imap/error.ts";
 import {
+  type CommandReply,
   type FetchedMessage,
   type ListEntry,
   readFetch,
@@ -39,16 +40,6 @@ export interface ImapClientOptions {
 
 /** A command argument: raw text (an atom, a set, a list), or `{ string }` to quote or send as a literal. */
 export type CommandArg = string | { string: string };
-
-/** The outcome of one command. */
-export interface CommandReply {
-  /** The untagged responses that came before the tagged OK. */
-  untagged: ImapResponse[];
-  /** The tagged OK's response code, if any. */
-  code?: string;
-  /** The tagged OK's text. */
-  text: string;
-}
 
 /** Options of {@linkcode ImapClient.fetch}, {@linkcode ImapClient.search} and {@linkcode ImapClient.store}. */
 export interface UidOptions {
@@ -121,10 +112,7 @@ export class ImapClient implements AsyncDisposable {
     try {
       const greeting = await client.#readResponse();
       if (greeting.kind !== "status" || greeting.status !== "OK") {
-        throw new ImapResponseError(
-          "NO",
-          `Server refused the connection: ${JSON.stringify(greeting)}`,
-        );
+        throw new ImapResponseError("NO", "Server refused the connection");
       }
       client.#greeting = greeting.text;
       client.#noteCapabilities(greeting.code);

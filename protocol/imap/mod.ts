@@ -65,6 +65,7 @@ export {
   type ResponseProgress,
 } from "./response_parser.ts";
 export {
+  type CommandReply,
   type FetchedMessage,
   isData,
   isNil,

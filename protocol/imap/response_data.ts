@@ -8,6 +8,16 @@ import { parseDateTime } from "./date.ts";
 import type { ImapToken } from "./lexer.ts";
 import type { ImapResponse } from "./response_parser.ts";
 
+/** The outcome of one command. */
+export interface CommandReply {
+  /** The untagged responses that came before the tagged OK. */
+  untagged: ImapResponse[];
+  /** The tagged OK's response code, if any. */
+  code?: string;
+  /** The tagged OK's text. */
+  text: string;
+}
+
 /** One entry of a LIST reply. */
 export interface ListEntry {
   /** The mailbox name. */
