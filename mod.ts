@@ -19,4 +19,5 @@ export * from "./protocol/mod.ts";
 export * from "./message/mod.ts";
 export * from "./server/mod.ts";
 export * from "./client/mod.ts";
+export * from "./ua/mod.ts";
 export * from "./lab/mod.ts";

@@ -132,6 +132,31 @@ export class Checks {
     return result;
   }
 
+  /**
+   * Compares a student's prediction with what happened. Unlike {@linkcode Checks.run} it never
+   * throws, even in strict mode: a wrong guess is part of learning, not a failure of the lab.
+   *
+   * @param id A short name.
+   * @param predicted What the student wrote.
+   * @param actual What the run showed.
+   * @param hint What to tell the student when the guess was off.
+   * @returns The result, which displays itself as ✔ or ✘.
+   */
+  predict(id: string, predicted: unknown, actual: unknown, hint: Hint): CheckResult {
+    const ok = JSON.stringify(predicted) === JSON.stringify(actual);
+    const result: CheckResult = ok ? { id, ok, hint } : {
+      id,
+      ok,
+      hint,
+      detail: `you predicted ${JSON.stringify(predicted)}, the run gave ${JSON.stringify(actual)}`,
+    };
+    Object.defineProperty(result, Symbol.for("Jupyter.display"), {
+      value: () => display(result),
+      enumerable: false,
+    });
+    return result;
+  }
+
   /** A summary table of every check, for a notebook's last cell. */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
     const rows = this.#results.map((r) => `${r.ok ? "✔" : "✘"} ${r.id}`);

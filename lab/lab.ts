@@ -6,12 +6,14 @@
  */
 import { join } from "node:path";
 import type { Clock } from "../protocol/clock.ts";
+import { systemClock } from "../client/system_clock.ts";
 import { escapeHtml, type Transcript } from "../protocol/transcript.ts";
 import type { MailEvent } from "../server/events.ts";
 import { MailServer } from "../server/mail_server.ts";
 import { DiskSpool } from "../server/queue/disk_spool.ts";
 import { StaticRouter } from "../server/queue/router.ts";
 import { MaildirStore } from "../server/store/maildir_store.ts";
+import { EventLog } from "./event_log.ts";
 import { DEFAULT_CONFIG, type LabConfig, type LabConfigInput, parseLabConfig } from "./config.ts";
 
 /** Options of {@linkcode Lab.start}. */
@@ -85,6 +87,10 @@ export class Lab implements AsyncDisposable {
   readonly router: StaticRouter;
   /** Where mail is kept: `disk` (Maildir and spool under `config.dataDir`) or `memory`. */
   readonly storage: "disk" | "memory";
+  /** The latest events of every server. */
+  readonly log: EventLog;
+  /** The clock every server reads. */
+  readonly clock: Clock;
   #servers: MailServer[];
   #closed = false;
 
@@ -93,9 +99,13 @@ export class Lab implements AsyncDisposable {
     router: StaticRouter,
     servers: MailServer[],
     storage: "disk" | "memory",
+    log: EventLog,
+    clock: Clock,
   ) {
     this.config = config;
+    this.clock = clock;
     this.storage = storage;
+    this.log = log;
     this.router = router;
     this.#servers = servers;
   }
@@ -112,6 +122,11 @@ export class Lab implements AsyncDisposable {
     const storage = options.storage ?? config.storage;
     const router = new StaticRouter(config.routes);
     const servers: MailServer[] = [];
+    const log = new EventLog();
+    const onEvent = (event: MailEvent) => {
+      log.add(event);
+      options.onEvent?.(event);
+    };
     try {
       for (const domain of config.domains) {
         const ports = options.freePorts ? { smtp: 0, submission: 0, imap: 0 } : domain.ports;
@@ -132,7 +147,7 @@ export class Lab implements AsyncDisposable {
             retrySchedule: config.queue.retrySchedule,
             maxAge: config.queue.giveUpAfter,
             allowNetwork: config.allowNetwork,
-            onEvent: options.onEvent,
+            onEvent,
           }),
         );
         const server = servers[servers.length - 1];
@@ -142,7 +157,7 @@ export class Lab implements AsyncDisposable {
       await Promise.all(servers.map((s) => s.close()));
       throw error;
     }
-    const lab = new Lab(config, router, servers, storage);
+    const lab = new Lab(config, router, servers, storage, log, options.clock ?? systemClock);
     registry().add(lab);
     return lab;
   }
@@ -214,6 +229,45 @@ export class Lab implements AsyncDisposable {
         domain: d.name,
       }))
     );
+  }
+
+  /**
+   * What a user agent needs to reach an account's server: the address, the password, the
+   * submission and IMAP endpoints, and the lab's clock. Pass it to `new UserAgent(...)`.
+   *
+   * @param address An account of the lab, such as `alice@crepes.fr`.
+   * @returns The account's settings.
+   * @throws {Error} When the lab has no such account.
+   */
+  agentOptions(address: string): {
+    address: string;
+    password: string;
+    submission: { hostname: string; port: number };
+    imap: { hostname: string; port: number };
+    clock: Clock;
+  } {
+    const account = this.accounts.find((a) => a.address === address.toLowerCase());
+    if (!account) throw new Error(`The lab has no account "${address}"`);
+    const server = this.server(account.domain);
+    return {
+      address: account.address,
+      password: account.password,
+      submission: { hostname: server.hostname, port: server.ports.submission },
+      imap: { hostname: server.hostname, port: server.ports.imap },
+      clock: this.clock,
+    };
+  }
+
+  /**
+   * The recorded dialogs of one hop kind, oldest first.
+   *
+   * @param role `"submission"`, `"relay"`, `"mx"` or `"imap"`.
+   * @param domain Only this server's. @default every server's
+   * @returns The transcripts.
+   */
+  transcriptsOf(role: string, domain?: string): Transcript[] {
+    const servers = domain ? [this.server(domain)] : this.#servers;
+    return servers.flatMap((s) => s.transcripts.filter((t) => t.role === role));
   }
 
   /** Every recorded dialog of every server, in the order they began. */

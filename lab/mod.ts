@@ -20,3 +20,4 @@ export {
   parseLabConfig,
 } from "./config.ts";
 export { type Endpoint as LabEndpoint, Lab, type LabAccount, type LabOptions } from "./lab.ts";
+export { EventLog, type EventLogOptions } from "./event_log.ts";

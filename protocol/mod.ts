@@ -25,7 +25,7 @@ export {
   type SmtpReply,
   SmtpReplyError,
 } from "./smtp/reply.ts";
-export { REPLY } from "./smtp/replies.ts";
+export { REPLY, type ReplyCatalogue } from "./smtp/replies.ts";
 export {
   addressProblem,
   domainOf,

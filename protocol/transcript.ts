@@ -23,6 +23,8 @@ export interface TranscriptEntry {
 export interface TranscriptOptions {
   /** What the dialog is, for a heading: `"SMTP crepes.fr → hamburger.edu"`. @default "" */
   title?: string;
+  /** Which hop it is, for finding it again: `"submission"`, `"relay"`, `"mx"`, `"imap"`. @default "" */
+  role?: string;
   /** The name of the client's side in a diagram. @default "client" */
   client?: string;
   /** The name of the server's side in a diagram. @default "server" */
@@ -57,6 +59,8 @@ export interface TranscriptOptions {
 export class Transcript {
   /** Heading for displays. */
   readonly title: string;
+  /** Which hop it is (`"submission"`, `"relay"`, `"mx"`, `"imap"`), or `""`. */
+  readonly role: string;
   /** The client's name in a diagram; a server sets it when the client names itself (HELO). */
   clientName: string;
   /** The server's name in a diagram. */
@@ -73,6 +77,7 @@ export class Transcript {
    */
   constructor(options: TranscriptOptions = {}) {
     this.title = options.title ?? "";
+    this.role = options.role ?? "";
     this.clientName = options.client ?? "client";
     this.serverName = options.server ?? "server";
     this.#max = options.maxEntries ?? 2000;

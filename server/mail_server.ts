@@ -256,6 +256,7 @@ export class MailServer implements AsyncDisposable {
     return (info) => {
       const relay = role === "relay";
       const transcript = new Transcript({
+        role: role.toLowerCase(),
         title: relay
           ? `SMTP relay: ${this.domain} → ${info.remote}`
           : `${info.protocol} (${role}) at ${this.domain}, client ${info.remote}`,

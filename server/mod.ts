@@ -13,6 +13,7 @@ export {
   type MailboxStatus,
   type MailboxStore,
   type MessageInfo,
+  normalizeFlags,
   NotFoundError,
   SYSTEM_FLAGS,
   type SystemFlag,

@@ -11,6 +11,100 @@ function reply(code: number, enhanced: string | undefined, ...lines: string[]): 
   return enhanced ? { code, enhanced, lines } : { code, lines };
 }
 
+/** The shape of {@linkcode REPLY}: each entry a reply, or a function that makes one. */
+export interface ReplyCatalogue {
+  /** RFC 5321 §4.2 and §4.3.1: the opening greeting. The course shows exactly "220 hamburger.edu". */
+  readonly Greeting: (domain: string) => SmtpReply;
+  /** RFC 5321 §4.1.1.1: HELO's reply, in the course's words. */
+  readonly Hello: (client: string) => SmtpReply;
+  /** RFC 5321 §4.1.1.1: EHLO's reply names the server first, then one extension per line. */
+  readonly Ehlo: (domain: string, client: string, extensions: string[]) => SmtpReply;
+  /** RFC 5321 §4.1.1.2 and RFC 3463 X.1.0: the sender is accepted. */
+  readonly SenderOk: (address: string) => SmtpReply;
+  /** RFC 5321 §4.1.1.3 and RFC 3463 X.1.5: a recipient is accepted. */
+  readonly RecipientOk: (address: string) => SmtpReply;
+  /** RFC 5321 §4.1.1.4: go ahead with the message text. ASCII quotes, as the wire needs. */
+  readonly StartData: SmtpReply;
+  /** RFC 5321 §4.1.1.4: the message is safely stored or queued. */
+  readonly Accepted: SmtpReply;
+  /** RFC 5321 §4.1.1.10: QUIT's reply. */
+  readonly Closing: (domain: string) => SmtpReply;
+  /** RFC 5321 §4.1.1.5 and §4.1.1.9: RSET and NOOP. */
+  readonly Ok: SmtpReply;
+  /** RFC 5321 §4.1.1.5: RSET. */
+  readonly Reset: SmtpReply;
+  /** RFC 5321 §3.5.3: VRFY that does not tell whether a user exists. */
+  readonly CannotVerify: SmtpReply;
+  /** RFC 5321 §4.1.1.8 and RFC 3463 X.5.0: HELP, with the commands this server knows. */
+  readonly Help: (verbs: string[]) => SmtpReply;
+  /** RFC 5321 §4.2.4: a verb this server does not know. */
+  readonly Unrecognized: (verb: string) => SmtpReply;
+  /** RFC 5321 §4.1.1: commands are printable text; a NUL or other control byte is refused. */
+  readonly BadCharacters: SmtpReply;
+  /** RFC 5321 §4.5.3.1.4: a command line over 512 octets. */
+  readonly LineTooLong: SmtpReply;
+  /** RFC 5321 §4.2.4: the arguments do not follow the command's syntax. */
+  readonly Syntax: (syntax: string) => SmtpReply;
+  /** RFC 5321 §4.1.1: a domain or address that does not parse. */
+  readonly BadAddress: (value: string, why: string) => SmtpReply;
+  /** RFC 3463 X.1.7: the sender's address does not parse. */
+  readonly BadSender: (value: string, why: string) => SmtpReply;
+  /** RFC 6531 §3.4: a non-ASCII address needs MAIL FROM:<...> SMTPUTF8. */
+  readonly NeedSmtputf8: (address: string) => SmtpReply;
+  /** RFC 5321 §3.5.3: EXPN is not offered (it would tell list members to anyone). */
+  readonly NotImplemented: (verb: string) => SmtpReply;
+  /** RFC 5321 §4.1.4: commands out of order. */
+  readonly NeedHello: SmtpReply;
+  /** RFC 5321 §4.1.4: commands out of order. */
+  readonly NeedMail: SmtpReply;
+  /** RFC 5321 §4.1.4: commands out of order. */
+  readonly NeedRcpt: SmtpReply;
+  /** RFC 5321 §4.1.4: commands out of order. */
+  readonly NestedMail: SmtpReply;
+  /** RFC 1869 §6 and RFC 5321 §4.1.1.11: a MAIL or RCPT parameter that was not offered. */
+  readonly UnknownParameter: (name: string) => SmtpReply;
+  /** RFC 5321 §4.2.2 and RFC 3463 X.1.1: no such local user. */
+  readonly NoSuchUser: (address: string) => SmtpReply;
+  /** RFC 5321 §3.6.2 and RFC 3463 X.7.1: this server does not relay for strangers. */
+  readonly RelayDenied: (address: string) => SmtpReply;
+  /** RFC 5321 §4.5.3.1.8 and RFC 3463 X.5.3: too many recipients in one message. */
+  readonly TooManyRecipients: (limit: number) => SmtpReply;
+  /** RFC 1870 §6 and RFC 3463 X.3.4: the message is over the size limit. */
+  readonly TooBig: (limit: number) => SmtpReply;
+  /** RFC 5321 §4.5.3.1.6: a text line over 1000 octets. */
+  readonly TextLineTooLong: SmtpReply;
+  /** RFC 5321 §4.2.5: the server could not keep the message; the sender keeps it and retries. */
+  readonly LocalError: SmtpReply;
+  /** RFC 4954 §6: authentication is required on the submission port before MAIL. */
+  readonly AuthRequired: SmtpReply;
+  /** RFC 4954 §6: authentication succeeded. */
+  readonly AuthOk: SmtpReply;
+  /** RFC 4954 §4: a server challenge (base64; empty for PLAIN without an initial response). */
+  readonly AuthChallenge: (base64: string) => SmtpReply;
+  /** RFC 4954 §6: wrong user name or password. */
+  readonly AuthFailed: SmtpReply;
+  /** RFC 4954 §4: the client cancelled with "*". */
+  readonly AuthCancelled: SmtpReply;
+  /** RFC 4954 §4: a mechanism this server does not offer. */
+  readonly AuthMechanism: (name: string) => SmtpReply;
+  /** RFC 4954 §4: AUTH after a successful AUTH. */
+  readonly AlreadyAuthenticated: SmtpReply;
+  /** RFC 4954 §4: AUTH is not allowed while a message is under way. */
+  readonly AuthInTransaction: SmtpReply;
+  /** RFC 4954 §4: AUTH is offered only on the submission port. */
+  readonly AuthNotOffered: SmtpReply;
+  /** RFC 4954 §4: the AUTH exchange had bad base64 or fields. */
+  readonly AuthSyntax: SmtpReply;
+  /** RFC 5321 §3.8 and §4.2.4: the server is closing the connection. */
+  readonly TooManyErrors: SmtpReply;
+  /** RFC 5321 §3.8 and §4.2.4: the server is closing the connection. */
+  readonly IdleTimeout: SmtpReply;
+  /** RFC 5321 §3.8 and §4.2.4: the server is closing the connection. */
+  readonly TooManyConnections: SmtpReply;
+  /** RFC 5321 §3.8 and §4.2.4: the server is closing the connection. */
+  readonly ShuttingDown: SmtpReply;
+}
+
 /**
  * Every reply of the server. Entries that need a value (a domain, an address) are functions.
  *
@@ -24,7 +118,7 @@ function reply(code: number, enhanced: string | undefined, ...lines: string[]): 
  * assert.equal(REPLY.Closing("hamburger.edu").lines[0], "hamburger.edu closing connection");
  * ```
  */
-export const REPLY = {
+export const REPLY: ReplyCatalogue = {
   // RFC 5321 §4.2 and §4.3.1: the opening greeting. The course shows exactly "220 hamburger.edu".
   Greeting: (domain: string) => reply(220, undefined, domain),
   // RFC 5321 §4.1.1.1: HELO's reply, in the course's words.
@@ -134,4 +228,4 @@ export const REPLY = {
   IdleTimeout: reply(421, "4.4.2", "Idle too long; closing connection"),
   TooManyConnections: reply(421, "4.7.0", "Too many connections; try again later"),
   ShuttingDown: reply(421, "4.3.2", "Service shutting down; closing connection"),
-} as const;
+};
