@@ -268,16 +268,46 @@ Deno.test("ImapSession UID FETCH adds UID and reads n:* as reaching the last UID
   ]);
 });
 
-Deno.test("ImapSession FETCH macros work without ENVELOPE, which is refused on its own", async () => {
-  const { send } = await selected();
+Deno.test("ImapSession FETCH answers the macros, ENVELOPE, BODYSTRUCTURE and part sections", async () => {
+  const { send, store, session } = await selected();
   assert.deepEqual(await send("a3 FETCH 2 FAST"), [
     '* 2 FETCH (FLAGS (\\Seen \\Flagged) INTERNALDATE "15-Aug-2026 00:00:00 +0000" RFC822.SIZE 24)',
     "a3 OK FETCH completed",
   ]);
-  assert.equal((await send("a4 FETCH 2 ALL"))[0], (await send("a5 FETCH 2 FAST"))[0]);
-  assert.match((await send("a6 FETCH 1 ENVELOPE"))[0], /^a6 NO \[CANNOT\] Fetch item "ENVELOPE" /);
-  assert.match((await send("a7 FETCH 1 BODY[1]"))[0], /^a7 NO \[CANNOT\] Fetch item "BODY\[1\]" /);
-  assert.match((await send("a8 FETCH 1 BODY[FOO]"))[0], /^a8 BAD Unknown fetch item "BODY\[FOO\]"/);
+  assert.deepEqual(
+    (await send("a4 FETCH 1 ENVELOPE"))[0],
+    [
+      '* 1 FETCH (ENVELOPE ("Tue, 1 Sep 2026 09:00:00 +0000" "Lunch"',
+      '(("" NIL "alice" "crepes.fr")) (("" NIL "alice" "crepes.fr")) (("" NIL "alice" "crepes.fr"))',
+      '(("" NIL "bob" "hamburger.edu")) NIL NIL NIL NIL))',
+    ].join(" ").replaceAll('""', "NIL"),
+  );
+  assert.match(
+    (await send("a5 FETCH 2 ALL"))[0],
+    /^\* 2 FETCH \(FLAGS .* RFC822\.SIZE 24 ENVELOPE \(NIL "Second" /,
+  );
+  assert.equal(
+    (await send("a6 FETCH 1 BODY"))[0],
+    '* 1 FETCH (BODY ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 18 1))',
+  );
+  const mixed = 'Subject: parts\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' +
+    "--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--b--\r\n";
+  await store.deliver("bob", encoder.encode(mixed));
+  await send("a7 NOOP");
+  const structure = (await send("a8 FETCH 3 BODYSTRUCTURE"))[0];
+  assert.equal(
+    structure,
+    '* 3 FETCH (BODYSTRUCTURE (("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 1 NIL NIL NIL NIL)' +
+      ' ("text" "html" ("charset" "us-ascii") NIL NIL "7bit" 9 1 NIL NIL NIL NIL)' +
+      ' "mixed" ("boundary" "b") NIL NIL NIL))',
+  );
+  const out = await session.receiveLine("a9 FETCH 3 (BODY.PEEK[2] BODY.PEEK[1.MIME])");
+  assert.equal(
+    decoder.decode(out.bytes),
+    "* 3 FETCH (BODY[2] {9}\r\n<p>hi</p> BODY[1.MIME] {28}\r\nContent-Type: text/plain\r\n\r\n)\r\na9 OK FETCH completed\r\n",
+  );
+  assert.deepEqual(await send("b1 FETCH 3 BODY[3]"), ['b1 NO No part "3" in this message']);
+  assert.match((await send("b2 FETCH 1 BODY[FOO]"))[0], /^b2 BAD Unknown fetch item "BODY\[FOO\]"/);
 });
 
 Deno.test("ImapSession STORE adds, removes and replaces flags, silently when asked", async () => {

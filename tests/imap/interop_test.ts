@@ -162,7 +162,7 @@ toolTest(
   },
 );
 
-Deno.test("imapflow connects, opens INBOX, fetches the source and adds a flag", async () => {
+Deno.test("imapflow connects, opens INBOX, fetches source, envelope and structure, adds a flag", async () => {
   const { server, store } = await start();
   await using _ = server;
   const client = new ImapFlow({
@@ -192,6 +192,14 @@ Deno.test("imapflow connects, opens INBOX, fetches the source and adds a flag", 
     assert.deepEqual((await store.list("bob", "INBOX"))[0].flags, ["\\Flagged"]);
     const uids = await client.search({ flagged: true }, { uid: true });
     assert.deepEqual(uids, [1]);
+    const parsed = await client.fetchOne("1", { envelope: true, bodyStructure: true });
+    assert.ok(parsed);
+    assert.equal(parsed.envelope?.subject, "Lunch tomorrow, at noon?");
+    assert.deepEqual(parsed.envelope?.from, [{ name: "Alice", address: "alice@crepes.fr" }]);
+    assert.equal(parsed.bodyStructure?.type, "text/plain");
+    assert.deepEqual(parsed.bodyStructure?.parameters, { charset: "utf-8" });
+    const list = await client.list();
+    assert.deepEqual(list.map((entry) => entry.path), ["INBOX", "Work"]);
   } finally {
     await client.logout();
   }

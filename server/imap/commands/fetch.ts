@@ -3,15 +3,12 @@
  *
  * Each fetch attribute is one entry of {@linkcode FETCH_ATTRIBUTES}, and each body section goes
  * through {@linkcode sectionBytes}. ENVELOPE, BODYSTRUCTURE and part sections such as
- * `BODY[1.2]` need the RFC 5322/MIME parser of `message/`; they are refused with
- * `NO [CANNOT]` until that parser is wired in here (one table entry each, plus a `part` branch in
- * `sectionBytes`). The ALL and FULL macros leave ENVELOPE and BODY out meanwhile.
+ * `BODY[1.2]` come from the MIME tree of `message/`, parsed only when an item needs it.
  *
  * @module
  */
 import type { Arguments, ImapCommand } from "../../../protocol/imap/command.ts";
 import { formatDateTime } from "../../../protocol/imap/date.ts";
-import { ImapResponseError } from "../../../protocol/imap/error.ts";
 import {
   type FetchAttribute,
   type FetchItem,
@@ -22,7 +19,9 @@ import {
 import type { ImapData } from "../../../protocol/imap/response.ts";
 import { parseSequenceSet } from "../../../protocol/imap/sequence_set.ts";
 import { type MessageInfo, NotFoundError } from "../../store/store.ts";
+import type { MimePart } from "../../../message/mod.ts";
 import type { SessionContext } from "../context.ts";
+import { bodyStructure, envelope, mimeTree, partBytes } from "../structure.ts";
 import { partialBytes, pickFields, splitMessage } from "../message_sections.ts";
 
 /** One message while a FETCH answers for it. */
@@ -31,10 +30,12 @@ export interface FetchTarget {
   info: MessageInfo;
   /** Its bytes, read once, only when an item needs them. */
   bytes: () => Promise<Uint8Array>;
+  /** Its MIME tree, parsed once, only when an item needs it. */
+  tree: () => Promise<MimePart>;
 }
 
-/** How one fetch attribute is answered; undefined means "not supported yet". */
-type AttributeFetcher = ((target: FetchTarget) => Promise<ImapData> | ImapData) | undefined;
+/** How one fetch attribute is answered. */
+type AttributeFetcher = (target: FetchTarget) => Promise<ImapData> | ImapData;
 
 /** The fetch attributes and how each is answered (RFC 3501 §7.4.2). */
 export const FETCH_ATTRIBUTES: Record<FetchAttribute, AttributeFetcher> = {
@@ -45,11 +46,10 @@ export const FETCH_ATTRIBUTES: Record<FetchAttribute, AttributeFetcher> = {
   RFC822: (t) => t.bytes(),
   "RFC822.HEADER": async (t) => splitMessage(await t.bytes()).header,
   "RFC822.TEXT": async (t) => splitMessage(await t.bytes()).body,
-  // Wait for message/'s parser: ENVELOPE (§7.4.2), BODYSTRUCTURE and BODY (the non-extensible
-  // form of BODYSTRUCTURE).
-  ENVELOPE: undefined,
-  BODYSTRUCTURE: undefined,
-  BODY: undefined,
+  ENVELOPE: async (t) => envelope(await t.tree()),
+  BODYSTRUCTURE: async (t) => bodyStructure(await t.tree(), true),
+  // BODY without a section is BODYSTRUCTURE without its extension data.
+  BODY: async (t) => bodyStructure(await t.tree(), false),
 };
 
 /** Items that set `\Seen` unless the mailbox is read-only (RFC 3501 §6.4.5). */
@@ -62,15 +62,18 @@ function marksSeen(item: FetchItem): boolean {
 /**
  * The bytes of a body section of a message.
  *
- * @param message The whole message.
- * @param section The section asked for; `part` must be empty for now.
+ * @param target The message.
+ * @param section The section asked for.
  * @returns The section's bytes, before any partial range.
  */
-export function sectionBytes(message: Uint8Array, section: FetchSection): Uint8Array {
+export async function sectionBytes(
+  target: FetchTarget,
+  section: FetchSection,
+): Promise<Uint8Array> {
+  if (section.part.length > 0) return partBytes(await target.tree(), section);
+  const message = await target.bytes();
   const { header, body } = splitMessage(message);
   switch (section.text) {
-    case "":
-      return message;
     case "HEADER":
       return header;
     case "TEXT":
@@ -80,33 +83,8 @@ export function sectionBytes(message: Uint8Array, section: FetchSection): Uint8A
     case "HEADER.FIELDS.NOT":
       return pickFields(header, section.fields, true);
     default:
-      throw new ImapResponseError("NO", `Section "${section.text}" needs a MIME part`, {
-        code: "CANNOT",
-      });
+      return message;
   }
-}
-
-/**
- * Checks items before any message is touched, so a FETCH fails whole or not at all.
- *
- * @param items The parsed items.
- * @param macro Whether they came from ALL, FAST or FULL (then unsupported ones are dropped).
- * @returns The items to answer.
- */
-function supported(items: FetchItem[], macro: boolean): FetchItem[] {
-  const ok = items.filter((item) =>
-    item.kind === "section" ? item.part.length === 0 : FETCH_ATTRIBUTES[item.name] !== undefined
-  );
-  const missing = items.find((item) => !ok.includes(item));
-  if (missing && !macro) {
-    const name = missing.kind === "section" ? sectionLabel(missing) : missing.name;
-    throw new ImapResponseError(
-      "NO",
-      `Fetch item "${name}" needs the MIME parser, which this server does not have yet`,
-      { code: "CANNOT" },
-    );
-  }
-  return ok;
 }
 
 /**
@@ -125,18 +103,17 @@ export async function fetch(
   const set = parseSequenceSet(args.atom("sequence set"));
   const token = args.any("fetch items");
   args.end();
-  const macro = token.kind === "atom" && /^(ALL|FAST|FULL)$/i.test(token.value);
-  let items = supported(parseFetchItems(token), macro);
+  let items = parseFetchItems(token);
   const hasUid = items.some((i) => i.kind === "attribute" && i.name === "UID");
   if (byUid && !hasUid) items = [{ kind: "attribute", name: "UID" }, ...items];
   const box = session.selected!;
   const seen = !box.readOnly && items.some(marksSeen);
   for (const { seq, info } of box.pick(set, byUid)) {
     let cached: Uint8Array | undefined;
-    const target: FetchTarget = {
-      info,
-      bytes: async () => cached ??= await session.store.read(session.user!, box.name, info.uid),
-    };
+    let tree: MimePart | undefined;
+    const bytes = async () =>
+      cached ??= await session.store.read(session.user!, box.name, info.uid);
+    const target: FetchTarget = { info, bytes, tree: async () => tree ??= mimeTree(await bytes()) };
     try {
       const data = await fetchOne(session, target, items, seen);
       session.send(`* ${seq} FETCH`, [data]);
@@ -156,9 +133,9 @@ async function fetchOne(
   const data: ImapData[] = [];
   for (const item of items) {
     if (item.kind === "attribute") {
-      data.push(item.name, await FETCH_ATTRIBUTES[item.name]!(target));
+      data.push(item.name, await FETCH_ATTRIBUTES[item.name](target));
     } else {
-      const bytes = sectionBytes(await target.bytes(), item);
+      const bytes = await sectionBytes(target, item);
       const shown = item.partial
         ? partialBytes(bytes, item.partial.start, item.partial.count)
         : bytes;
