@@ -74,3 +74,11 @@ export {
   encodeQuotedPrintable,
 } from "./transfer_encoding.ts";
 export { validateMessage, type ValidateOptions } from "./validate.ts";
+export {
+  type DisplayData,
+  MessageView,
+  type MessageViewOptions,
+  MimeTreeView,
+  type TreeRow,
+  type ViewLine,
+} from "./view.ts";
