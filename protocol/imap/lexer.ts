@@ -195,7 +195,7 @@ export class TokenReader {
       if (c === "\\") {
         const next = line[++i];
         if (next !== '"' && next !== "\\") {
-          throw new ImapSyntaxError("Invalid escape in quoted string", { column: i + 1 });
+          throw new ImapSyntaxError("Invalid escape in quoted string", { column: i });
         }
         value += next;
       } else if (c === "\0") {
