@@ -23,12 +23,12 @@ const pad = (n: number) => String(n).padStart(2, "0");
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { formatDateTime } from "./date.ts";
+ * import { formatImapDateTime } from "./date.ts";
  *
- * assert.equal(formatDateTime(Date.UTC(2026, 8, 1, 9, 0, 0)), "01-Sep-2026 09:00:00 +0000");
+ * assert.equal(formatImapDateTime(Date.UTC(2026, 8, 1, 9, 0, 0)), "01-Sep-2026 09:00:00 +0000");
  * ```
  */
-export function formatDateTime(ms: number): string {
+export function formatImapDateTime(ms: number): string {
   const d = new Date(ms);
   return `${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ` +
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
@@ -46,12 +46,12 @@ const DATE_TIME = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-]
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseDateTime } from "./date.ts";
+ * import { parseImapDateTime } from "./date.ts";
  *
- * assert.equal(parseDateTime(" 1-Sep-2026 11:00:00 +0200"), Date.UTC(2026, 8, 1, 9, 0, 0));
+ * assert.equal(parseImapDateTime(" 1-Sep-2026 11:00:00 +0200"), Date.UTC(2026, 8, 1, 9, 0, 0));
  * ```
  */
-export function parseDateTime(text: string): number {
+export function parseImapDateTime(text: string): number {
   const m = DATE_TIME.exec(text);
   const month = m ? monthIndex(m[2]) : -1;
   if (!m || month < 0) throw new ImapSyntaxError(`Invalid date-time "${text.slice(0, 40)}"`);
@@ -73,12 +73,12 @@ const DATE = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseDate } from "./date.ts";
+ * import { parseSearchDate } from "./date.ts";
  *
- * assert.equal(parseDate("1-Feb-1994"), Date.UTC(1994, 1, 1));
+ * assert.equal(parseSearchDate("1-Feb-1994"), Date.UTC(1994, 1, 1));
  * ```
  */
-export function parseDate(text: string): number {
+export function parseSearchDate(text: string): number {
   const m = DATE.exec(text);
   const month = m ? monthIndex(m[2]) : -1;
   const day = m ? Number(m[1]) : 0;
@@ -97,12 +97,12 @@ export function parseDate(text: string): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { formatDate } from "./date.ts";
+ * import { formatSearchDate } from "./date.ts";
  *
- * assert.equal(formatDate(Date.UTC(2026, 8, 1, 9)), "1-Sep-2026");
+ * assert.equal(formatSearchDate(Date.UTC(2026, 8, 1, 9)), "1-Sep-2026");
  * ```
  */
-export function formatDate(ms: number): string {
+export function formatSearchDate(ms: number): string {
   const d = new Date(ms);
   return `${d.getUTCDate()}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()}`;
 }

@@ -49,7 +49,12 @@ export {
   type SectionText,
 } from "./fetch_items.ts";
 export { parseSearch, type SearchKey, type SearchQuery } from "./search_keys.ts";
-export { formatDate, formatDateTime, parseDate, parseDateTime } from "./date.ts";
+export {
+  formatImapDateTime,
+  formatSearchDate,
+  parseImapDateTime,
+  parseSearchDate,
+} from "./date.ts";
 export {
   formatAstring,
   formatResponse,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseDateTime } from "./date.ts";
+import { parseImapDateTime } from "./date.ts";
 import type { ImapToken } from "./lexer.ts";
 import type { ImapResponse } from "./response_parser.ts";
 
@@ -208,7 +208,7 @@ export function readFetch(responses: readonly ImapResponse[]): FetchedMessage[] 
       else if (name === "FLAGS") {
         message.flags = value.kind === "list" ? value.items.map(tokenText) : [];
       } else if (name === "RFC822.SIZE") message.size = Number(tokenText(value));
-      else if (name === "INTERNALDATE") message.internalDate = parseDateTime(tokenText(value));
+      else if (name === "INTERNALDATE") message.internalDate = parseImapDateTime(tokenText(value));
       else if (value.kind === "string") message.sections[label] = value.bytes;
       else if (isNil(value)) message.sections[label] = new Uint8Array();
     }

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { parseDate } from "./date.ts";
+import { parseSearchDate } from "./date.ts";
 import { ImapSyntaxError } from "./error.ts";
 import type { ImapToken } from "./lexer.ts";
 import { parseSequenceSet, type SequenceRange } from "./sequence_set.ts";
@@ -154,7 +154,7 @@ function readKey(reader: Reader, depth: number): SearchKey {
   }
   if (DATES[name]) {
     const [compare, sent] = DATES[name];
-    return { op: "date", compare, sent, day: parseDate(arg("date")) };
+    return { op: "date", compare, sent, day: parseSearchDate(arg("date")) };
   }
   if (name === "LARGER" || name === "SMALLER") {
     const size = arg("size");

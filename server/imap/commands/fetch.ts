@@ -8,7 +8,7 @@
  * @module
  */
 import type { Arguments, ImapCommand } from "../../../protocol/imap/command.ts";
-import { formatDateTime } from "../../../protocol/imap/date.ts";
+import { formatImapDateTime } from "../../../protocol/imap/date.ts";
 import {
   type FetchAttribute,
   type FetchItem,
@@ -42,7 +42,7 @@ export const FETCH_ATTRIBUTES: Record<FetchAttribute, AttributeFetcher> = {
   FLAGS: (t) => t.info.flags,
   UID: (t) => String(t.info.uid),
   "RFC822.SIZE": (t) => String(t.info.size),
-  INTERNALDATE: (t) => ({ string: formatDateTime(t.info.internalDate) }),
+  INTERNALDATE: (t) => ({ string: formatImapDateTime(t.info.internalDate) }),
   RFC822: (t) => t.bytes(),
   "RFC822.HEADER": async (t) => splitMessage(await t.bytes()).header,
   "RFC822.TEXT": async (t) => splitMessage(await t.bytes()).body,
