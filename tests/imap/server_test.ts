@@ -7,7 +7,9 @@ import { ManualClock } from "../../protocol/clock.ts";
 import { Transcript } from "../../protocol/transcript.ts";
 import { Accounts } from "../../server/accounts.ts";
 import { ImapServer, type ImapServerOptions } from "../../server/imap/server.ts";
+import { MaildirStore } from "../../server/store/maildir_store.ts";
 import { MemoryStore } from "../../server/store/memory_store.ts";
+import { ImapClient } from "../../client/imap_client.ts";
 
 const accounts = new Accounts({ iterations: 1000 });
 await accounts.add("bob", "pickles");
@@ -211,4 +213,32 @@ Deno.test("ImapServer records a transcript per connection and close() ends live 
   assert.match(transcripts[0].title, /^IMAP 127\.0\.0\.1:\d+$/);
   assert.deepEqual(transcripts[0].lines("C"), ["a1 LOGIN bob ****"]);
   assert.equal(transcripts[0].entries.at(-1)?.text, "connection closed");
+});
+
+Deno.test("ImapServer serves a Maildir store: read, flag, expunge, and a new delivery at NOOP", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const store = new MaildirStore({ root, fsync: false });
+    const bytes = encoder.encode(MESSAGE);
+    await store.deliver("bob", bytes);
+    await using server = new ImapServer({ store, accounts, domain: "hamburger.edu" });
+    await using client = await ImapClient.connect({ port: server.port });
+    await client.login("bob", "pickles");
+    assert.equal((await client.select("INBOX")).exists, 1);
+    const [message] = await client.fetch("1", "(UID BODY[])");
+    assert.deepEqual(message.sections["BODY[]"], bytes);
+    assert.deepEqual(message.flags, ["\\Seen"]);
+    await store.deliver("bob", encoder.encode("Subject: two\r\n\r\n"));
+    const changes = await client.noop();
+    assert.ok(changes.some((r) => r.kind === "data" && r.name === "EXISTS" && r.number === 2));
+    await client.store("1", "+FLAGS", ["\\Deleted"]);
+    const expunged = await client.command("EXPUNGE");
+    assert.deepEqual(expunged.untagged.map((r) => r.kind === "data" && `${r.number} ${r.name}`), [
+      "1 EXPUNGE",
+    ]);
+    assert.deepEqual((await store.list("bob", "INBOX")).map((m) => m.uid), [2]);
+    await client.logout();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
