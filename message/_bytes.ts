@@ -6,6 +6,7 @@
 
 import type { SourcePosition } from "./errors.ts";
 
+const utf8 = new TextDecoder("utf-8");
 const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
 // windows-1252 turns every byte into exactly one UTF-16 unit, so string index equals byte offset.
 const singleByte = new TextDecoder("windows-1252");
@@ -38,11 +39,10 @@ export function isAsciiText(text: string): boolean {
 
 /** Bytes to a string with one unit per byte, so string indices are byte offsets. */
 export function byteString(bytes: Uint8Array): string {
-  if (bytes.length < 64) {
-    let out = "";
-    for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
-    return out;
-  }
+  // The utf-8 decoder is the fastest; its result keeps offsets when the bytes are ASCII, which
+  // shows as an equal length without replacement characters (any byte above 0x7f breaks one).
+  const text = utf8.decode(bytes);
+  if (text.length === bytes.length && !text.includes("\ufffd")) return text;
   return singleByte.decode(bytes);
 }
 

@@ -33,6 +33,29 @@ export interface HeaderField {
   readonly offset: number;
 }
 
+// Fields make their raw view only when asked: most readers never look at it.
+class Field implements HeaderField {
+  readonly name: string;
+  readonly key: string;
+  readonly value: string;
+  readonly offset: number;
+  #bytes: Uint8Array;
+  #end: number;
+
+  constructor(bytes: Uint8Array, name: string, value: string, offset: number, end: number) {
+    this.name = name;
+    this.key = name.toLowerCase();
+    this.value = value;
+    this.offset = offset;
+    this.#bytes = bytes;
+    this.#end = end;
+  }
+
+  get raw(): Uint8Array {
+    return this.#bytes.subarray(this.offset, this.#end);
+  }
+}
+
 const MAX_PROBLEMS = 100;
 
 /** Options of {@linkcode parseHeaders}. */
@@ -296,13 +319,7 @@ export function parseHeaders(
         value = decodeHeaderBytes(data.subarray(start + colon + 1, start + valueEnd));
       }
       if (value.includes("\n")) value = value.replace(/\r?\n/g, "");
-      fields.push({
-        name,
-        key: name.toLowerCase(),
-        value: value.trim(),
-        raw: data.subarray(start + pos, start + fieldEnd),
-        offset: start + pos,
-      });
+      fields.push(new Field(data, name, value.trim(), start + pos, start + fieldEnd));
     }
     pos = fieldEnd;
   }
