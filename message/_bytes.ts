@@ -59,6 +59,16 @@ export function decodeHeaderBytes(bytes: Uint8Array): string {
   }
 }
 
+/** Whether bytes are valid UTF-8. */
+export function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8Fatal.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Text to utf-8 bytes. */
 export function utf8Bytes(text: string): Uint8Array {
   return encoder.encode(text);

@@ -7,6 +7,7 @@
  */
 
 import { z } from "zod";
+import { isAsciiText } from "./_bytes.ts";
 import { type Address, formatAddressList, parseAddressList } from "./address.ts";
 import { formatDate } from "./date.ts";
 import { encodeWords } from "./encoded_words.ts";
@@ -156,6 +157,12 @@ export interface BuildOptions {
    * @default 0
    */
   offsetMinutes?: number;
+  /**
+   * Write non-ASCII header text as UTF-8 (RFC 6532; the path must support SMTPUTF8) instead of
+   * encoded words. Needed for internationalised addresses such as `철수@우체국.한국`.
+   * @default false
+   */
+  utf8?: boolean;
 }
 
 function addresses(input: AddressInput | AddressInput[]): Address[] {
@@ -196,6 +203,7 @@ function body(input: MessageInput): MimeNode {
  * @param options The clock, the Message-ID domain and whether 8bit is allowed.
  * @returns The message bytes.
  * @throws {z.ZodError} When the input does not fit the schema.
+ * @throws {RangeError} For a non-ASCII address without `utf8`.
  *
  * @example Build alice's message to bob
  * ```ts
@@ -218,18 +226,33 @@ function body(input: MessageInput): MimeNode {
 export function buildMessage(input: MessageInput, options: BuildOptions = {}): Uint8Array {
   const message = MessageInputSchema.parse(input);
   const from = addresses(message.from);
+  // The Message-ID domain: the first author's, unless told otherwise.
   const domain = options.domain ?? (from.find((a) => "address" in a) as { address: string })
     ?.address.split("@")[1] ??
     "localhost";
+  const utf8 = options.utf8 ?? false;
+  const list = (input: AddressInput | AddressInput[]) => {
+    const parsed = addresses(input);
+    for (const mailbox of parsed.flatMap((a) => "group" in a ? a.group : [a])) {
+      if (!utf8 && !isAsciiText(mailbox.address)) {
+        throw new RangeError(
+          `Cannot write address "${mailbox.address}" in a 7-bit header: set utf8 (SMTPUTF8, RFC 6532)`,
+        );
+      }
+    }
+    return formatAddressList(parsed, { utf8 });
+  };
   const fields: [string, string][] = [];
   const date = message.date ?? options.clock?.now();
   if (date !== undefined) fields.push(["Date", formatDate(date, options.offsetMinutes ?? 0)]);
-  fields.push(["From", formatAddressList(from)]);
-  if (message.sender) fields.push(["Sender", formatAddressList(addresses(message.sender))]);
-  if (message.replyTo) fields.push(["Reply-To", formatAddressList(addresses(message.replyTo))]);
-  if (message.to) fields.push(["To", formatAddressList(addresses(message.to))]);
-  if (message.cc) fields.push(["Cc", formatAddressList(addresses(message.cc))]);
-  if (message.subject !== undefined) fields.push(["Subject", encodeWords(message.subject)]);
+  fields.push(["From", list(message.from)]);
+  if (message.sender) fields.push(["Sender", list(message.sender)]);
+  if (message.replyTo) fields.push(["Reply-To", list(message.replyTo)]);
+  if (message.to) fields.push(["To", list(message.to)]);
+  if (message.cc) fields.push(["Cc", list(message.cc)]);
+  if (message.subject !== undefined) {
+    fields.push(["Subject", utf8 ? message.subject : encodeWords(message.subject)]);
+  }
   fields.push(["Message-ID", message.messageId ?? generateMessageId(domain)]);
   if (message.inReplyTo) fields.push(["In-Reply-To", message.inReplyTo]);
   if (message.references) {
@@ -243,5 +266,5 @@ export function buildMessage(input: MessageInput, options: BuildOptions = {}): U
     if (name.toLowerCase() !== "bcc") fields.push([name, value]);
   }
   const root = body(message);
-  return buildMime({ ...root, headers: fields }, { eightBit: options.eightBit });
+  return buildMime({ ...root, headers: fields }, { eightBit: options.eightBit || utf8, utf8 });
 }

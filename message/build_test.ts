@@ -120,3 +120,18 @@ Deno.test("buildMessage rejects an input that does not fit the schema", () => {
     { name: "ZodError" },
   );
 });
+
+Deno.test("buildMessage writes internationalised addresses only with utf8 (RFC 6532)", () => {
+  const input = { from: "김철수 <철수@우체국.한국>", to: "bob@hamburger.edu", subject: "안녕" };
+  assert.throws(() => buildMessage(input), {
+    name: "RangeError",
+    message:
+      'Cannot write address "철수@우체국.한국" in a 7-bit header: set utf8 (SMTPUTF8, RFC 6532)',
+  });
+  const bytes = buildMessage(input, { utf8: true });
+  assert.match(decoder.decode(bytes), /^From: 김철수 <철수@우체국\.한국>\r\n/);
+  assert.match(decoder.decode(bytes), /\r\nSubject: 안녕\r\n/);
+  const message = parseMessage(bytes);
+  assert.deepEqual(message.from, [{ name: "김철수", address: "철수@우체국.한국" }]);
+  assert.equal(message.subject, "안녕");
+});

@@ -12,49 +12,11 @@
  * @module
  */
 
-import { byteString, decodeHeaderBytes, positionIn, utf8Bytes } from "./_bytes.ts";
-import { type Address, type Mailbox, parseAddressList, parseMailboxes } from "./address.ts";
-import { parseDate } from "./date.ts";
-import { decodeWords } from "./encoded_words.ts";
+import { byteString, decodeHeaderBytes, isUtf8, positionIn, utf8Bytes } from "./_bytes.ts";
 import { MessageSyntaxError, type SourcePosition } from "./errors.ts";
-import { parseMessageIds } from "./message_id.ts";
+import { Field, HeaderBlock, type HeaderField } from "./header_block.ts";
 
-/** One header field as it was read. */
-export interface HeaderField {
-  /** The name as written, such as `Subject`. */
-  readonly name: string;
-  /** The name in lower case, for comparisons. */
-  readonly key: string;
-  /** The value unfolded, without surrounding whitespace, still RFC 2047 encoded. */
-  readonly value: string;
-  /** The field's exact bytes, folding and line ending included. */
-  readonly raw: Uint8Array;
-  /** The byte offset of the field's first byte in the parsed bytes. */
-  readonly offset: number;
-}
-
-// Fields make their raw view only when asked: most readers never look at it.
-class Field implements HeaderField {
-  readonly name: string;
-  readonly key: string;
-  readonly value: string;
-  readonly offset: number;
-  #bytes: Uint8Array;
-  #end: number;
-
-  constructor(bytes: Uint8Array, name: string, value: string, offset: number, end: number) {
-    this.name = name;
-    this.key = name.toLowerCase();
-    this.value = value;
-    this.offset = offset;
-    this.#bytes = bytes;
-    this.#end = end;
-  }
-
-  get raw(): Uint8Array {
-    return this.#bytes.subarray(this.offset, this.#end);
-  }
-}
+export { HeaderBlock, type HeaderField } from "./header_block.ts";
 
 const MAX_PROBLEMS = 100;
 
@@ -75,156 +37,6 @@ export interface ParseHeadersOptions {
    * @default counting line ends in `bytes`
    */
   positionOf?: (offset: number) => SourcePosition;
-}
-
-/**
- * The header of a message or of a MIME part: its fields in order (repeated fields kept), with
- * case-insensitive lookup and decoded views of the common fields.
- */
-export class HeaderBlock {
-  /** Every field, in the order of the message. */
-  readonly fields: readonly HeaderField[];
-  /** Offset of the header's first byte. */
-  readonly start: number;
-  /** Offset just past the last field (where the blank line starts). */
-  readonly end: number;
-  /** Offset of the body's first byte, after the blank line. */
-  readonly bodyOffset: number;
-  /** What the lenient reader had to skip or guess, each with its line and column. */
-  readonly problems: readonly MessageSyntaxError[];
-  #bytes: Uint8Array;
-  #positionOf: (offset: number) => SourcePosition;
-
-  /**
-   * Wraps fields that {@linkcode parseHeaders} read.
-   *
-   * @param bytes The bytes the header was read from.
-   * @param parts The fields, offsets and problems.
-   */
-  constructor(
-    bytes: Uint8Array,
-    parts: {
-      fields: HeaderField[];
-      start: number;
-      end: number;
-      bodyOffset: number;
-      problems: MessageSyntaxError[];
-      positionOf: (offset: number) => SourcePosition;
-    },
-  ) {
-    this.#bytes = bytes;
-    this.fields = parts.fields;
-    this.start = parts.start;
-    this.end = parts.end;
-    this.bodyOffset = parts.bodyOffset;
-    this.problems = parts.problems;
-    this.#positionOf = parts.positionOf;
-  }
-
-  /** The header's bytes, blank line included, as a view (no copy). */
-  get bytes(): Uint8Array {
-    return this.#bytes.subarray(this.start, this.bodyOffset);
-  }
-
-  /**
-   * The first value of a field.
-   *
-   * @param name The field name, in any case.
-   * @returns The unfolded value, or `undefined` when the field is absent.
-   */
-  get(name: string): string | undefined {
-    const key = name.toLowerCase();
-    for (const field of this.fields) if (field.key === key) return field.value;
-    return undefined;
-  }
-
-  /**
-   * Every value of a field, in order.
-   *
-   * @param name The field name, in any case.
-   * @returns The values; empty when the field is absent.
-   */
-  getAll(name: string): string[] {
-    const key = name.toLowerCase();
-    return this.fields.filter((f) => f.key === key).map((f) => f.value);
-  }
-
-  /**
-   * Whether a field is present.
-   *
-   * @param name The field name, in any case.
-   * @returns True when at least one field has that name.
-   */
-  has(name: string): boolean {
-    return this.get(name) !== undefined;
-  }
-
-  /**
-   * The line and column of a byte offset in the parsed bytes.
-   *
-   * @param offset A byte offset, such as a field's `offset`.
-   * @returns Its 1-based line and column.
-   */
-  position(offset: number): SourcePosition {
-    return this.#positionOf(offset);
-  }
-
-  /** `Subject:`, decoded; `undefined` when absent. */
-  get subject(): string | undefined {
-    const value = this.get("subject");
-    return value === undefined ? undefined : decodeWords(value);
-  }
-
-  /** `From:` mailboxes. */
-  get from(): Mailbox[] {
-    return parseMailboxes(this.get("from") ?? "");
-  }
-
-  /** `Sender:` mailbox, when present. */
-  get sender(): Mailbox | undefined {
-    return parseMailboxes(this.get("sender") ?? "")[0];
-  }
-
-  /** `Reply-To:` addresses. */
-  get replyTo(): Address[] {
-    return parseAddressList(this.get("reply-to") ?? "");
-  }
-
-  /** `To:` addresses; every `To:` field counts. */
-  get to(): Address[] {
-    return this.getAll("to").flatMap((value) => parseAddressList(value));
-  }
-
-  /** `Cc:` addresses; every `Cc:` field counts. */
-  get cc(): Address[] {
-    return this.getAll("cc").flatMap((value) => parseAddressList(value));
-  }
-
-  /** `Bcc:` addresses (present in drafts, not in sent mail). */
-  get bcc(): Address[] {
-    return this.getAll("bcc").flatMap((value) => parseAddressList(value));
-  }
-
-  /** `Date:` in milliseconds since the epoch; `undefined` when absent or unreadable. */
-  get date(): number | undefined {
-    const value = this.get("date");
-    return value === undefined ? undefined : parseDate(value);
-  }
-
-  /** `Message-ID:` with its angle brackets. */
-  get messageId(): string | undefined {
-    return parseMessageIds(this.get("message-id") ?? "")[0];
-  }
-
-  /** `In-Reply-To:` identifiers. */
-  get inReplyTo(): string[] {
-    return parseMessageIds(this.get("in-reply-to") ?? "");
-  }
-
-  /** `References:` identifiers, oldest first. */
-  get references(): string[] {
-    return parseMessageIds(this.get("references") ?? "");
-  }
 }
 
 function headerEnd(bytes: Uint8Array, start: number, end: number): [number, number] {
@@ -314,12 +126,17 @@ export function parseHeaders(
       if (text.charCodeAt(valueEnd - 1) === 10) valueEnd--;
       if (text.charCodeAt(valueEnd - 1) === 13) valueEnd--;
       let value = text.slice(colon + 1, valueEnd);
+      let legacy: Uint8Array | undefined;
       // deno-lint-ignore no-control-regex
       if (/[^\x00-\x7f]/.test(value)) {
-        value = decodeHeaderBytes(data.subarray(start + colon + 1, start + valueEnd));
+        const valueBytes = data.subarray(start + colon + 1, start + valueEnd);
+        value = decodeHeaderBytes(valueBytes);
+        if (!isUtf8(valueBytes)) legacy = valueBytes;
       }
       if (value.includes("\n")) value = value.replace(/\r?\n/g, "");
-      fields.push(new Field(data, name, value.trim(), start + pos, start + fieldEnd));
+      fields.push(
+        new Field(data, name, value.trim(), { offset: start + pos, end: start + fieldEnd, legacy }),
+      );
     }
     pos = fieldEnd;
   }

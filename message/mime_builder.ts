@@ -44,6 +44,12 @@ export interface BuildMimeOptions {
    * @default false
    */
   eightBit?: boolean;
+  /**
+   * Keep non-ASCII header values as UTF-8 (RFC 6532, for SMTPUTF8 paths) instead of encoding
+   * them as encoded words.
+   * @default false
+   */
+  utf8?: boolean;
 }
 
 const CRLF = "\r\n";
@@ -119,10 +125,10 @@ export function chooseEncoding(
   return high * 3 > bytes.length ? "base64" : "quoted-printable";
 }
 
-function headerLines(fields: [string, string][]): string {
+function headerLines(fields: [string, string][], utf8 = false): string {
   let out = "";
   for (const [name, value] of fields) {
-    const ascii = isAsciiText(value) ? value : encodeWords(value);
+    const ascii = utf8 || isAsciiText(value) ? value : encodeWords(value);
     out += foldHeader(name, ascii) + CRLF;
   }
   return out;
@@ -165,7 +171,7 @@ function build(node: MimeNode, options: BuildMimeOptions, root = false): Uint8Ar
     const boundary = params.boundary ?? randomBoundary();
     params.boundary = boundary;
     fields.push(["Content-Type", formatParams(type, params)]);
-    const chunks: (Uint8Array | string)[] = [headerLines(fields), CRLF];
+    const chunks: (Uint8Array | string)[] = [headerLines(fields, options.utf8), CRLF];
     for (const part of node.parts) chunks.push(`--${boundary}${CRLF}`, build(part, options), CRLF);
     chunks.push(`--${boundary}--${CRLF}`);
     return concat(chunks);
@@ -180,7 +186,7 @@ function build(node: MimeNode, options: BuildMimeOptions, root = false): Uint8Ar
     fields.push(["Content-Disposition", formatParams(node.disposition ?? "attachment", filename)]);
   }
   if (node.contentId) fields.push(["Content-ID", node.contentId]);
-  return concat([headerLines(fields), CRLF, body]);
+  return concat([headerLines(fields, options.utf8), CRLF, body]);
 }
 
 /**

@@ -137,3 +137,44 @@ Deno.test("parseMimeTree decodes base64 and quoted-printable content", () => {
   assert.equal(root.find("2")?.text(), "café");
   assert.equal(root.find("2")?.encoding, "quoted-printable");
 });
+
+Deno.test("parseMimeTree offsets serve IMAP's BODY[2.HEADER], BODY[2.TEXT] and BODY[1.MIME]", () => {
+  const bytes = encoder.encode(NESTED);
+  const root = parseMimeTree(bytes);
+  const slice = (from: number, to: number) => decoder.decode(bytes.subarray(from, to));
+  const forwarded = root.find("2")!;
+  const inner = forwarded.message!;
+  // 2.HEADER: the enclosed message's header, blank line included.
+  assert.equal(
+    slice(inner.headerStart, inner.bodyStart),
+    'Subject: inner message\r\nContent-Type: multipart/mixed; boundary="deep"\r\n\r\n',
+  );
+  // 2.TEXT: the enclosed message's body.
+  assert.ok(slice(inner.bodyStart, inner.end).startsWith("--deep\r\n"));
+  // 1.MIME: the part's own MIME header.
+  const first = root.find("1")!;
+  assert.equal(
+    slice(first.headerStart, first.bodyStart),
+    'Content-Type: multipart/alternative; boundary="inner"\r\n\r\n',
+  );
+  // The message itself: HEADER and TEXT.
+  assert.equal(slice(0, root.bodyStart), NESTED.slice(0, NESTED.indexOf("\r\n\r\n") + 4));
+  assert.equal(root.end, bytes.length);
+});
+
+Deno.test("parseMimeTree reads a 25 MiB message and decodes every attachment", () => {
+  const chunk = "A".repeat(76) + CRLF; // base64 of zero bits, 57 bytes per line
+  const lines = Math.ceil((25 * 1024 * 1024) / 3 / chunk.length);
+  const body = chunk.repeat(lines);
+  let text = 'Content-Type: multipart/mixed; boundary="big"\r\n\r\n';
+  for (let i = 0; i < 3; i++) {
+    text +=
+      `--big\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}`;
+  }
+  text += "--big--\r\n";
+  const bytes = encoder.encode(text);
+  assert.ok(bytes.length > 25 * 1024 * 1024);
+  const root = parseMimeTree(bytes);
+  assert.equal(root.children.length, 3);
+  for (const part of root.children) assert.equal(part.content().length, lines * 57);
+});

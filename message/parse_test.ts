@@ -103,3 +103,12 @@ Deno.test("parseMessage keeps the bytes: a message that is only read is never re
   );
   assert.equal(message.subject, "café  folded");
 });
+
+Deno.test("parseMessage reads a raw EUC-KR subject through the charset of Content-Type", () => {
+  const head = new TextEncoder().encode("Subject: ");
+  const rest = new TextEncoder().encode("\r\nContent-Type: text/plain; charset=euc-kr\r\n\r\nbody");
+  const bytes = new Uint8Array([...head, 0xc7, 0xd1, 0xb1, 0xdb, ...rest]);
+  const message = parseMessage(bytes);
+  assert.equal(message.subject, "한글");
+  assert.equal(message.header.get("subject"), "ÇÑ±Û"); // the raw value, one character per byte
+});
