@@ -10,6 +10,7 @@ import { domainOf, localPartOf } from "../protocol/smtp/command.ts";
 import { REPLY } from "../protocol/smtp/replies.ts";
 import { SmtpReplyError } from "../protocol/smtp/reply.ts";
 import { Transcript, type TranscriptFactory } from "../protocol/transcript.ts";
+import { parseHeaders } from "../message/header.ts";
 import { systemClock } from "../client/system_clock.ts";
 import type { SmtpTimeouts } from "../client/smtp_client.ts";
 import { Accounts } from "./accounts.ts";
@@ -24,6 +25,9 @@ import { prependHeader, receivedHeader, returnPathHeader } from "./smtp/trace.ts
 import type { Envelope, SmtpClientInfo, SmtpHandler } from "./smtp/types.ts";
 import { MemoryStore } from "./store/memory_store.ts";
 import type { MailboxStore } from "./store/store.ts";
+
+/** Received fields beyond which a message is taken for a mail loop (RFC 5321 §6.3). */
+const MAX_HOPS = 30;
 
 /** The ports of one server; 0 picks a free one. */
 export interface MailServerPorts {
@@ -316,6 +320,8 @@ export class MailServer implements AsyncDisposable {
   }
 
   async #accept(envelope: Envelope, message: Uint8Array, client: SmtpClientInfo): Promise<void> {
+    const hops = parseHeaders(message).getAll("Received").length;
+    if (hops >= MAX_HOPS) throw new SmtpReplyError(REPLY.TooManyHops(hops));
     const at = this.clock.now();
     const id = `${at.toString(36)}${(this.#seq++).toString(36)}`.toUpperCase();
     const traced = prependHeader(
@@ -330,21 +336,32 @@ export class MailServer implements AsyncDisposable {
       }),
       message,
     );
-    const local = envelope.to.filter((to) =>
-      this.#isLocal(to) || to.toLowerCase() === "postmaster"
-    );
-    const remote = envelope.to.filter((to) => !local.includes(to));
-    if (local.length > 0) {
+    const isLocal = (to: string) => this.#isLocal(to) || to.toLowerCase() === "postmaster";
+    const users = [
+      ...new Set(envelope.to.filter(isLocal).map((to) => localPartOf(to).toLowerCase())),
+    ];
+    const remote = envelope.to.filter((to) => !isLocal(to));
+    // All or nothing: if one mailbox or the queue fails, undo the rest and answer 451, so the
+    // client's retry neither loses nor duplicates the message.
+    const queued = remote.length > 0
+      ? await this.queue.enqueue({ from: envelope.from, to: remote }, traced)
+      : undefined;
+    const stored: { user: string; uid: number }[] = [];
+    try {
       const delivered = prependHeader(returnPathHeader(envelope.from), traced);
-      for (const to of local) {
-        const user = to.toLowerCase() === "postmaster"
-          ? "postmaster"
-          : localPartOf(to).toLowerCase();
-        const uid = await this.store.deliver(user, delivered);
-        this.#emit({ type: "stored", user, mailbox: "INBOX", uid, from: envelope.from, at });
+      for (const user of users) {
+        stored.push({ user, uid: await this.store.deliver(user, delivered) });
       }
+    } catch (error) {
+      for (const { user, uid } of stored) {
+        await this.store.expunge(user, "INBOX", [uid]).catch(() => {});
+      }
+      if (queued) await this.queue.remove(queued).catch(() => {});
+      throw error;
     }
-    if (remote.length > 0) await this.queue.enqueue({ from: envelope.from, to: remote }, traced);
+    for (const { user, uid } of stored) {
+      this.#emit({ type: "stored", user, mailbox: "INBOX", uid, from: envelope.from, at });
+    }
   }
 
   /** Closes every port and stops the queue. */

@@ -13,6 +13,28 @@ function reply(code: number, enhanced: string | undefined, ...lines: string[]): 
 
 /** The shape of {@linkcode REPLY}: each entry a reply, or a function that makes one. */
 export interface ReplyCatalogue {
+  /** RFC 5321 §4.5.2 and §2.3.8: message text with NUL is refused. */
+  readonly NulInText: SmtpReply;
+  /** RFC 5321 §2.3.8: a CR or LF that is not part of CRLF (the SMTP smuggling defence). */
+  readonly BareLineBreak: SmtpReply;
+  /** RFC 6152 §3 and RFC 3463 X.6.3: 8-bit text needs MAIL FROM:<...> BODY=8BITMIME. */
+  readonly EightBitNotDeclared: SmtpReply;
+  /** RFC 3030 §2: a BDAT chunk was read. */
+  readonly ChunkOk: (octets: number) => SmtpReply;
+  /** RFC 3030 §2: BDAT and DATA do not mix in one message. */
+  readonly NoDataAfterBdat: SmtpReply;
+  /** RFC 3030 §2: the BDAT size must be a number. */
+  readonly BadChunkSize: SmtpReply;
+  /** RFC 3030 §2: recipients come before the first BDAT chunk. */
+  readonly NeedRcptBeforeBdat: SmtpReply;
+  /** RFC 5321 §4.1.1.8: HELP for one command shows its syntax. */
+  readonly HelpFor: (syntax: string) => SmtpReply;
+  /** RFC 4954 §4: too many failed logins on one connection. */
+  readonly TooManyAuthFailures: SmtpReply;
+  /** RFC 5321 §6.3 and RFC 3463 X.4.6: too many Received fields, probably a mail loop. */
+  readonly TooManyHops: (hops: number) => SmtpReply;
+  /** RFC 5321 §4.5.3.2: the message text took too long to arrive. */
+  readonly DataTimeout: SmtpReply;
   /** RFC 5321 §4.2 and §4.3.1: the opening greeting. The course shows exactly "220 hamburger.edu". */
   readonly Greeting: (domain: string) => SmtpReply;
   /** RFC 5321 §4.1.1.1: HELO's reply, in the course's words. */
@@ -119,6 +141,41 @@ export interface ReplyCatalogue {
  * ```
  */
 export const REPLY: ReplyCatalogue = {
+  // RFC 5321 §4.5.2 and §2.3.8: message text with NUL is refused.
+  NulInText: reply(554, "5.6.0", "Message text contains a NUL byte; nothing was kept"),
+  // RFC 5321 §2.3.8: a CR or LF that is not part of CRLF (the SMTP smuggling defence).
+  BareLineBreak: reply(
+    550,
+    "5.5.2",
+    "Message text has a bare CR or LF; every line must end with CRLF",
+  ),
+  // RFC 6152 §3 and RFC 3463 X.6.3: 8-bit text needs MAIL FROM:<...> BODY=8BITMIME.
+  EightBitNotDeclared: reply(
+    554,
+    "5.6.3",
+    "Message text has 8-bit bytes: encode them (MIME base64 or quoted-printable) or declare BODY=8BITMIME",
+  ),
+  // RFC 3030 §2: a BDAT chunk was read.
+  ChunkOk: (octets: number) => reply(250, "2.0.0", `${octets} octets received`),
+  // RFC 3030 §2: BDAT and DATA do not mix in one message.
+  NoDataAfterBdat: reply(
+    503,
+    "5.5.1",
+    "Bad sequence of commands: DATA after BDAT (finish with BDAT n LAST)",
+  ),
+  // RFC 3030 §2: the BDAT size must be a number.
+  BadChunkSize: reply(501, "5.5.4", "Syntax: BDAT <octets> [LAST]"),
+  // RFC 3030 §2: recipients come before the first BDAT chunk.
+  NeedRcptBeforeBdat: reply(503, "5.5.1", "Bad sequence of commands: RCPT after BDAT"),
+  // RFC 5321 §4.1.1.8: HELP for one command shows its syntax.
+  HelpFor: (syntax: string) => reply(214, "2.0.0", syntax),
+  // RFC 4954 §4: too many failed logins on one connection.
+  TooManyAuthFailures: reply(421, "4.7.0", "Too many failed logins; closing connection"),
+  // RFC 5321 §6.3 and RFC 3463 X.4.6: too many Received fields, probably a mail loop.
+  TooManyHops: (hops: number) =>
+    reply(554, "5.4.6", `Too many hops (${hops} Received fields): a mail loop?`),
+  // RFC 5321 §4.5.3.2: the message text took too long to arrive.
+  DataTimeout: reply(421, "4.4.2", "Message text took too long; closing connection"),
   // RFC 5321 §4.2 and §4.3.1: the opening greeting. The course shows exactly "220 hamburger.edu".
   Greeting: (domain: string) => reply(220, undefined, domain),
   // RFC 5321 §4.1.1.1: HELO's reply, in the course's words.

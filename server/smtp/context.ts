@@ -18,6 +18,7 @@ export interface ResolvedSessionOptions {
   maxRecipients: number;
   maxErrors: number;
   maxDataLinesRecorded: number;
+  sevenBitOnly: boolean;
 }
 
 /** One step of an AUTH exchange: takes the client's next line, returns the reply. */
@@ -35,6 +36,13 @@ export interface CommandContext {
   envelope: Envelope | undefined;
   /** Switches input to message text; the session answers at the end-of-data line. */
   beginData(): void;
+  /**
+   * Switches input to `size` raw bytes of a BDAT chunk (RFC 3030). With a refusal, the bytes are
+   * read and dropped, and the refusal is the reply.
+   */
+  beginChunk(size: number, last: boolean, refusal?: SmtpReply): void;
+  /** Whether BDAT chunks of this message have already arrived (DATA may not follow). */
+  readonly chunking: boolean;
   /** Routes the client's next line to `step` instead of the command table (AUTH). */
   continueAuth(step: AuthStep): void;
   /** Tells the transcript the name the client gave itself. */
@@ -43,6 +51,8 @@ export interface CommandContext {
   extensions(): string[];
   /** The verbs HELP lists. */
   verbs(): string[];
+  /** A verb's syntax, for HELP; `undefined` for an unknown verb. */
+  syntaxOf(verb: string): string | undefined;
 }
 
 /** One command: its syntax (shown in 501 replies), the states that allow it, and its handler. */
@@ -53,6 +63,6 @@ export interface SmtpCommand {
   states: readonly SmtpState[];
   /** The reply when the command comes in another state (after the common HELO check). */
   outOfOrder?: (state: SmtpState) => SmtpReply;
-  /** Runs the command. */
-  run(context: CommandContext, args: string): SmtpReply | Promise<SmtpReply>;
+  /** Runs the command; `undefined` means the reply comes later (after a BDAT chunk). */
+  run(context: CommandContext, args: string): SmtpReply | undefined | Promise<SmtpReply>;
 }

@@ -32,6 +32,8 @@ export interface SmtpServerOptions extends Omit<SmtpSessionOptions, "transcript"
   maxTextLine?: number;
   /** Idle time before the server says 421 and closes (RFC 5321 §4.5.3.2 suggests 5 minutes). @default 300000 */
   idleTimeoutMs?: number;
+  /** The longest time one message's text may take to arrive, against slow senders. @default 600000 */
+  maxDataTimeMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -114,16 +116,19 @@ export class SmtpServer implements AsyncDisposable {
   async #converse(conn: Deno.TcpConn, session: SmtpSession): Promise<void> {
     const maxCommand = this.#options.maxCommandLine ?? 512;
     const maxText = this.#options.maxTextLine ?? 1000;
-    const idleMs = this.#options.idleTimeoutMs ?? 300_000;
     const lines = new LineBuffer();
     const chunk = new Uint8Array(64 * 1024);
+    const goodbye = () => {
+      const reply = session.timeout();
+      writeAll(conn, encoder.encode(session.wire(reply))).catch(() => {}).finally(() =>
+        closeQuietly(conn)
+      );
+    };
     let idle: Timer | undefined;
+    let dataTimer: Timer | undefined;
     const armIdle = () => {
       idle?.cancel();
-      idle = this.#clock.setTimer(idleMs, () => {
-        const goodbye = session.timeout();
-        writeAll(conn, encoder.encode(session.wire(goodbye))).finally(() => closeQuietly(conn));
-      });
+      idle = this.#clock.setTimer(this.#options.idleTimeoutMs ?? 300_000, goodbye);
     };
     try {
       await writeAll(conn, encoder.encode(session.wire(session.greeting())));
@@ -132,17 +137,33 @@ export class SmtpServer implements AsyncDisposable {
         let out = "";
         for (;;) {
           const input = session.input;
-          const line = lines.readLine({
-            maxLength: input === "data" ? maxText : input === "auth" ? AUTH_LINE_LIMIT : maxCommand,
-            bareLf: input !== "data",
-          });
-          if (line === undefined) break;
-          let reply: SmtpReply | undefined | Promise<SmtpReply | undefined> = line === LINE_TOO_LONG
-            ? session.lineTooLong()
-            : session.receiveLine(line);
+          let reply: SmtpReply | undefined | Promise<SmtpReply | undefined>;
+          if (input === "chunk") {
+            if (lines.buffered === 0) break;
+            reply = session.receiveChunk(lines.read(session.chunkRemaining));
+          } else {
+            const line = lines.readLine({
+              maxLength: input === "data"
+                ? maxText
+                : input === "auth"
+                ? AUTH_LINE_LIMIT
+                : maxCommand,
+              bareLf: input !== "data",
+            });
+            if (line === undefined) break;
+            reply = line === LINE_TOO_LONG ? session.lineTooLong() : session.receiveLine(line);
+          }
           if (reply instanceof Promise) reply = await reply;
           if (reply) out += session.wire(reply);
           if (session.closed) break;
+        }
+        // A message's text has a deadline of its own, so a slow sender cannot hold it open.
+        const inText = session.input === "data" || session.input === "chunk";
+        if (inText && !dataTimer) {
+          dataTimer = this.#clock.setTimer(this.#options.maxDataTimeMs ?? 600_000, goodbye);
+        } else if (!inText && dataTimer) {
+          dataTimer.cancel();
+          dataTimer = undefined;
         }
         if (out) await writeAll(conn, encoder.encode(out));
         if (session.closed) break;
@@ -152,9 +173,10 @@ export class SmtpServer implements AsyncDisposable {
         lines.push(chunk.subarray(0, n));
       }
     } catch {
-      // The peer reset the connection, or the idle timer closed it: nothing left to say.
+      // The peer reset the connection, or a timer closed it: nothing left to say.
     } finally {
       idle?.cancel();
+      dataTimer?.cancel();
     }
   }
 

@@ -6,7 +6,6 @@
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
-import { ByteBuilder } from "../../protocol/byte_builder.ts";
 import { splitCommand } from "../../protocol/smtp/command.ts";
 import { REPLY } from "../../protocol/smtp/replies.ts";
 import { formatReply, type SmtpReply } from "../../protocol/smtp/reply.ts";
@@ -15,6 +14,7 @@ import { systemClock } from "../../client/system_clock.ts";
 import type { AuthStep, CommandContext, ResolvedSessionOptions } from "./context.ts";
 import { COMMANDS, extensionsFor, isVerb } from "./commands/table.ts";
 import { refusalOf } from "./commands/hook.ts";
+import { MessageText } from "./message_text.ts";
 import type { Envelope, SmtpClientInfo, SmtpHandler, SmtpInput, SmtpState } from "./types.ts";
 
 /** Options of {@linkcode SmtpSession}. */
@@ -39,10 +39,19 @@ export interface SmtpSessionOptions {
   maxErrors?: number;
   /** Message text lines per message that the transcript keeps. @default 20 */
   maxDataLinesRecorded?: number;
+  /**
+   * Behave like a classic RFC 821 server: offer neither 8BITMIME nor SMTPUTF8, and refuse message
+   * text with bytes over 127 (the course's 7-bit rule).
+   * @default false
+   */
+  sevenBitOnly?: boolean;
+  /** Failed AUTH attempts before the server says 421 and closes. @default 5 */
+  maxAuthFailures?: number;
+  /** Extra wait before answering each failed AUTH from the third on, growing each time (capped at 5 s). @default 1000 */
+  authFailureDelayMs?: number;
 }
 
 const DOT = 46;
-const CRLF = new Uint8Array([13, 10]);
 const decoder = new TextDecoder();
 // deno-lint-ignore no-control-regex -- control characters are what a command may not hold
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
@@ -91,10 +100,12 @@ export class SmtpSession {
   #input: SmtpInput = "command";
   #envelope: Envelope | undefined;
   #auth: AuthStep | undefined;
-  #data = new ByteBuilder();
-  #dataProblem: SmtpReply | undefined;
-  #dataLines = 0;
+  #text: MessageText | undefined;
+  #chunk: { remaining: number; size: number; last: boolean; refusal?: SmtpReply } | undefined;
   #errors = 0;
+  #authFailures = 0;
+  #maxAuthFailures: number;
+  #authDelay: number;
   #accepted = 0;
   #context: CommandContext;
 
@@ -113,7 +124,10 @@ export class SmtpSession {
       maxRecipients: options.maxRecipients ?? 100,
       maxErrors: options.maxErrors ?? 20,
       maxDataLinesRecorded: options.maxDataLinesRecorded ?? 20,
+      sevenBitOnly: options.sevenBitOnly ?? false,
     };
+    this.#maxAuthFailures = options.maxAuthFailures ?? 5;
+    this.#authDelay = options.authFailureDelayMs ?? 1000;
     this.#transcript = options.transcript;
     this.client = {
       remote: options.remote ?? "",
@@ -141,13 +155,20 @@ export class SmtpSession {
       },
       set envelope(envelope: Envelope | undefined) {
         session.#envelope = envelope;
+        if (!envelope) session.#text = undefined;
       },
       beginData: () => {
         this.#state = "data";
         this.#input = "data";
-        this.#data.clear();
-        this.#dataProblem = undefined;
-        this.#dataLines = 0;
+        this.#text = this.#newText();
+      },
+      beginChunk: (size, last, refusal) => {
+        if (!refusal) this.#text ??= this.#newText();
+        this.#chunk = { remaining: size, size, last, refusal };
+        this.#input = "chunk";
+      },
+      get chunking() {
+        return session.#text !== undefined && session.#state !== "data";
       },
       continueAuth: (step) => {
         this.#auth = step;
@@ -158,6 +179,7 @@ export class SmtpSession {
       },
       extensions: () => extensionsFor(this.#options),
       verbs: () => Object.keys(COMMANDS),
+      syntaxOf: (verb) => isVerb(verb) ? COMMANDS[verb].syntax : undefined,
     };
   }
 
@@ -166,9 +188,14 @@ export class SmtpSession {
     return this.#state;
   }
 
-  /** What the next line is: a command, message text, or an answer to an AUTH challenge. */
+  /** What the next input is: a command, message text, a BDAT chunk, or an AUTH answer. */
   get input(): SmtpInput {
     return this.#input;
+  }
+
+  /** How many bytes of the current BDAT chunk are still to come. */
+  get chunkRemaining(): number {
+    return this.#chunk?.remaining ?? 0;
   }
 
   /** Whether the session has ended (after QUIT or a 421): the listener closes the connection. */
@@ -226,13 +253,28 @@ export class SmtpSession {
   }
 
   /**
+   * Takes bytes of a BDAT chunk: at most {@linkcode SmtpSession.chunkRemaining} of them.
+   *
+   * @param bytes Raw bytes of the chunk.
+   * @returns The reply once the chunk is complete, otherwise `undefined`.
+   */
+  receiveChunk(bytes: Uint8Array): SmtpReply | undefined | Promise<SmtpReply> {
+    const chunk = this.#chunk;
+    if (!chunk) throw new Error("No BDAT chunk is expected");
+    const part = bytes.subarray(0, chunk.remaining);
+    if (!chunk.refusal) this.#text!.chunk(part);
+    chunk.remaining -= part.length;
+    return chunk.remaining === 0 ? this.#endOfChunk() : undefined;
+  }
+
+  /**
    * Tells the session that the client sent a line over the limit, which the listener dropped.
    *
    * @returns The reply to send now, or `undefined` inside message text (the reply comes at its end).
    */
   lineTooLong(): SmtpReply | undefined {
     if (this.#input === "data") {
-      this.#dataProblem ??= REPLY.TextLineTooLong;
+      this.#text!.fail(REPLY.TextLineTooLong);
       return undefined;
     }
     this.#transcript?.client("(line too long, dropped)", this.#options.clock.now());
@@ -247,8 +289,9 @@ export class SmtpSession {
    * @returns The 421 reply to send before closing.
    */
   timeout(): SmtpReply {
-    this.#state = "closed";
-    return this.#reply(REPLY.IdleTimeout);
+    return this.#close(
+      this.#input === "data" || this.#input === "chunk" ? REPLY.DataTimeout : REPLY.IdleTimeout,
+    );
   }
 
   /**
@@ -257,8 +300,20 @@ export class SmtpSession {
    * @returns The 421 reply to send before closing.
    */
   shutdown(): SmtpReply {
+    return this.#close(REPLY.ShuttingDown);
+  }
+
+  #close(reply: SmtpReply): SmtpReply {
     this.#state = "closed";
-    return this.#reply(REPLY.ShuttingDown);
+    this.#input = "command";
+    return this.#reply(reply);
+  }
+
+  #newText(): MessageText {
+    return new MessageText({
+      maxSize: this.#options.maxMessageSize,
+      sevenBit: this.#options.sevenBitOnly,
+    });
   }
 
   #reply(reply: SmtpReply): SmtpReply {
@@ -272,20 +327,27 @@ export class SmtpSession {
   }
 
   #error(reply: SmtpReply): SmtpReply {
-    if (++this.#errors >= this.#options.maxErrors) {
-      this.#state = "closed";
-      return this.#reply(REPLY.TooManyErrors);
-    }
+    if (++this.#errors >= this.#options.maxErrors) return this.#close(REPLY.TooManyErrors);
     return this.#reply(reply);
   }
 
-  #finish(reply: SmtpReply): SmtpReply {
-    return reply.code >= 500 && reply.code !== 554 && reply.code !== 550
-      ? this.#error(reply)
-      : this.#reply(reply);
+  async #finish(reply: SmtpReply): Promise<SmtpReply> {
+    if (reply.code === 535) {
+      this.#authFailures++;
+      if (this.#authFailures >= this.#maxAuthFailures) {
+        return this.#close(REPLY.TooManyAuthFailures);
+      }
+      // Slow down guessing: from the third failure on, each answer waits longer.
+      const wait = Math.min(5000, this.#authDelay * (this.#authFailures - 1));
+      if (this.#authFailures >= 2 && wait > 0) {
+        await new Promise<void>((resolve) => this.#options.clock.setTimer(wait, resolve));
+      }
+    }
+    const counts = reply.code >= 500 && reply.code !== 550 && reply.code !== 554;
+    return counts ? this.#error(reply) : this.#reply(reply);
   }
 
-  #command(text: string): SmtpReply | Promise<SmtpReply> {
+  #command(text: string): SmtpReply | undefined | Promise<SmtpReply | undefined> {
     const { verb, args } = splitCommand(text);
     this.#transcript?.client(verb === "AUTH" ? maskAuth(text) : text, this.#options.clock.now());
     if (CONTROL.test(text)) return this.#error(REPLY.BadCharacters);
@@ -298,7 +360,17 @@ export class SmtpSession {
       return this.#error(reply);
     }
     const reply = command.run(this.#context, args);
-    return reply instanceof Promise ? reply.then((r) => this.#finish(r)) : this.#finish(reply);
+    if (reply === undefined) {
+      // BDAT: the reply comes after the chunk, at once for an empty one.
+      return this.#chunk?.remaining === 0 ? this.#endOfChunk() : undefined;
+    }
+    return reply instanceof Promise ? reply.then((r) => this.#finish(r)) : this.#finishSync(reply);
+  }
+
+  #finishSync(reply: SmtpReply): SmtpReply | Promise<SmtpReply> {
+    if (reply.code === 535) return this.#finish(reply);
+    const counts = reply.code >= 500 && reply.code !== 550 && reply.code !== 554;
+    return counts ? this.#error(reply) : this.#reply(reply);
   }
 
   async #authLine(text: string): Promise<SmtpReply> {
@@ -306,43 +378,49 @@ export class SmtpSession {
     const step = this.#auth!;
     this.#auth = undefined;
     this.#input = "command";
-    return this.#finish(await step(text.trim()));
+    return await this.#finish(await step(text.trim()));
   }
 
   #dataLine(line: Uint8Array): SmtpReply | undefined | Promise<SmtpReply> {
     if (line.length === 1 && line[0] === DOT) return this.#endOfData();
-    if (this.#transcript && this.#dataLines < this.#options.maxDataLinesRecorded) {
+    const text = this.#text!;
+    if (this.#transcript && text.lines < this.#options.maxDataLinesRecorded) {
       this.#transcript.client(decoder.decode(line), this.#options.clock.now());
     }
-    this.#dataLines++;
-    if (this.#dataProblem) return undefined;
-    // RFC 5321 §4.5.2: a leading dot was doubled by the client; take exactly one away.
-    const text = line[0] === DOT ? line.subarray(1) : line;
-    if (this.#data.length + text.length + 2 > this.#options.maxMessageSize) {
-      this.#dataProblem = REPLY.TooBig(this.#options.maxMessageSize);
-      this.#data.clear();
-      return undefined;
-    }
-    this.#data.append(text);
-    this.#data.append(CRLF);
+    text.line(line);
     return undefined;
   }
 
-  async #endOfData(): Promise<SmtpReply> {
+  #endOfData(): Promise<SmtpReply> {
     const at = this.#options.clock.now();
-    const hidden = this.#dataLines - this.#options.maxDataLinesRecorded;
+    const hidden = this.#text!.lines - this.#options.maxDataLinesRecorded;
     if (this.#transcript && hidden > 0) {
       this.#transcript.note(`(${hidden} more lines of message text)`, at);
     }
     this.#transcript?.client(".", at);
     this.#input = "command";
+    return this.#endOfMessage();
+  }
+
+  #endOfChunk(): SmtpReply | Promise<SmtpReply> {
+    const chunk = this.#chunk!;
+    this.#chunk = undefined;
+    this.#input = "command";
+    this.#transcript?.client(`(${chunk.size} octets of message text)`, this.#options.clock.now());
+    if (chunk.refusal) return this.#error(chunk.refusal);
+    if (chunk.last) return this.#endOfMessage();
+    const problem = this.#text!.problem;
+    return this.#reply(problem ?? REPLY.ChunkOk(chunk.size));
+  }
+
+  async #endOfMessage(): Promise<SmtpReply> {
+    const text = this.#text!;
+    this.#text = undefined;
     this.#state = "greeted";
     const envelope = this.#envelope!;
     this.#envelope = undefined;
-    const problem = this.#dataProblem;
-    const message = problem ? new Uint8Array() : this.#data.bytes();
-    this.#data.clear();
-    if (problem) return this.#reply(problem);
+    const message = text.finish();
+    if (text.problem) return this.#reply(text.problem);
     let custom: SmtpReply | void = undefined;
     const refusal = await refusalOf(async () => {
       custom = await this.#options.handler.data?.(envelope, message, this.client);

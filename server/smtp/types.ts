@@ -13,8 +13,8 @@ import type { SmtpReply } from "../../protocol/smtp/reply.ts";
  */
 export type SmtpState = "fresh" | "greeted" | "mail" | "rcpt" | "data" | "closed";
 
-/** What the session expects next from the client: a command, message text, or an AUTH answer. */
-export type SmtpInput = "command" | "data" | "auth";
+/** What the session expects next: a command, DATA text lines, BDAT chunk bytes, or an AUTH answer. */
+export type SmtpInput = "command" | "data" | "chunk" | "auth";
 
 /** ESMTP parameters given with MAIL FROM (RFC 1870, RFC 6152, RFC 6531). */
 export interface MailParameters {

@@ -39,11 +39,15 @@ export const QUIT: SmtpCommand = {
   },
 };
 
-/** HELP: lists the commands. */
+/** HELP: lists the commands, or shows one command's syntax. */
 export const HELP: SmtpCommand = {
   syntax: "HELP [command]",
   states: ANY_STATE,
-  run: (context) => REPLY.Help(context.verbs()),
+  run(context, args) {
+    if (args === "") return REPLY.Help(context.verbs());
+    const syntax = context.syntaxOf(args.toUpperCase());
+    return syntax ? REPLY.HelpFor(syntax) : REPLY.Unrecognized(args.slice(0, 40));
+  },
 };
 
 /** VRFY: answers 252 without telling whether the user exists (RFC 5321 §3.5.3). */

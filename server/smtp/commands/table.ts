@@ -8,7 +8,7 @@ import type { ResolvedSessionOptions, SmtpCommand } from "../context.ts";
 import { AUTH, AUTH_MECHANISMS } from "./auth.ts";
 import { EHLO, HELO } from "./hello.ts";
 import { EXPN, HELP, NOOP, QUIT, RSET, VRFY } from "./simple.ts";
-import { DATA, MAIL, RCPT } from "./transaction.ts";
+import { BDAT, DATA, MAIL, RCPT } from "./transaction.ts";
 
 /** Every command, by verb. */
 export const COMMANDS = {
@@ -17,6 +17,7 @@ export const COMMANDS = {
   MAIL,
   RCPT,
   DATA,
+  BDAT,
   RSET,
   NOOP,
   QUIT,
@@ -49,9 +50,10 @@ export function extensionsFor(options: ResolvedSessionOptions): string[] {
   const lines = [
     "PIPELINING", // RFC 2920
     `SIZE ${options.maxMessageSize}`, // RFC 1870
-    "8BITMIME", // RFC 6152
+    ...(options.sevenBitOnly ? [] : ["8BITMIME"]), // RFC 6152
     "ENHANCEDSTATUSCODES", // RFC 2034
-    "SMTPUTF8", // RFC 6531
+    ...(options.sevenBitOnly ? [] : ["SMTPUTF8"]), // RFC 6531
+    "CHUNKING", // RFC 3030
   ];
   if (options.submission) lines.push(`AUTH ${AUTH_MECHANISMS.join(" ")}`); // RFC 4954
   lines.push("HELP");

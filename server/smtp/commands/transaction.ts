@@ -26,9 +26,14 @@ function mailParameters(
       if (params.size > context.options.maxMessageSize) {
         return REPLY.TooBig(context.options.maxMessageSize);
       }
-    } else if (key === "BODY" && typeof value === "string" && /^(7BIT|8BITMIME)$/i.test(value)) {
-      params.body = value.toUpperCase() as MailParameters["body"];
-    } else if (key === "SMTPUTF8" && value === true) {
+    } else if (key === "BODY" && typeof value === "string" && /^7BIT$/i.test(value)) {
+      params.body = "7BIT";
+    } else if (
+      key === "BODY" && typeof value === "string" && /^8BITMIME$/i.test(value) &&
+      !context.options.sevenBitOnly
+    ) {
+      params.body = "8BITMIME";
+    } else if (key === "SMTPUTF8" && value === true && !context.options.sevenBitOnly) {
       params.smtputf8 = true;
     } else if (key === "AUTH" && typeof value === "string") {
       // RFC 4954 §5: the original submitter; this server does not trust other servers' claims.
@@ -82,6 +87,7 @@ export const RCPT: SmtpCommand = {
       if (error instanceof PathSyntaxError) return REPLY.Syntax(this.syntax);
       throw error;
     }
+    if (context.chunking) return REPLY.NeedRcptBeforeBdat;
     const key = Object.keys(path.params)[0];
     if (key !== undefined) return REPLY.UnknownParameter(key);
     const problem = addressProblem(path.address);
@@ -109,7 +115,32 @@ export const DATA: SmtpCommand = {
   outOfOrder: (state) => state === "mail" ? REPLY.NeedRcpt : REPLY.NeedMail,
   run(context, args) {
     if (args !== "") return REPLY.Syntax(this.syntax);
+    if (context.chunking) return REPLY.NoDataAfterBdat;
     context.beginData();
     return REPLY.StartData;
+  },
+};
+
+const BDAT_ARGS = /^(\d{1,10})(?: +(LAST))?$/i;
+
+/**
+ * BDAT (RFC 3030, CHUNKING): message text in counted chunks, no dot-stuffing; the last chunk says
+ * LAST. The chunk's bytes always follow the command, so even a refused BDAT reads them first.
+ */
+export const BDAT: SmtpCommand = {
+  syntax: "BDAT <octets> [LAST]",
+  states: ["fresh", "greeted", "mail", "rcpt"],
+  run(context, args) {
+    const match = BDAT_ARGS.exec(args);
+    if (!match) return REPLY.BadChunkSize;
+    const refusal = context.state === "fresh"
+      ? REPLY.NeedHello
+      : context.state === "greeted"
+      ? REPLY.NeedMail
+      : context.state === "mail"
+      ? REPLY.NeedRcpt
+      : undefined;
+    context.beginChunk(Number(match[1]), match[2] !== undefined, refusal);
+    return undefined;
   },
 };
