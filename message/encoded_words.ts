@@ -76,7 +76,9 @@ export function decodeWords(text: string): string {
     const gap = text.slice(last, match.index);
     const adjacent = last > 0 && /^\s*$/.test(gap);
     const charset = match[1].split("*")[0].toLowerCase();
-    if (!adjacent || charset !== pendingCharset) flush();
+    // Stateful charsets (ISO-2022-*) end every word in ASCII mode, so each word decodes alone;
+    // joining them would put two escape sequences side by side, which decoders reject.
+    if (!adjacent || charset !== pendingCharset || charset.startsWith("iso-2022")) flush();
     if (!adjacent) out += gap;
     const payload = match[3];
     pending.push(match[2].toUpperCase() === "B" ? decodeBase64(payload) : decodeQ(payload));

@@ -54,3 +54,10 @@ Deno.test("encodeWords keeps spaces around the encoded run", () => {
   assert.equal(decodeWords(encodeWords(text)), text);
   assert.match(encodeWords(text), /^Re: \[crepes\] =\?UTF-8\?/);
 });
+
+Deno.test("decodeWords decodes adjacent ISO-2022-JP words one by one", () => {
+  assert.equal(
+    decodeWords("=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= =?iso-2022-jp?B?GyRCJE4lYSE8JWsbKEI=?="),
+    "日本語のメール",
+  );
+});

@@ -212,6 +212,48 @@ const MAKERS: Record<string, Maker> = {
       `Content-Type: multipart/alternative; boundary="right${n}"`,
     ]) + CRLF + `--wrong${n}${CRLF}Content-Type: text/plain${CRLF}${CRLF}` +
     `${sentence(rand, WORDS, 10)}${CRLF}--wrong${n}--${CRLF}`,
+  japanese: (rand, n) =>
+    header(rand, n, [
+      "Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= =?iso-2022-jp?B?GyRCJE4lYSE8JWsbKEI=?=",
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=ISO-2022-JP",
+      "Content-Transfer-Encoding: 7bit",
+    ]) + CRLF + "\x1b$BF|K\\8l\x1b(B mail\r\n",
+  groups: (rand, n) =>
+    header(rand, n, [`Subject: ${sentence(rand, WORDS, 2)}`])
+      .replace(/^To: .*$/m, "To: undisclosed-recipients:;") +
+    `Cc: team: carol@crepes.fr, "Dave D." <dave@x.org>;, eve@y.org${CRLF}${CRLF}hidden${CRLF}`,
+  brokenHeader: (rand, n) =>
+    header(rand, n, [
+      "this line has no colon",
+      ` stray continuation ${n}`,
+      `Subject: broken ${n}`,
+    ]) + CRLF + `${sentence(rand, WORDS, 5)}${CRLF}`,
+  splitMultibyte: (rand, n) =>
+    header(rand, n, [
+      // "한" (ED 95 9C) split across two encoded words, as some mailers do.
+      `Subject: =?UTF-8?Q?=ED?= =?UTF-8?Q?=95=9C_${pick(rand, WORDS)}?=`,
+    ]) + CRLF + "body" + CRLF,
+  longQp: (rand, n) => {
+    const html = `<html><body>${sentence(rand, [...WORDS, "café", "naïve"], 400)}</body></html>`;
+    return header(rand, n, [
+      `Subject: qp ${n}`,
+      "MIME-Version: 1.0",
+      "Content-Type: text/html; charset=utf-8",
+      "Content-Transfer-Encoding: quoted-printable",
+    ]) + CRLF + encodeQuotedPrintable(html) + CRLF;
+  },
+  continuedFilename: (rand, n) =>
+    header(rand, n, [
+      `Subject: file ${n}`,
+      "MIME-Version: 1.0",
+      `Content-Type: multipart/mixed; boundary="f${n}"`,
+    ]) + CRLF + `--f${n}${CRLF}${CRLF}see file${CRLF}--f${n}${CRLF}` +
+    `Content-Type: application/octet-stream${CRLF}Content-Transfer-Encoding: base64${CRLF}` +
+    `Content-Disposition: attachment;${CRLF} filename*0*=UTF-8''%ED%9A%8C%EC%9D%98%20;${CRLF}` +
+    ` filename*1*=%EC%9D%BC%EC%A0%95.bin${CRLF}${CRLF}${
+      encodeBase64(bytesOf(rand, 100))
+    }--f${n}--${CRLF}`,
   missingHeaders: (rand) =>
     `Subject: ${sentence(rand, WORDS, 3)}${CRLF}${CRLF}no from, no date${CRLF}`,
   lfOnly: (rand, n) =>
