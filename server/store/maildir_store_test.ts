@@ -1,3 +1,4 @@
+import { toolTest } from "../../tests/_tools.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ManualClock } from "../../protocol/clock.ts";
@@ -243,51 +244,47 @@ Deno.test("MaildirStore shares a folder's turn between two stores on one root", 
   assert.equal((await t.store.list("bob", "INBOX")).length, 20);
 });
 
-const hasNeomutt = ["/usr/bin/neomutt", "/usr/bin/script"].every((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-});
-
-Deno.test({
-  name: "MaildirStore writes Maildirs that neomutt reads and flags",
-  ignore: !hasNeomutt,
-  async fn() {
-    await using t = await tempStore(new ManualClock(Date.now()));
-    await t.store.deliver("bob", encode("Subject: first\r\n\r\nHello\r\n"));
-    await t.store.deliver("bob", encode("Subject: second\r\n\r\nAgain\r\n"), { flags: ["\\Seen"] });
-    const out = join(t.root, "piped");
-    // neomutt wants a terminal; script(1) gives it one. The pushed keys pipe every message to a
-    // file, flag every message, write the flags back and leave. Setting folder and spoolfile
-    // spares the question whether to create ~/Mail (its answer would eat pushed keys), and
-    // sleep_time=0 the second-long pauses after each message on the status line.
-    const rc = join(t.root, "neomuttrc");
-    await Deno.writeTextFile(
-      rc,
-      `set folder=${t.root} spoolfile=${t.bob} mbox_type=Maildir sleep_time=0 wait_key=no quit=yes
+toolTest(
+  "MaildirStore writes Maildirs that neomutt reads and flags",
+  ["neomutt", "script"],
+  async () => {
+    {
+      await using t = await tempStore(new ManualClock(Date.now()));
+      await t.store.deliver("bob", encode("Subject: first\r\n\r\nHello\r\n"));
+      await t.store.deliver("bob", encode("Subject: second\r\n\r\nAgain\r\n"), {
+        flags: ["\\Seen"],
+      });
+      const out = join(t.root, "piped");
+      // neomutt wants a terminal; script(1) gives it one. The pushed keys pipe every message to a
+      // file, flag every message, write the flags back and leave. Setting folder and spoolfile
+      // spares the question whether to create ~/Mail (its answer would eat pushed keys), and
+      // sleep_time=0 the second-long pauses after each message on the status line.
+      const rc = join(t.root, "neomuttrc");
+      await Deno.writeTextFile(
+        rc,
+        `set folder=${t.root} spoolfile=${t.bob} mbox_type=Maildir sleep_time=0 wait_key=no quit=yes
 set pipe_split=yes pipe_decode=no mark_old=no move=no
 push "<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >> ${out}<enter><tag-prefix><flag-message><sync-mailbox><exit>"
 `,
-    );
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), 10_000);
-    const result = await new Deno.Command("/usr/bin/script", {
-      args: ["-qec", `neomutt -n -F ${rc} -f ${t.bob}`, "/dev/null"],
-      env: { TERM: "xterm", HOME: t.root },
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      signal: abort.signal,
-    }).output().finally(() => clearTimeout(timer));
-    assert.equal(result.code, 0);
-    const piped = await Deno.readTextFile(out);
-    assert.match(piped, /Subject: first/);
-    assert.match(piped, /Subject: second/);
-    assert.deepEqual((await t.store.list("bob", "INBOX")).map((m) => [m.uid, m.flags]), [
-      [1, ["\\Flagged"]],
-      [2, ["\\Seen", "\\Flagged"]],
-    ]);
+      );
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 10_000);
+      const result = await new Deno.Command("/usr/bin/script", {
+        args: ["-qec", `neomutt -n -F ${rc} -f ${t.bob}`, "/dev/null"],
+        env: { TERM: "xterm", HOME: t.root },
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+        signal: abort.signal,
+      }).output().finally(() => clearTimeout(timer));
+      assert.equal(result.code, 0);
+      const piped = await Deno.readTextFile(out);
+      assert.match(piped, /Subject: first/);
+      assert.match(piped, /Subject: second/);
+      assert.deepEqual((await t.store.list("bob", "INBOX")).map((m) => [m.uid, m.flags]), [
+        [1, ["\\Flagged"]],
+        [2, ["\\Seen", "\\Flagged"]],
+      ]);
+    }
   },
-});
+);
