@@ -39,7 +39,7 @@ export interface ParseHeadersOptions {
   positionOf?: (offset: number) => SourcePosition;
 }
 
-function headerEnd(bytes: Uint8Array, start: number, end: number): [number, number] {
+function headerEnd(bytes: Uint8Array, [start, end]: [number, number]): [number, number] {
   if (start >= end) return [end, end];
   if (bytes[start] === 10) return [start, start + 1];
   if (bytes[start] === 13 && bytes[start + 1] === 10) return [start, start + 2];
@@ -84,7 +84,7 @@ export function parseHeaders(
   const start = options.start ?? 0;
   const limit = Math.min(options.end ?? data.length, data.length);
   const positionOf = options.positionOf ?? ((offset: number) => positionIn(data, offset));
-  const [end, bodyOffset] = headerEnd(data, start, limit);
+  const [end, bodyOffset] = headerEnd(data, [start, limit]);
   const text = byteString(data.subarray(start, end));
   const fields: HeaderField[] = [];
   const problems: MessageSyntaxError[] = [];
@@ -135,7 +135,13 @@ export function parseHeaders(
       }
       if (value.includes("\n")) value = value.replace(/\r?\n/g, "");
       fields.push(
-        new Field(data, name, value.trim(), { offset: start + pos, end: start + fieldEnd, legacy }),
+        new Field(data, {
+          name,
+          value: value.trim(),
+          offset: start + pos,
+          end: start + fieldEnd,
+          legacy,
+        }),
       );
     }
     pos = fieldEnd;

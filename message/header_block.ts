@@ -41,17 +41,15 @@ export class Field implements HeaderField {
 
   constructor(
     bytes: Uint8Array,
-    name: string,
-    value: string,
-    range: { offset: number; end: number; legacy?: Uint8Array },
+    init: { name: string; value: string; offset: number; end: number; legacy?: Uint8Array },
   ) {
-    this.name = name;
-    this.key = name.toLowerCase();
-    this.value = value;
-    this.offset = range.offset;
-    this.legacy = range.legacy;
+    this.name = init.name;
+    this.key = init.name.toLowerCase();
+    this.value = init.value;
+    this.offset = init.offset;
+    this.legacy = init.legacy;
     this.#bytes = bytes;
-    this.#end = range.end;
+    this.#end = init.end;
   }
 
   get raw(): Uint8Array {

@@ -160,11 +160,11 @@ function encodeLeaf(node: MimeNode, options: BuildMimeOptions): [TransferEncodin
   return [encoding, bytes];
 }
 
-function build(node: MimeNode, options: BuildMimeOptions, root = false): Uint8Array {
+function build(node: MimeNode, options: BuildMimeOptions & { root?: boolean }): Uint8Array {
   const params: Record<string, string> = { ...node.params };
   const type = node.contentType.toLowerCase();
   const fields: [string, string][] = [...(node.headers ?? [])];
-  if (root && !fields.some(([name]) => name.toLowerCase() === "mime-version")) {
+  if (options.root && !fields.some(([name]) => name.toLowerCase() === "mime-version")) {
     fields.push(["MIME-Version", "1.0"]);
   }
   if (node.parts) {
@@ -172,7 +172,9 @@ function build(node: MimeNode, options: BuildMimeOptions, root = false): Uint8Ar
     params.boundary = boundary;
     fields.push(["Content-Type", formatParams(type, params)]);
     const chunks: (Uint8Array | string)[] = [headerLines(fields, options.utf8), CRLF];
-    for (const part of node.parts) chunks.push(`--${boundary}${CRLF}`, build(part, options), CRLF);
+    for (const part of node.parts) {
+      chunks.push(`--${boundary}${CRLF}`, build(part, { ...options, root: false }), CRLF);
+    }
     chunks.push(`--${boundary}--${CRLF}`);
     return concat(chunks);
   }
@@ -225,5 +227,5 @@ function build(node: MimeNode, options: BuildMimeOptions, root = false): Uint8Ar
  * ```
  */
 export function buildMime(node: MimeNode, options: BuildMimeOptions = {}): Uint8Array {
-  return build(node, options, true);
+  return build(node, { ...options, root: true });
 }

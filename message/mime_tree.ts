@@ -37,9 +37,8 @@ function isWsp(b: number | undefined): boolean {
  */
 function splitMultipart(
   bytes: Uint8Array,
-  start: number,
-  end: number,
   boundary: Uint8Array,
+  [start, end]: [number, number],
 ): { parts: [number, number][]; closed: boolean } {
   const parts: [number, number][] = [];
   let partStart = -1;
@@ -114,7 +113,7 @@ function parsePart(
       );
       return new MimePart(init);
     }
-    const { parts, closed } = splitMultipart(ctx.bytes, header.bodyOffset, end, latin1(boundary));
+    const { parts, closed } = splitMultipart(ctx.bytes, latin1(boundary), [header.bodyOffset, end]);
     if (parts.length === 0) problem(`boundary "${boundary}" not found`);
     else if (!closed) problem(`boundary "${boundary}" is never closed`);
     const defaultType = contentType.subtype === "digest" ? "message/rfc822" : "text/plain";

@@ -64,13 +64,12 @@ export class ParsedMessage {
    * Wraps a parsed tree; use {@linkcode parseMessage}.
    *
    * @param bytes The message bytes.
-   * @param root The MIME tree.
-   * @param problems The problems found.
+   * @param parsed The MIME tree and the problems found.
    */
-  constructor(bytes: Uint8Array, root: MimePart, problems: MessageSyntaxError[]) {
+  constructor(bytes: Uint8Array, parsed: { root: MimePart; problems: MessageSyntaxError[] }) {
     this.bytes = bytes;
-    this.root = root;
-    this.problems = problems;
+    this.root = parsed.root;
+    this.problems = parsed.problems;
   }
 
   /** The message header: ordered fields, raw bytes kept, case-insensitive lookup. */
@@ -199,5 +198,5 @@ export function parseMessage(
   const problems: MessageSyntaxError[] = [];
   const root = parseMimeTree(data, { problems });
   if (options.strict && problems.length > 0) throw problems[0];
-  return new ParsedMessage(data, root, problems);
+  return new ParsedMessage(data, { root, problems });
 }

@@ -67,8 +67,8 @@ function pick<T>(rand: () => number, list: readonly T[]): T {
   return list[Math.floor(rand() * list.length)];
 }
 
-function sentence(rand: () => number, words: readonly string[], count: number): string {
-  return Array.from({ length: count }, () => pick(rand, words)).join(" ");
+function sentence(rand: () => number, words: { from: readonly string[]; count: number }): string {
+  return Array.from({ length: words.count }, () => pick(rand, words.from)).join(" ");
 }
 
 function bytesOf(rand: () => number, size: number): Uint8Array {
@@ -115,15 +115,19 @@ type Maker = (rand: () => number, n: number, large: boolean) => string | Uint8Ar
 
 const MAKERS: Record<string, Maker> = {
   plain: (rand, n) =>
-    header(rand, n, [`Subject: ${sentence(rand, WORDS, 4)}`]) + CRLF +
-    `${sentence(rand, WORDS, 12)}${CRLF}${sentence(rand, WORDS, 8)}${CRLF}`,
+    header(rand, n, [`Subject: ${sentence(rand, { from: WORDS, count: 4 })}`]) + CRLF +
+    `${sentence(rand, { from: WORDS, count: 12 })}${CRLF}${
+      sentence(rand, { from: WORDS, count: 8 })
+    }${CRLF}`,
   folded: (rand, n) =>
     header(rand, n, [
-      `Subject: ${sentence(rand, WORDS, 6)}${CRLF}\t${sentence(rand, WORDS, 6)}${CRLF} end`,
+      `Subject: ${sentence(rand, { from: WORDS, count: 6 })}${CRLF}\t${
+        sentence(rand, { from: WORDS, count: 6 })
+      }${CRLF} end`,
       `Cc: carol@crepes.fr,${CRLF} "Dave, D." <dave@hamburger.edu>,${CRLF}  eve@x.org (Eve)`,
       `References: <a${n}@crepes.fr>${CRLF} <b${n}@crepes.fr>`,
       `In-Reply-To: <b${n}@crepes.fr>`,
-    ]) + CRLF + `${sentence(rand, WORDS, 30)}${CRLF}`,
+    ]) + CRLF + `${sentence(rand, { from: WORDS, count: 30 })}${CRLF}`,
   koreanUtf8: (rand, n) =>
     header(rand, n, [
       `Subject: =?UTF-8?B?${b64(pick(rand, KOREAN) + " " + pick(rand, KOREAN))}?=`,
@@ -131,10 +135,10 @@ const MAKERS: Record<string, Maker> = {
       "MIME-Version: 1.0",
       "Content-Type: text/plain; charset=utf-8",
       "Content-Transfer-Encoding: base64",
-    ]) + CRLF + encodeBase64(sentence(rand, KOREAN, 20) + "\n"),
+    ]) + CRLF + encodeBase64(sentence(rand, { from: KOREAN, count: 20 }) + "\n"),
   koreanEucKr: (rand, n) => {
     const subject = `${pick(rand, KOREAN)} ${pick(rand, KOREAN)}`;
-    const body = sentence(rand, KOREAN, 15) + "\r\n";
+    const body = sentence(rand, { from: KOREAN, count: 15 }) + "\r\n";
     return header(rand, n, [
       n % 2
         ? `Subject: =?EUC-KR?B?${b64(subject, "euc-kr")}?=`
@@ -145,7 +149,9 @@ const MAKERS: Record<string, Maker> = {
     ]) + CRLF + encodeBase64(new Uint8Array(iconv.encode(body, "euc-kr")));
   },
   alternative: (rand, n) => {
-    const text = `${sentence(rand, WORDS, 10)} café ${sentence(rand, WORDS, 40)}\r\n`;
+    const text = `${sentence(rand, { from: WORDS, count: 10 })} café ${
+      sentence(rand, { from: WORDS, count: 40 })
+    }\r\n`;
     return header(rand, n, [
       `Subject: =?utf-8?Q?${q("Réunion " + pick(rand, WORDS))}?=`,
       "MIME-Version: 1.0",
@@ -174,10 +180,10 @@ const MAKERS: Record<string, Maker> = {
       `------=_Part_${n}_mixed${CRLF}Content-Type: multipart/related; boundary="rel${n}"${CRLF}${CRLF}` +
       `--rel${n}${CRLF}Content-Type: multipart/alternative; boundary="alt${n}"${CRLF}${CRLF}` +
       `--alt${n}${CRLF}Content-Type: text/plain; charset=us-ascii${CRLF}${CRLF}` +
-      `${sentence(rand, WORDS, 20)}${CRLF}` +
+      `${sentence(rand, { from: WORDS, count: 20 })}${CRLF}` +
       `--alt${n}${CRLF}Content-Type: text/html; charset=us-ascii${CRLF}${CRLF}` +
       `<p>${
-        sentence(rand, WORDS, 20)
+        sentence(rand, { from: WORDS, count: 20 })
       }<img src="cid:logo${n}@crepes.fr"></p>${CRLF}--alt${n}--${CRLF}` +
       `--rel${n}${CRLF}Content-Type: image/png${CRLF}Content-Transfer-Encoding: base64${CRLF}` +
       `Content-ID: <logo${n}@crepes.fr>${CRLF}Content-Disposition: inline${CRLF}${CRLF}${png}` +
@@ -189,7 +195,7 @@ const MAKERS: Record<string, Maker> = {
   },
   rfc822: (rand, n) =>
     header(rand, n, [
-      `Subject: Fwd: ${sentence(rand, WORDS, 3)}`,
+      `Subject: Fwd: ${sentence(rand, { from: WORDS, count: 3 })}`,
       "MIME-Version: 1.0",
       `Content-Type: multipart/mixed; boundary="fwd${n}"`,
     ]) + CRLF +
@@ -203,7 +209,7 @@ const MAKERS: Record<string, Maker> = {
       "MIME-Version: 1.0",
       `Content-Type: multipart/mixed; boundary=open${n}`,
     ]) + CRLF + `--open${n}${CRLF}Content-Type: text/plain${CRLF}${CRLF}` +
-    `${sentence(rand, WORDS, 10)}${CRLF}--open${n}${CRLF}Content-Type: text/csv;` +
+    `${sentence(rand, { from: WORDS, count: 10 })}${CRLF}--open${n}${CRLF}Content-Type: text/csv;` +
     ` name=data.csv${CRLF}${CRLF}a,b${CRLF}1,2${CRLF}`,
   wrongBoundary: (rand, n) =>
     header(rand, n, [
@@ -211,7 +217,7 @@ const MAKERS: Record<string, Maker> = {
       "MIME-Version: 1.0",
       `Content-Type: multipart/alternative; boundary="right${n}"`,
     ]) + CRLF + `--wrong${n}${CRLF}Content-Type: text/plain${CRLF}${CRLF}` +
-    `${sentence(rand, WORDS, 10)}${CRLF}--wrong${n}--${CRLF}`,
+    `${sentence(rand, { from: WORDS, count: 10 })}${CRLF}--wrong${n}--${CRLF}`,
   japanese: (rand, n) =>
     header(rand, n, [
       "Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= =?iso-2022-jp?B?GyRCJE4lYSE8JWsbKEI=?=",
@@ -220,7 +226,7 @@ const MAKERS: Record<string, Maker> = {
       "Content-Transfer-Encoding: 7bit",
     ]) + CRLF + "\x1b$BF|K\\8l\x1b(B mail\r\n",
   groups: (rand, n) =>
-    header(rand, n, [`Subject: ${sentence(rand, WORDS, 2)}`])
+    header(rand, n, [`Subject: ${sentence(rand, { from: WORDS, count: 2 })}`])
       .replace(/^To: .*$/m, "To: undisclosed-recipients:;") +
     `Cc: team: carol@crepes.fr, "Dave D." <dave@x.org>;, eve@y.org${CRLF}${CRLF}hidden${CRLF}`,
   brokenHeader: (rand, n) =>
@@ -228,14 +234,16 @@ const MAKERS: Record<string, Maker> = {
       "this line has no colon",
       ` stray continuation ${n}`,
       `Subject: broken ${n}`,
-    ]) + CRLF + `${sentence(rand, WORDS, 5)}${CRLF}`,
+    ]) + CRLF + `${sentence(rand, { from: WORDS, count: 5 })}${CRLF}`,
   splitMultibyte: (rand, n) =>
     header(rand, n, [
       // "한" (ED 95 9C) split across two encoded words, as some mailers do.
       `Subject: =?UTF-8?Q?=ED?= =?UTF-8?Q?=95=9C_${pick(rand, WORDS)}?=`,
     ]) + CRLF + "body" + CRLF,
   longQp: (rand, n) => {
-    const html = `<html><body>${sentence(rand, [...WORDS, "café", "naïve"], 400)}</body></html>`;
+    const html = `<html><body>${
+      sentence(rand, { from: [...WORDS, "café", "naïve"], count: 400 })
+    }</body></html>`;
     return header(rand, n, [
       `Subject: qp ${n}`,
       "MIME-Version: 1.0",
@@ -255,20 +263,21 @@ const MAKERS: Record<string, Maker> = {
       encodeBase64(bytesOf(rand, 100))
     }--f${n}--${CRLF}`,
   missingHeaders: (rand) =>
-    `Subject: ${sentence(rand, WORDS, 3)}${CRLF}${CRLF}no from, no date${CRLF}`,
+    `Subject: ${sentence(rand, { from: WORDS, count: 3 })}${CRLF}${CRLF}no from, no date${CRLF}`,
   lfOnly: (rand, n) =>
-    (header(rand, n, [`Subject: lf ${n}`]) + CRLF + sentence(rand, WORDS, 10) + CRLF).replace(
-      /\r\n/g,
-      "\n",
-    ),
+    (header(rand, n, [`Subject: lf ${n}`]) + CRLF + sentence(rand, { from: WORDS, count: 10 }) +
+      CRLF).replace(
+        /\r\n/g,
+        "\n",
+      ),
   built: (rand, n, large) =>
     buildMessage({
       from: { name: pick(rand, NAMES), address: `alice${n}@crepes.fr` },
       to: [`bob${n}@hamburger.edu`, { name: pick(rand, NAMES), address: "carol@x.kr" }],
       cc: "dave@hamburger.edu",
-      subject: `${pick(rand, KOREAN)} ${sentence(rand, WORDS, 3)}`,
-      text: sentence(rand, n % 2 ? KOREAN : WORDS, 30) + "\n",
-      html: `<p>${sentence(rand, WORDS, 30)}</p>`,
+      subject: `${pick(rand, KOREAN)} ${sentence(rand, { from: WORDS, count: 3 })}`,
+      text: sentence(rand, { from: n % 2 ? KOREAN : WORDS, count: 30 }) + "\n",
+      html: `<p>${sentence(rand, { from: WORDS, count: 30 })}</p>`,
       attachments: [{
         filename: `${pick(rand, KOREAN)}.bin`,
         content: bytesOf(rand, large ? 300_000 : 3_000),

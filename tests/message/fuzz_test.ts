@@ -32,11 +32,12 @@ function random(seed: number): () => number {
 
 const encoder = new TextEncoder();
 
-function splice(bytes: Uint8Array, at: number, remove: number, insert: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length - remove + insert.length);
+function insert(bytes: Uint8Array, added: Uint8Array, options: { at?: number } = {}): Uint8Array {
+  const at = options.at ?? 0;
+  const out = new Uint8Array(bytes.length + added.length);
   out.set(bytes.subarray(0, at));
-  out.set(insert, at);
-  out.set(bytes.subarray(at + remove), at + insert.length);
+  out.set(added, at);
+  out.set(bytes.subarray(at), at + added.length);
   return out;
 }
 
@@ -72,32 +73,26 @@ const MUTATIONS: Record<string, Mutation> = {
     return out;
   },
   hugeLine: (b, r) =>
-    splice(b, at(b, r), 0, encoder.encode("x".repeat(200_000 + Math.floor(r() * 300_000)))),
+    insert(b, encoder.encode("x".repeat(200_000 + Math.floor(r() * 300_000))), { at: at(b, r) }),
   hugeHeaderValue: (b) =>
-    splice(
+    insert(
       b,
-      0,
-      0,
       encoder.encode(
         `To: ${"a@b.c, ".repeat(40_000)}\r\nSubject: ${"=?UTF-8?B?7ZWc?= ".repeat(20_000)}\r\n`,
       ),
     ),
-  manyFields: (b) => splice(b, 0, 0, encoder.encode("X-F: v\r\n".repeat(50_000))),
-  colonlessLines: (b) => splice(b, 0, 0, encoder.encode("no colon here\r\n".repeat(30_000))),
+  manyFields: (b) => insert(b, encoder.encode("X-F: v\r\n".repeat(50_000))),
+  colonlessLines: (b) => insert(b, encoder.encode("no colon here\r\n".repeat(30_000))),
   deepMultipart: (_b, r) => deepNesting(50 + Math.floor(r() * 1000), "multipart"),
   deepRfc822: (_b, r) => deepNesting(50 + Math.floor(r() * 1000), "rfc822"),
   unterminatedQuote: (b) =>
-    splice(
+    insert(
       b,
-      0,
-      0,
       encoder.encode(`From: "Alice <a@b.c>\r\nTo: (Bob (nested <b@c.d>\r\nCc: <<<<@@@,,;;::\r\n`),
     ),
   unterminatedParams: (b) =>
-    splice(
+    insert(
       b,
-      0,
-      0,
       encoder.encode(`Content-Type: multipart/mixed; boundary="unclosed; name*0*=UTF-8'%ZZ\r\n`),
     ),
   dropBoundaries: (b) => {
@@ -107,20 +102,13 @@ const MUTATIONS: Record<string, Mutation> = {
   repeatBoundaries: (b) => {
     const text = new TextDecoder("latin1").decode(b);
     const boundary = /boundary="?([^";\r\n]+)/i.exec(text)?.[1] ?? "x";
-    return splice(b, b.length, 0, encoder.encode(`\r\n--${boundary}\r\n`.repeat(20_000)));
+    return insert(b, encoder.encode(`\r\n--${boundary}\r\n`.repeat(20_000)), { at: b.length });
   },
   longBoundary: (b) =>
-    splice(
-      b,
-      0,
-      0,
-      encoder.encode(`Content-Type: multipart/mixed; boundary=${"-".repeat(100_000)}\r\n`),
-    ),
+    insert(b, encoder.encode(`Content-Type: multipart/mixed; boundary=${"-".repeat(100_000)}\r\n`)),
   dashes: (b) =>
-    splice(
+    insert(
       b,
-      0,
-      0,
       encoder.encode(
         `Content-Type: multipart/mixed; boundary=${"-".repeat(60)}\r\n\r\n${
           "-".repeat(500_000)
@@ -128,14 +116,12 @@ const MUTATIONS: Record<string, Mutation> = {
       ),
     ),
   crOnly: (b) => Uint8Array.from(b.filter((c) => c !== 10)),
-  nulBytes: (b, r) => splice(b, at(b, r), 0, new Uint8Array(1000)),
+  nulBytes: (b, r) => insert(b, new Uint8Array(1000), { at: at(b, r) }),
   brokenEncodedWords: (b) =>
-    splice(b, 0, 0, encoder.encode("Subject: =?UTF-8?B?====?= =?x?Q?=ZZ?= =?=?=?=?\r\n")),
+    insert(b, encoder.encode("Subject: =?UTF-8?B?====?= =?x?Q?=ZZ?= =?=?=?=?\r\n")),
   brokenEncodings: (b) =>
-    splice(
+    insert(
       b,
-      0,
-      0,
       encoder.encode(
         "Content-Transfer-Encoding: base64\r\nContent-Type: text/plain; charset=nope\r\n",
       ),
