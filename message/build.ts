@@ -255,12 +255,8 @@ export function buildMessage(input: MessageInput, options: BuildOptions = {}): U
   }
   fields.push(["Message-ID", message.messageId ?? generateMessageId(domain)]);
   if (message.inReplyTo) fields.push(["In-Reply-To", message.inReplyTo]);
-  if (message.references) {
-    const refs = Array.isArray(message.references)
-      ? message.references.join(" ")
-      : message.references;
-    fields.push(["References", refs]);
-  }
+  const references = [message.references ?? []].flat().join(" ").trim();
+  if (references) fields.push(["References", references]);
   const extra = message.headers ?? [];
   for (const [name, value] of Array.isArray(extra) ? extra : Object.entries(extra)) {
     if (name.toLowerCase() !== "bcc") fields.push([name, value]);

@@ -135,3 +135,8 @@ Deno.test("buildMessage writes internationalised addresses only with utf8 (RFC 6
   assert.deepEqual(message.from, [{ name: "김철수", address: "철수@우체국.한국" }]);
   assert.equal(message.subject, "안녕");
 });
+
+Deno.test("buildMessage leaves out empty References", () => {
+  const bytes = buildMessage({ from: "a@b.c", references: [] });
+  assert.doesNotMatch(decoder.decode(bytes), /References/);
+});

@@ -60,3 +60,49 @@ export function parseMessageIds(text: string): string[] {
   const bare = text.replace(/\([^)]*\)/g, "").trim();
   return bare && !/\s/.test(bare) ? [`<${bare}>`] : [];
 }
+
+/** The identifiers of a message that is being replied to (a `ParsedMessage` or `HeaderBlock`). */
+export interface ReplyParent {
+  /** The parent's `Message-ID:`. */
+  messageId?: string;
+  /** The parent's `In-Reply-To:` identifiers. */
+  inReplyTo: readonly string[];
+  /** The parent's `References:` identifiers. */
+  references: readonly string[];
+}
+
+/**
+ * The `In-Reply-To:` and `References:` of a reply (RFC 5322 §3.6.4): In-Reply-To names the
+ * parent; References is the parent's References (or, failing that, its single In-Reply-To)
+ * followed by the parent's Message-ID.
+ *
+ * @param parent The message being replied to.
+ * @returns The two field values, ready for `buildMessage`.
+ *
+ * @example Reply to a reply
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { replyIdentifiers } from "./message_id.ts";
+ *
+ * const ids = replyIdentifiers({
+ *   messageId: "<2@hamburger.edu>",
+ *   inReplyTo: ["<1@crepes.fr>"],
+ *   references: ["<1@crepes.fr>"],
+ * });
+ * assert.deepEqual(ids, {
+ *   inReplyTo: "<2@hamburger.edu>",
+ *   references: ["<1@crepes.fr>", "<2@hamburger.edu>"],
+ * });
+ * ```
+ */
+export function replyIdentifiers(
+  parent: ReplyParent,
+): { inReplyTo?: string; references: string[] } {
+  const earlier = parent.references.length > 0
+    ? [...parent.references]
+    : parent.inReplyTo.length === 1
+    ? [...parent.inReplyTo]
+    : [];
+  if (!parent.messageId) return { references: earlier };
+  return { inReplyTo: parent.messageId, references: [...earlier, parent.messageId] };
+}

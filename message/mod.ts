@@ -56,7 +56,12 @@ export { decodeWords, encodeWords, type EncodeWordsOptions } from "./encoded_wor
 export { MessageSyntaxError, type SourcePosition } from "./errors.ts";
 export { foldHeader, type FoldOptions } from "./fold.ts";
 export { HeaderBlock, type HeaderField, parseHeaders, type ParseHeadersOptions } from "./header.ts";
-export { generateMessageId, parseMessageIds } from "./message_id.ts";
+export {
+  generateMessageId,
+  parseMessageIds,
+  replyIdentifiers,
+  type ReplyParent,
+} from "./message_id.ts";
 export {
   buildMime,
   type BuildMimeOptions,
