@@ -44,8 +44,10 @@ function splitMultipart(
   let partStart = -1;
   let pos = start;
   const first = boundary[0];
+  // Search this part only, so that a nested multipart never scans its siblings' bytes.
+  const region = bytes.subarray(0, end);
   while (pos < end) {
-    const dash = bytes.indexOf(45, pos);
+    const dash = region.indexOf(45, pos);
     if (dash < 0 || dash + 2 + boundary.length > end) break;
     pos = dash + 1;
     if (bytes[dash + 1] !== 45 || bytes[dash + 2] !== first) continue;
