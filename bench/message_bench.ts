@@ -115,6 +115,16 @@ await race("Full parse (headers, bodies, decoded attachments)", [
   contender("postal-mime", inputs, totalBytes, postal),
   contender("mailparser", inputs, totalBytes, mailparser),
 ]);
+const small = loadCorpus({ copies: 30 }).map((m) => m.bytes);
+const smallTotal = small.reduce((sum, b) => sum + b.length, 0);
+await race(
+  `Full parse, small messages only (${small.length} messages, ${(smallTotal / 1e6).toFixed(1)} MB)`,
+  [
+    contender("message/ (this)", small, smallTotal, oursFull),
+    contender("postal-mime", small, smallTotal, postal),
+    contender("mailparser", small, smallTotal, mailparser),
+  ],
+);
 await race("Header-only parse", [
   contender("message/ (this)", inputs, headerTotal, oursHeader),
   contender("postal-mime", headerBytes, headerTotal, postal),
