@@ -1,7 +1,9 @@
 /**
  * The client side of SMTP (RFC 5321): what a mail server runs to relay a message to the next
  * server, and what a user agent runs to submit one. Several messages may go over one connection,
- * the course's persistent connection.
+ * the course's persistent connection. The client uses the extensions the server offers
+ * (PIPELINING, SIZE, 8BITMIME, SMTPUTF8), and converts 8-bit bodies to 7 bits for a server
+ * without 8BITMIME, as RFC 6152 §3 requires.
  *
  * @module
  */
@@ -9,20 +11,20 @@ import type { Clock } from "../protocol/clock.ts";
 import { dotStuff } from "../protocol/smtp/dot.ts";
 import { ReplyReader, type SmtpReply, SmtpReplyError } from "../protocol/smtp/reply.ts";
 import type { Transcript } from "../protocol/transcript.ts";
-import { ConnectionError, LineConnection } from "./line_connection.ts";
-import { systemClock } from "./system_clock.ts";
+import { hasEightBit, to7bit } from "./eight_bit.ts";
+import {
+  DEFAULT_TIMEOUTS,
+  localRefusal,
+  mailParameters,
+  recordText,
+  type SendEnvelope,
+  type SendResult,
+  type SmtpTimeouts,
+} from "./smtp_transaction.ts";
 
-/** Deadlines of RFC 5321 §4.5.3.2, in milliseconds. */
-export interface SmtpTimeouts {
-  /** For the 220 greeting. @default 300000 */
-  greeting: number;
-  /** For the reply to EHLO, MAIL, RCPT, RSET, AUTH, QUIT. @default 300000 */
-  command: number;
-  /** For the 354 reply to DATA. @default 120000 */
-  dataStart: number;
-  /** For the reply after the end-of-data line. @default 600000 */
-  dataEnd: number;
-}
+export type { SendEnvelope, SendResult, SmtpTimeouts };
+import { ConnectionError, LineConnection, TimeoutError } from "./line_connection.ts";
+import { systemClock } from "./system_clock.ts";
 
 /** Options of {@linkcode SmtpClient.connect}. */
 export interface SmtpClientOptions {
@@ -43,33 +45,6 @@ export interface SmtpClientOptions {
   /** Message text lines per message that the transcript keeps. @default 20 */
   maxDataLinesRecorded?: number;
 }
-
-/** A message's envelope, as the client gives it with MAIL and RCPT. */
-export interface SendEnvelope {
-  /** The reverse-path; `""` for the null sender of a bounce. */
-  from: string;
-  /** The recipients. */
-  to: string[];
-}
-
-/** What became of each recipient of one message. */
-export interface SendResult {
-  /** Recipients the server accepted; the message reached them if `reply` is 2xx. */
-  accepted: string[];
-  /** Recipients refused at RCPT, with the server's reply. */
-  rejected: { address: string; reply: SmtpReply }[];
-  /** The reply that ended the transaction: to DATA's end, or the refusal that stopped it. */
-  reply: SmtpReply;
-}
-
-const DEFAULT_TIMEOUTS: SmtpTimeouts = {
-  greeting: 300_000,
-  command: 300_000,
-  dataStart: 120_000,
-  dataEnd: 600_000,
-};
-
-const ASCII_ONLY = /^[\x20-\x7e]*$/;
 
 /**
  * An SMTP client connection.
@@ -101,11 +76,10 @@ const ASCII_ONLY = /^[\x20-\x7e]*$/;
  * ```
  */
 export class SmtpClient {
-  /** The server's greeting. */
-  readonly greeting: SmtpReply;
   /** The extensions the server offered in EHLO, keyword (upper case) to parameters. */
   readonly extensions: Map<string, string> = new Map();
   #line: LineConnection;
+  #greeting: SmtpReply = { code: 0, lines: [] };
   #options: SmtpClientOptions;
   #timeouts: SmtpTimeouts;
   #clock: Clock;
@@ -114,9 +88,8 @@ export class SmtpClient {
   #dirty = false;
   #messages = 0;
 
-  private constructor(line: LineConnection, greeting: SmtpReply, options: SmtpClientOptions) {
+  private constructor(line: LineConnection, options: SmtpClientOptions) {
     this.#line = line;
-    this.greeting = greeting;
     this.#options = options;
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#clock = options.clock ?? systemClock;
@@ -128,8 +101,9 @@ export class SmtpClient {
    *
    * @param options Where to connect and how to behave.
    * @returns A connected client.
-   * @throws {SmtpReplyError} When the greeting is not 220.
+   * @throws {SmtpReplyError} When the greeting is not 220 (such as `421` from a busy server).
    * @throws {ConnectionError} When the connection fails.
+   * @throws {TimeoutError} When no greeting comes in time.
    */
   static async connect(options: SmtpClientOptions): Promise<SmtpClient> {
     const clock = options.clock ?? systemClock;
@@ -143,37 +117,38 @@ export class SmtpClient {
         { cause: error },
       );
     }
-    options.transcript?.note(
-      `TCP connection to ${options.hostname}:${options.port}`,
-      clock.now(),
-    );
+    options.transcript?.note(`TCP connection to ${options.hostname}:${options.port}`, clock.now());
     const line = new LineConnection(conn, { clock });
-    const reader = new ReplyReader();
-    let greeting: SmtpReply | undefined;
+    const client = new SmtpClient(line, options);
+    let greeting: SmtpReply;
     try {
-      while (!greeting) {
-        const text = await line.readLine(timeouts.greeting, "the greeting");
-        options.transcript?.server(text, clock.now());
-        greeting = reader.push(text);
-      }
+      greeting = client.#greeting = await client.#readReply(timeouts.greeting, "the greeting");
     } catch (error) {
-      line.close();
-      throw error instanceof ConnectionError ? error : new ConnectionError(
-        `Bad greeting from ${options.hostname}:${options.port}`,
-        { cause: error },
-      );
+      client.close();
+      throw error;
     }
-    const client = new SmtpClient(line, greeting, options);
     if (greeting.code !== 220) {
-      await client.quit().catch(() => {});
+      // RFC 5321 §3.1: a server that will not serve says 554 (or 421) and waits for QUIT.
+      if (greeting.code === 421) client.close();
+      else await client.quit().catch(() => {});
       throw new SmtpReplyError(greeting);
     }
     return client;
   }
 
+  /** The server's greeting. */
+  get greeting(): SmtpReply {
+    return this.#greeting;
+  }
+
   /** How many messages this connection has carried. */
   get messagesSent(): number {
     return this.#messages;
+  }
+
+  /** Whether the connection is closed (after QUIT, a 421, a timeout or a broken connection). */
+  get closed(): boolean {
+    return this.#line.closed;
   }
 
   async #readReply(timeout: number, what: string): Promise<SmtpReply> {
@@ -185,16 +160,43 @@ export class SmtpClient {
         const reply = reader.push(text);
         if (reply) return reply;
       } catch (error) {
-        this.#line.close();
-        throw new ConnectionError(`Unreadable reply to ${what}`, { cause: error });
+        this.close();
+        throw new ConnectionError(`Unreadable reply to ${what}: "${text.slice(0, 80)}"`, {
+          cause: error,
+        });
       }
+    }
+  }
+
+  // RFC 5321 §3.8: 421 means the server is closing the channel; nothing more can be said.
+  #closing(reply: SmtpReply): SmtpReply {
+    if (reply.code === 421) {
+      this.close();
+      throw new SmtpReplyError(reply);
+    }
+    return reply;
+  }
+
+  async #write(data: string | Uint8Array, timeout: number, what: string): Promise<void> {
+    let timedOut = false;
+    const timer = this.#clock.setTimer(timeout, () => {
+      timedOut = true;
+      this.#line.close();
+    });
+    try {
+      await this.#line.write(data);
+    } catch (error) {
+      if (timedOut) throw new TimeoutError(`Could not send ${what} within ${timeout} ms`);
+      throw error;
+    } finally {
+      timer.cancel();
     }
   }
 
   async #command(line: string, timeout: number, shown = line): Promise<SmtpReply> {
     this.#transcript?.client(shown, this.#clock.now());
-    await this.#line.write(line + "\r\n");
-    return await this.#readReply(timeout, shown.split(" ")[0]);
+    await this.#write(line + "\r\n", this.#timeouts.command, shown.split(" ")[0]);
+    return this.#closing(await this.#readReply(timeout, shown.split(" ")[0]));
   }
 
   /**
@@ -216,9 +218,8 @@ export class SmtpClient {
         this.#greeted = true;
         return reply;
       }
-      if (reply.code !== 500 && reply.code !== 502 && reply.code !== 504) {
-        throw new SmtpReplyError(reply);
-      }
+      // RFC 5321 §4.1.4 and §3.2: an old server answers EHLO with 500, 502 or 504; try HELO.
+      if (![500, 502, 504, 550].includes(reply.code)) throw new SmtpReplyError(reply);
     }
     const reply = await this.#command(`HELO ${name}`, this.#timeouts.command);
     if (reply.code !== 250) throw new SmtpReplyError(reply);
@@ -261,81 +262,97 @@ export class SmtpClient {
    * @param envelope Sender and recipients.
    * @param message The message, CRLF line endings; it is dot-stuffed here.
    * @returns What became of each recipient.
-   * @throws {ConnectionError} When the connection fails or times out.
+   * @throws {ConnectionError} When the connection fails.
+   * @throws {TimeoutError} When the server does not answer in time.
+   * @throws {SmtpReplyError} When the server says 421 (it is closing the connection).
    */
   async send(envelope: SendEnvelope, message: Uint8Array): Promise<SendResult> {
     if (!this.#greeted) await this.hello();
+    let downgraded = false;
+    if (!this.extensions.has("8BITMIME") && hasEightBit(message)) {
+      message = to7bit(message);
+      downgraded = true;
+    }
+    const refusal = localRefusal(envelope, message, { extensions: this.extensions });
+    if (refusal) {
+      const rejected = envelope.to.map((address) => ({ address, reply: refusal }));
+      return { accepted: [], rejected, reply: refusal, downgraded };
+    }
     if (this.#dirty) {
       const reset = await this.#command("RSET", this.#timeouts.command);
       if (reset.code !== 250) throw new SmtpReplyError(reset);
     }
     this.#dirty = true;
-    const mail = `MAIL FROM:<${envelope.from}>${this.#mailParameters(envelope, message)}`;
-    const rcpts = envelope.to.map((to) => `RCPT TO:<${to}>`);
+    const mail = `MAIL FROM:<${envelope.from}>${
+      mailParameters(envelope, message, { extensions: this.extensions })
+    }`;
     const rejected: SendResult["rejected"] = [];
     const accepted: string[] = [];
+    const take = (to: string, reply: SmtpReply) => {
+      if (reply.code === 250 || reply.code === 251) accepted.push(to);
+      else rejected.push({ address: to, reply });
+    };
     let mailReply: SmtpReply;
     let dataReply: SmtpReply;
     if (this.extensions.has("PIPELINING")) {
-      const batch = [mail, ...rcpts, "DATA"];
+      const batch = [mail, ...envelope.to.map((to) => `RCPT TO:<${to}>`), "DATA"];
       const at = this.#clock.now();
       for (const line of batch) this.#transcript?.client(line, at);
-      await this.#line.write(batch.join("\r\n") + "\r\n");
-      mailReply = await this.#readReply(this.#timeouts.command, "MAIL");
+      await this.#write(batch.join("\r\n") + "\r\n", this.#timeouts.command, "MAIL");
+      mailReply = this.#closing(await this.#readReply(this.#timeouts.command, "MAIL"));
       for (const to of envelope.to) {
-        const reply = await this.#readReply(this.#timeouts.command, "RCPT");
-        if (reply.code === 250 || reply.code === 251) accepted.push(to);
-        else rejected.push({ address: to, reply });
+        take(to, this.#closing(await this.#readReply(this.#timeouts.command, "RCPT")));
       }
-      dataReply = await this.#readReply(this.#timeouts.dataStart, "DATA");
+      dataReply = this.#closing(await this.#readReply(this.#timeouts.dataStart, "DATA"));
+      if (dataReply.code === 354 && (mailReply.code !== 250 || accepted.length === 0)) {
+        // RFC 2920 §3.1: DATA went through although nobody can receive it; end it empty.
+        this.#transcript?.client(".", this.#clock.now());
+        await this.#write(".\r\n", this.#timeouts.dataBlock, "the end of data");
+        await this.#readReply(this.#timeouts.dataEnd, "the end of DATA");
+        dataReply = { code: 554, enhanced: "5.5.0", lines: ["No valid recipients (local)"] };
+      }
     } else {
       mailReply = await this.#command(mail, this.#timeouts.command);
-      if (mailReply.code !== 250) return { accepted, rejected, reply: mailReply };
-      for (const to of envelope.to) {
-        const reply = await this.#command(`RCPT TO:<${to}>`, this.#timeouts.command);
-        if (reply.code === 250 || reply.code === 251) accepted.push(to);
-        else rejected.push({ address: to, reply });
+      if (mailReply.code !== 250) {
+        return this.#failed(envelope, { rejected: [], reply: mailReply, downgraded });
       }
-      if (accepted.length === 0) return { accepted, rejected, reply: rejected[0].reply };
+      for (const to of envelope.to) {
+        take(to, await this.#command(`RCPT TO:<${to}>`, this.#timeouts.command));
+      }
+      if (accepted.length === 0) {
+        return { accepted, rejected, reply: rejected[0].reply, downgraded };
+      }
       dataReply = await this.#command("DATA", this.#timeouts.dataStart);
     }
-    if (mailReply.code !== 250) return { accepted: [], rejected, reply: mailReply };
-    if (dataReply.code !== 354) {
-      return { accepted, rejected, reply: accepted.length ? dataReply : rejected[0].reply };
+    if (mailReply.code !== 250) {
+      return this.#failed(envelope, { rejected: [], reply: mailReply, downgraded });
     }
-    this.#recordText(message);
-    await this.#line.write(dotStuff(message));
-    const reply = await this.#readReply(this.#timeouts.dataEnd, "the end of DATA");
+    if (dataReply.code !== 354) {
+      const reply = accepted.length ? dataReply : rejected[0].reply;
+      return this.#failed(envelope, { rejected, reply, downgraded });
+    }
+    if (this.#transcript) {
+      recordText(this.#transcript, message, {
+        at: this.#clock.now(),
+        limit: this.#options.maxDataLinesRecorded,
+      });
+    }
+    await this.#write(dotStuff(message), this.#timeouts.dataBlock, "the message text");
+    const reply = this.#closing(await this.#readReply(this.#timeouts.dataEnd, "the end of DATA"));
     if (reply.code === 250) {
       this.#dirty = false;
       this.#messages++;
+      return { accepted, rejected, reply, downgraded };
     }
-    return { accepted: reply.code === 250 ? accepted : [], rejected, reply };
+    return this.#failed(envelope, { rejected, reply, downgraded });
   }
 
-  #mailParameters(envelope: SendEnvelope, message: Uint8Array): string {
-    let params = "";
-    if (this.extensions.has("SIZE")) params += ` SIZE=${message.length}`;
-    if (this.extensions.has("8BITMIME") && message.some((b) => b > 127)) params += " BODY=8BITMIME";
-    const addresses = [envelope.from, ...envelope.to];
-    if (this.extensions.has("SMTPUTF8") && addresses.some((a) => !ASCII_ONLY.test(a))) {
-      params += " SMTPUTF8";
-    }
-    return params;
-  }
-
-  #recordText(message: Uint8Array): void {
-    const transcript = this.#transcript;
-    if (!transcript) return;
-    const at = this.#clock.now();
-    const text = new TextDecoder().decode(message).replace(/\r\n$/, "");
-    const lines = text.split("\r\n");
-    const limit = this.#options.maxDataLinesRecorded ?? 20;
-    for (const line of lines.slice(0, limit)) transcript.client(line, at);
-    if (lines.length > limit) {
-      transcript.note(`(${lines.length - limit} more lines of message text)`, at);
-    }
-    transcript.client(".", at);
+  // Every recipient gets a reply: its own RCPT refusal, or the one that ended the transaction.
+  #failed(envelope: SendEnvelope, outcome: Omit<SendResult, "accepted">): SendResult {
+    const rejected = envelope.to.map((address) =>
+      outcome.rejected.find((r) => r.address === address) ?? { address, reply: outcome.reply }
+    );
+    return { ...outcome, accepted: [], rejected };
   }
 
   /**

@@ -57,13 +57,43 @@ export {
   type Spool,
 } from "./queue/spool.ts";
 export { DiskSpool, type DiskSpoolOptions } from "./queue/disk_spool.ts";
-export { isLoopback, type Route, type Router, StaticRouter } from "./queue/router.ts";
-export { type RecipientOutcome, Relay, type RelayItem, type RelayOptions } from "./queue/relay.ts";
+export {
+  isLoopback,
+  type Route,
+  RouteError,
+  type Router,
+  StaticRouter,
+  type StaticRouterOptions,
+} from "./queue/router.ts";
+export {
+  denoResolver,
+  type DenoResolverOptions,
+  DnsRouter,
+  type DnsRouterOptions,
+  type MxRecord,
+  type Resolver,
+  StubResolver,
+  type StubZone,
+} from "./queue/dns_router.ts";
 export {
   type Deliverer,
-  OutboundQueue,
-  type OutboundQueueOptions,
-  type QueueEvent,
-} from "./queue/queue.ts";
+  type DeliveryBatch,
+  type RecipientOutcome,
+  Relay,
+  type RelayItem,
+  type RelayOptions,
+  type RelayStats,
+} from "./queue/relay.ts";
+export { OutboundQueue, type OutboundQueueOptions, type QueueEvent } from "./queue/queue.ts";
+export {
+  applyOutcomes,
+  type AttemptResults,
+  formatSpan,
+  pendingDomains,
+  type SettlePolicy,
+  settleEntry,
+  type SettleStep,
+} from "./queue/entry_state.ts";
+export { EntryView, type QueueRow, QueueView, type QueueViewOptions } from "./queue/queue_view.ts";
 export { describeEvent, type MailEvent, type ServerEvent } from "./events.ts";
 export { MailServer, type MailServerOptions, type MailServerPorts } from "./mail_server.ts";

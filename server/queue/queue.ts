@@ -1,27 +1,22 @@
 /**
- * The outbound queue: what a mail server does with a message for another domain. It keeps the
- * message in a durable spool, hands it to the relay, and when the other server cannot be reached,
- * tries again on a schedule (every 30 minutes by default, as the course says) until it gives up.
+ * The outbound queue, the course's message queue (메시지 큐): what a mail server does with a
+ * message for another domain. It keeps the message in a durable spool, hands it to the relay,
+ * and when the other server cannot be reached tries again (재시도) on a schedule (every 30
+ * minutes by default, as the course says) until it gives up, removes the message and notifies
+ * the sender (발신자에게 알림) with a bounce.
+ *
+ * Messages for one destination domain wait in one line that the relay's connections share, so a
+ * message queued while a connection is open travels over it.
  *
  * @module
  */
 import type { Clock, Timer } from "../../protocol/clock.ts";
 import { domainOf } from "../../protocol/smtp/command.ts";
 import { systemClock } from "../../client/system_clock.ts";
-import type { RecipientOutcome, RelayItem } from "./relay.ts";
+import { applyOutcomes, pendingDomains, settleEntry } from "./entry_state.ts";
+import { QueueView } from "./queue_view.ts";
+import type { Deliverer, DeliveryBatch, RecipientOutcome, RelayItem } from "./relay.ts";
 import type { QueueEntry, Spool } from "./spool.ts";
-
-/** Something that delivers a group of messages to one domain: the relay, or a stand-in. */
-export interface Deliverer {
-  /**
-   * Delivers messages to one domain.
-   *
-   * @param domain The destination domain.
-   * @param items The messages and their pending recipients there.
-   * @returns Per-recipient outcomes by queue identifier.
-   */
-  deliver(domain: string, items: RelayItem[]): Promise<Map<string, RecipientOutcome[]>>;
-}
 
 /** What the queue reports as it works. */
 export type QueueEvent =
@@ -35,7 +30,7 @@ export type QueueEvent =
 export interface OutboundQueueOptions {
   /** Where messages are kept until done. */
   spool: Spool;
-  /** Sends messages to a domain (the relay). */
+  /** Sends messages to a destination (the relay). */
   deliverer: Deliverer;
   /** Times the schedule. @default the system clock */
   clock?: Clock;
@@ -47,19 +42,30 @@ export interface OutboundQueueOptions {
   retrySchedule?: number[];
   /** How long a message may stay queued before the server gives up (RFC 5321: 4-5 days). @default 432000000 */
   maxAge?: number;
-  /** Domains delivered to at the same time. @default 4 */
+  /** When to warn the sender that a message is late; unset for never. @default undefined */
+  warnAfter?: number;
+  /** Destination domains delivered to at the same time. @default 4 */
   maxParallelDomains?: number;
   /** Told of every step. @default nothing */
   onEvent?: (event: QueueEvent) => void;
   /**
-   * Called once a message is done and some recipients failed for good, with their last errors:
-   * where the server writes the bounce to the sender.
+   * Called once a message is done and some recipients failed for good: where the server writes
+   * the bounce. Never called for a message with the null sender `<>` (no bounce for a bounce).
    * @default nothing
    */
   onFailure?: (entry: QueueEntry, message: Uint8Array) => Promise<void>;
+  /** Called once per message when it is `warnAfter` late (never for `<>`). @default nothing */
+  onDelay?: (entry: QueueEntry, message: Uint8Array) => Promise<void>;
 }
 
 const MINUTE = 60_000;
+
+/** One destination's line of waiting messages. */
+interface Line {
+  ids: string[];
+  head: number;
+  run?: Promise<void>;
+}
 
 /**
  * A durable, retrying outbound queue.
@@ -77,9 +83,13 @@ const MINUTE = 60_000;
  *   spool: new MemorySpool(),
  *   clock,
  *   deliverer: {
- *     deliver: (_domain, items) => Promise.resolve(new Map(items.map((item) => [item.id,
- *       item.to.map((address) => ({ address, status: up ? "delivered" : "deferred", detail: up ? "250 OK" : "Connection refused" } as const)),
- *     ]))),
+ *     async deliver(batch) {
+ *       for (let item = await batch.next(); item; item = await batch.next()) {
+ *         await batch.report(item, item.to.map((address) => up
+ *           ? { address, status: "delivered", detail: "250 OK" }
+ *           : { address, status: "deferred", detail: "Connection refused" }));
+ *       }
+ *     },
  *   },
  * });
  * await queue.enqueue({ from: "alice@crepes.fr", to: ["bob@hamburger.edu"] }, new Uint8Array([104, 105]));
@@ -95,9 +105,11 @@ export class OutboundQueue implements AsyncDisposable {
   #options: OutboundQueueOptions;
   #clock: Clock;
   #entries = new Map<string, QueueEntry>();
+  #inFlight = new Map<string, Set<string>>();
+  #lines = new Map<string, Line>();
+  #runs = new Set<Promise<void>>();
   #timer: Timer | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  #timerDue = Infinity;
   #closed = false;
   #seq = 0;
 
@@ -122,13 +134,13 @@ export class OutboundQueue implements AsyncDisposable {
   }
 
   /**
-   * Loads what the spool holds (after a restart) and schedules it.
+   * Loads what the spool holds (after a restart) and starts what is due.
    *
    * @returns How many messages were waiting.
    */
   async start(): Promise<number> {
     for (const entry of await this.#options.spool.load()) this.#entries.set(entry.id, entry);
-    this.#schedule();
+    this.#wake();
     return this.#entries.size;
   }
 
@@ -148,7 +160,7 @@ export class OutboundQueue implements AsyncDisposable {
     const entry: QueueEntry = {
       id,
       from: envelope.from,
-      recipients: envelope.to.map((address) => ({ address, status: "pending" })),
+      recipients: [...new Set(envelope.to)].map((address) => ({ address, status: "pending" })),
       createdAt: now,
       nextAttemptAt: now,
       attempts: 0,
@@ -158,7 +170,8 @@ export class OutboundQueue implements AsyncDisposable {
     await this.#options.spool.put(entry, message);
     this.#entries.set(id, entry);
     this.#emit({ type: "queued", id, from: entry.from, to: [...envelope.to], at: now });
-    this.#kick();
+    this.#makeDue(entry);
+    this.#startRuns();
     return id;
   }
 
@@ -183,45 +196,64 @@ export class OutboundQueue implements AsyncDisposable {
   }
 
   /**
-   * Makes every waiting message due now and starts an attempt.
+   * The queue as a table (`mailq`), which a notebook shows.
+   *
+   * @returns A view of every entry now.
    */
-  flush(): void {
-    const now = this.#clock.now();
-    for (const entry of this.#entries.values()) {
-      entry.nextAttemptAt = Math.min(entry.nextAttemptAt, now);
-    }
-    this.#kick();
+  view(): QueueView {
+    return new QueueView(this.list(), { now: this.#clock.now() });
   }
 
   /**
-   * Removes a message without delivering it and without a bounce (the operator's delete).
+   * Makes waiting messages due now and starts their attempts (the operator's flush).
+   *
+   * @param domain Only messages with recipients at this destination. @default every message
+   * @returns How many messages were made due.
+   */
+  flush(domain?: string): number {
+    let count = 0;
+    for (const entry of this.#entries.values()) {
+      if (this.#inFlight.has(entry.id)) continue;
+      if (domain && !pendingDomains(entry).includes(domain.toLowerCase())) continue;
+      entry.nextAttemptAt = Math.min(entry.nextAttemptAt, this.#clock.now());
+      if (this.#makeDue(entry)) count++;
+    }
+    this.#startRuns();
+    return count;
+  }
+
+  /**
+   * Removes a message without delivering it and without a bounce (the operator's delete). A
+   * delivery under way finishes, but nothing more is sent or recorded for it.
    *
    * @param id The queue identifier.
    * @returns Whether it was there.
    */
   async remove(id: string): Promise<boolean> {
     if (!this.#entries.delete(id)) return false;
+    this.#inFlight.delete(id);
     await this.#options.spool.remove(id);
     return true;
   }
 
-  /** Whether an attempt is running now. */
+  /** Whether a delivery is running now. */
   get busy(): boolean {
-    return this.#running !== undefined;
+    return this.#runs.size > 0;
   }
 
   /**
-   * Resolves when no attempt is running or requested: what a test or a notebook awaits after
-   * sending, or after moving a manual clock.
+   * Resolves when no delivery is running: what a test or a notebook awaits after sending, or
+   * after moving a manual clock.
    */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#runs.size > 0) await Promise.all([...this.#runs]);
   }
 
-  /** Stops scheduling and waits for a running attempt to finish. */
+  /** Stops scheduling, breaks off deliveries under way, and waits for them to end. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#timer?.cancel();
+    this.#options.deliverer.close?.();
     await this.idle();
   }
 
@@ -234,137 +266,165 @@ export class OutboundQueue implements AsyncDisposable {
     this.#options.onEvent?.(event);
   }
 
-  #kick(): void {
+  #makeDue(entry: QueueEntry): boolean {
+    if (this.#inFlight.has(entry.id)) return false;
+    const domains = pendingDomains(entry);
+    if (domains.length === 0) return false;
+    this.#inFlight.set(entry.id, new Set(domains));
+    for (const domain of domains) {
+      let line = this.#lines.get(domain);
+      if (!line) this.#lines.set(domain, line = { ids: [], head: 0 });
+      line.ids.push(entry.id);
+    }
+    return true;
+  }
+
+  // The timer's work: everything now due joins its line, and the timer is set for the next.
+  #wake(): void {
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
     if (this.#closed) return;
-    if (this.#running) {
-      this.#again = true;
+    const now = this.#clock.now();
+    let next = Infinity;
+    for (const entry of this.#entries.values()) {
+      if (this.#inFlight.has(entry.id)) continue;
+      if (entry.nextAttemptAt <= now) this.#makeDue(entry);
+      else next = Math.min(next, entry.nextAttemptAt);
+    }
+    this.#arm(next);
+    this.#startRuns();
+  }
+
+  #arm(due: number): void {
+    if (this.#closed || due === Infinity || due >= this.#timerDue) return;
+    this.#timer?.cancel();
+    this.#timerDue = due;
+    this.#timer = this.#clock.setTimer(due - this.#clock.now(), () => this.#wake());
+  }
+
+  #startRuns(): void {
+    const parallel = Math.max(1, this.#options.maxParallelDomains ?? 4);
+    for (const [domain, line] of this.#lines) {
+      if (this.#closed || this.#runs.size >= parallel) return;
+      if (!line.run && line.head < line.ids.length) this.#startRun(domain, line);
+    }
+  }
+
+  #startRun(domain: string, line: Line): void {
+    const taken = new Map<string, RelayItem>();
+    const batch: DeliveryBatch = {
+      domain,
+      get waiting() {
+        return line.ids.length - line.head;
+      },
+      next: async () => {
+        const item = await this.#next(domain, line);
+        if (item) taken.set(item.id, item);
+        return item;
+      },
+      report: async (item, outcomes) => {
+        taken.delete(item.id);
+        await this.#report(domain, item, outcomes);
+      },
+    };
+    const run: Promise<void> = this.#options.deliverer.deliver(batch)
+      .catch(() => {})
+      .then(async () => {
+        // A deliverer that broke off leaves its messages for the next attempt, never lost.
+        for (const item of taken.values()) {
+          await this.#report(
+            domain,
+            item,
+            item.to.map((address) => ({
+              address,
+              status: "deferred" as const,
+              detail: "The delivery was broken off",
+            })),
+          );
+        }
+      })
+      .finally(() => {
+        line.run = undefined;
+        this.#runs.delete(run);
+        line.ids.splice(0, line.head);
+        line.head = 0;
+        if (line.ids.length === 0) this.#lines.delete(domain);
+        this.#startRuns();
+      });
+    line.run = run;
+    this.#runs.add(run);
+  }
+
+  async #next(domain: string, line: Line): Promise<RelayItem | undefined> {
+    while (!this.#closed && line.head < line.ids.length) {
+      const id = line.ids[line.head++];
+      const entry = this.#entries.get(id);
+      if (!entry) continue;
+      const to = entry.recipients
+        .filter((r) => r.status === "pending" && domainOf(r.address) === domain)
+        .map((r) => r.address);
+      const item: RelayItem = { id, from: entry.from, to, message: new Uint8Array() };
+      try {
+        item.message = await this.#options.spool.read(id);
+      } catch (error) {
+        const detail = `Cannot read the queued message: ${(error as Error).message}`;
+        await this.#report(
+          domain,
+          item,
+          to.map((address) => ({ address, status: "deferred", detail })),
+        );
+        continue;
+      }
+      return item;
+    }
+    return undefined;
+  }
+
+  async #report(domain: string, item: RelayItem, outcomes: RecipientOutcome[]): Promise<void> {
+    const entry = this.#entries.get(item.id);
+    const left = this.#inFlight.get(item.id);
+    if (!entry || !left?.has(domain)) return;
+    const at = this.#clock.now();
+    const delivered = applyOutcomes(entry, { domain, outcomes, at });
+    this.#emit({ type: "attempt", id: item.id, destination: domain, outcomes, at });
+    left.delete(domain);
+    if (left.size > 0) {
+      // Other destinations are still out: keep what was delivered, so a crash cannot repeat it.
+      if (delivered) await this.#options.spool.update(entry);
       return;
     }
-    this.#running = this.#runDue().finally(() => {
-      this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.#kick();
-      } else {
-        this.#schedule();
-      }
-    });
-  }
-
-  #schedule(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    if (this.#closed || this.#entries.size === 0) return;
-    const next = Math.min(...[...this.#entries.values()].map((e) => e.nextAttemptAt));
-    this.#timer = this.#clock.setTimer(next - this.#clock.now(), () => this.#kick());
-  }
-
-  async #runDue(): Promise<void> {
-    const now = this.#clock.now();
-    const due = [...this.#entries.values()].filter((e) => e.nextAttemptAt <= now);
-    if (due.length === 0) return;
-    const byDomain = new Map<string, QueueEntry[]>();
-    for (const entry of due) {
-      for (const r of entry.recipients) {
-        if (r.status !== "pending") continue;
-        const domain = domainOf(r.address);
-        const list = byDomain.get(domain) ?? [];
-        if (!list.includes(entry)) list.push(entry);
-        byDomain.set(domain, list);
-      }
-    }
-    const domains = [...byDomain.keys()];
-    const parallel = Math.max(1, this.#options.maxParallelDomains ?? 4);
-    const workers = Array.from({ length: Math.min(parallel, domains.length) }, async () => {
-      for (let domain = domains.shift(); domain !== undefined; domain = domains.shift()) {
-        await this.#attemptDomain(domain, byDomain.get(domain)!);
-      }
-    });
-    await Promise.all(workers);
-    for (const entry of due) await this.#settle(entry);
-  }
-
-  async #attemptDomain(domain: string, entries: QueueEntry[]): Promise<void> {
-    const items: RelayItem[] = [];
-    for (const entry of entries) {
-      if (!this.#entries.has(entry.id)) continue;
-      items.push({
-        id: entry.id,
-        from: entry.from,
-        to: entry.recipients
-          .filter((r) => r.status === "pending" && domainOf(r.address) === domain)
-          .map((r) => r.address),
-        message: await this.#options.spool.read(entry.id),
-      });
-    }
-    const at = this.#clock.now();
-    let outcomes: Map<string, RecipientOutcome[]>;
-    try {
-      outcomes = await this.#options.deliverer.deliver(domain, items);
-    } catch (error) {
-      const detail = `Relay error: ${(error as Error).message}`;
-      outcomes = new Map(items.map((item) => [
-        item.id,
-        item.to.map((address) => ({ address, status: "deferred" as const, detail })),
-      ]));
-    }
-    for (const item of items) {
-      const entry = this.#entries.get(item.id);
-      const list = outcomes.get(item.id) ?? [];
-      if (!entry) continue;
-      for (const outcome of list) {
-        const r = entry.recipients.find((x) => x.address === outcome.address);
-        if (!r || r.status !== "pending") continue;
-        if (outcome.status === "delivered") {
-          r.status = "delivered";
-          r.deliveredReply = outcome.detail;
-        } else {
-          r.lastError = outcome.detail;
-          if (outcome.status === "failed") r.status = "failed";
-        }
-      }
-      entry.history.push({
-        at,
-        destination: domain,
-        result: list.map((o) => `${o.address}: ${o.status} (${o.detail})`).join("; "),
-      });
-      if (entry.history.length > 20) entry.history.shift();
-      this.#emit({ type: "attempt", id: item.id, destination: domain, outcomes: list, at });
-    }
+    this.#inFlight.delete(item.id);
+    await this.#settle(entry);
   }
 
   async #settle(entry: QueueEntry): Promise<void> {
-    if (!this.#entries.has(entry.id)) return;
     const now = this.#clock.now();
-    entry.attempts++;
-    const pending = entry.recipients.filter((r) => r.status === "pending");
-    if (pending.length > 0 && now - entry.createdAt >= this.maxAge) {
-      for (const r of pending) {
-        r.status = "failed";
-        r.lastError = `Gave up after ${entry.attempts} attempts: ${r.lastError ?? "no answer"}`;
+    const step = settleEntry(entry, {
+      now,
+      retrySchedule: this.retrySchedule,
+      maxAge: this.maxAge,
+      warnAfter: this.#options.warnAfter,
+    });
+    const spool = this.#options.spool;
+    if (step.gaveUp.length > 0) {
+      this.#emit({ type: "gave-up", id: entry.id, failed: step.gaveUp, at: now });
+    }
+    if (step.kind === "retry") {
+      if (step.warn && entry.from !== "" && this.#options.onDelay) {
+        await this.#options.onDelay(structuredClone(entry), await spool.read(entry.id));
       }
-      this.#emit({ type: "gave-up", id: entry.id, failed: pending.map((r) => r.address), at: now });
-    } else if (pending.length > 0) {
-      const schedule = this.retrySchedule;
-      const delay = schedule[Math.min(entry.attempts - 1, schedule.length - 1)] ?? 30 * MINUTE;
-      entry.nextAttemptAt = Math.min(now + delay, entry.createdAt + this.maxAge);
-      await this.#options.spool.update(entry);
+      await spool.update(entry);
       this.#emit({ type: "deferred", id: entry.id, nextAttemptAt: entry.nextAttemptAt, at: now });
+      this.#arm(entry.nextAttemptAt);
       return;
     }
-    const failed = entry.recipients.filter((r) => r.status === "failed");
-    if (failed.length > 0 && this.#options.onFailure) {
-      const message = await this.#options.spool.read(entry.id);
-      await this.#options.onFailure(structuredClone(entry), message);
+    const failed = entry.recipients.filter((r) => r.status === "failed").map((r) => r.address);
+    if (failed.length > 0 && entry.from !== "" && this.#options.onFailure) {
+      await this.#options.onFailure(structuredClone(entry), await spool.read(entry.id));
     }
     this.#entries.delete(entry.id);
-    await this.#options.spool.remove(entry.id);
-    this.#emit({
-      type: "done",
-      id: entry.id,
-      delivered: entry.recipients.filter((r) => r.status === "delivered").map((r) => r.address),
-      failed: failed.map((r) => r.address),
-      at: now,
-    });
+    await spool.remove(entry.id);
+    const done = entry.recipients.filter((r) => r.status === "delivered").map((r) => r.address);
+    this.#emit({ type: "done", id: entry.id, delivered: done, failed, at: now });
   }
 }

@@ -1,6 +1,8 @@
 /**
- * The relay: the SMTP client side of a mail server. It takes queued messages for one domain,
- * finds the domain's server through the router, and sends them all over one connection.
+ * The relay: the SMTP client side of a mail server. It takes the queued messages for one
+ * destination domain, finds the domain's servers through the router, and sends the messages over
+ * as few connections as it can: one persistent connection (지속 연결) at first, a second one
+ * when many messages wait, never more than the per-destination limit.
  *
  * @module
  */
@@ -9,9 +11,9 @@ import type { SmtpReply } from "../../protocol/smtp/reply.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
 import { SmtpClient, type SmtpTimeouts } from "../../client/smtp_client.ts";
 import { systemClock } from "../../client/system_clock.ts";
-import { isLoopback, type Route, type Router } from "./router.ts";
+import { isLoopback, type Route, RouteError, type Router } from "./router.ts";
 
-/** One queued message, with the recipients to try at this domain. */
+/** One queued message, with the recipients to try at this destination. */
 export interface RelayItem {
   /** The queue identifier. */
   id: string;
@@ -31,6 +33,44 @@ export interface RecipientOutcome {
   status: "delivered" | "deferred" | "failed";
   /** The reply or error, as text. */
   detail: string;
+  /** The server that answered, as `host:port`, when one did. */
+  remote?: string;
+}
+
+/**
+ * The messages waiting for one destination domain. The relay's connections share it: each
+ * takes the next message when it is free, and reports what became of it.
+ */
+export interface DeliveryBatch {
+  /** The destination domain. */
+  readonly domain: string;
+  /** How many messages wait to be taken. */
+  readonly waiting: number;
+  /**
+   * Takes the next message.
+   *
+   * @returns The message, or `undefined` when none waits.
+   */
+  next(): Promise<RelayItem | undefined>;
+  /**
+   * Records what became of one message's recipients; resolves once that is safely kept.
+   *
+   * @param item The message.
+   * @param outcomes One per recipient.
+   */
+  report(item: RelayItem, outcomes: RecipientOutcome[]): Promise<void>;
+}
+
+/** Something that delivers a destination's messages: the relay, or a stand-in in tests. */
+export interface Deliverer {
+  /**
+   * Delivers every message the batch holds, and reports each.
+   *
+   * @param batch The destination's messages.
+   */
+  deliver(batch: DeliveryBatch): Promise<void>;
+  /** Breaks off every delivery under way (the server is closing). */
+  close?(): void;
 }
 
 /** Options of {@linkcode Relay}. */
@@ -51,6 +91,18 @@ export interface RelayOptions {
   allowNetwork?: boolean;
   /** SMTP client deadlines. @default RFC 5321 §4.5.3.2 */
   timeouts?: Partial<SmtpTimeouts>;
+  /** Connections open at once to one destination domain. @default 2 */
+  maxConnectionsPerDestination?: number;
+  /** Messages waiting per open connection beyond which another connection opens. @default 10 */
+  backlogPerConnection?: number;
+}
+
+/** What the relay has done since it was made. */
+export interface RelayStats {
+  /** TCP connections that reached an SMTP greeting. */
+  connections: number;
+  /** Messages sent with a 250 at the end of DATA. */
+  messages: number;
 }
 
 function describe(reply: SmtpReply): string {
@@ -61,13 +113,24 @@ function statusOf(reply: SmtpReply): RecipientOutcome["status"] {
   return reply.code < 400 ? "delivered" : reply.code < 500 ? "deferred" : "failed";
 }
 
+function every(item: RelayItem, outcome: Omit<RecipientOutcome, "address">): RecipientOutcome[] {
+  return item.to.map((address) => ({ address, ...outcome }));
+}
+
+/** The shared state of one destination's connections. */
+interface Run {
+  batch: DeliveryBatch;
+  routes: Route[];
+  workers: Set<Promise<void>>;
+}
+
 /**
  * Delivers queued messages to other domains' servers.
  *
  * @example Relay one message to a local server
  * ```ts
  * import assert from "node:assert/strict";
- * import { Relay } from "./relay.ts";
+ * import { Relay, type RecipientOutcome } from "./relay.ts";
  * import { StaticRouter } from "./router.ts";
  * import { SmtpServer } from "../smtp/server.ts";
  *
@@ -76,57 +139,107 @@ function statusOf(reply: SmtpReply): RecipientOutcome["status"] {
  *   router: new StaticRouter({ "hamburger.edu": { host: "127.0.0.1", port: server.port } }),
  *   clientName: "crepes.fr",
  * });
- * const outcomes = await relay.deliver("hamburger.edu", [{
+ * const items = [{
  *   id: "q1", from: "alice@crepes.fr", to: ["bob@hamburger.edu"],
  *   message: new TextEncoder().encode("Subject: hi\r\n\r\nHello\r\n"),
- * }]);
- * assert.equal(outcomes.get("q1")?.[0].status, "delivered");
+ * }];
+ * const seen: RecipientOutcome[] = [];
+ * await relay.deliver({
+ *   domain: "hamburger.edu",
+ *   get waiting() { return items.length; },
+ *   next: () => Promise.resolve(items.shift()),
+ *   report: (_item, outcomes) => {
+ *     seen.push(...outcomes);
+ *     return Promise.resolve();
+ *   },
+ * });
+ * assert.equal(seen[0].status, "delivered");
+ * assert.deepEqual(relay.stats, { connections: 1, messages: 1 });
  * ```
  */
-export class Relay {
+export class Relay implements Deliverer {
   #options: RelayOptions;
   #clock: Clock;
+  #clients = new Set<SmtpClient>();
+  #stats: RelayStats = { connections: 0, messages: 0 };
 
   /**
    * Creates a relay.
    *
-   * @param options Router, name, clock and safety settings.
+   * @param options Router, name, clock, limits and safety settings.
    */
   constructor(options: RelayOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
   }
 
+  /** Connections and messages so far. */
+  get stats(): RelayStats {
+    return { ...this.#stats };
+  }
+
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.#clients.size;
+  }
+
   /**
-   * Sends messages to one domain over one connection, trying its routes in order.
+   * Sends a destination's messages, trying its routes in order, over one connection or a few.
    *
-   * @param domain The destination domain.
-   * @param items The messages and their recipients at that domain.
-   * @returns Each message's per-recipient outcomes, by queue identifier.
+   * @param batch The destination's messages; each is reported, delivered or not.
    */
-  async deliver(domain: string, items: RelayItem[]): Promise<Map<string, RecipientOutcome[]>> {
-    const all = (status: RecipientOutcome["status"], detail: string) =>
-      new Map(
-        items.map((item) => [item.id, item.to.map((address) => ({ address, status, detail }))]),
-      );
+  async deliver(batch: DeliveryBatch): Promise<void> {
     let routes: Route[];
     try {
-      routes = await this.#options.router.routes(domain);
+      routes = await this.#options.router.routes(batch.domain);
     } catch (error) {
-      return all("deferred", `Cannot look up ${domain}: ${(error as Error).message}`);
+      const permanent = error instanceof RouteError && error.permanent;
+      return await drain(batch, {
+        status: permanent ? "failed" : "deferred",
+        detail: permanent ? `550 5.1.2 ${(error as Error).message}` : `${(error as Error).message}`,
+      });
     }
-    if (routes.length === 0) return all("failed", `No route to ${domain}`);
+    if (routes.length === 0) {
+      return await drain(batch, {
+        status: "failed",
+        detail: `550 5.1.2 No route to ${batch.domain}`,
+      });
+    }
+    const allowed = routes.filter((r) => this.#options.allowNetwork || isLoopback(r.host));
+    if (allowed.length === 0) {
+      const where = routes.map((r) => `${r.host}:${r.port}`).join(", ");
+      return await drain(batch, {
+        status: "failed",
+        detail: `550 5.7.0 ${where} is not a loopback address and the lab allows no network`,
+      });
+    }
+    const run: Run = { batch, routes: allowed, workers: new Set() };
+    this.#spawn(run);
+    while (run.workers.size > 0) await Promise.all([...run.workers]);
+  }
+
+  /** Closes every open connection; deliveries under way end with their messages deferred. */
+  close(): void {
+    for (const client of this.#clients) client.close();
+  }
+
+  #spawn(run: Run): void {
+    const worker: Promise<void> = this.#work(run).finally(() => run.workers.delete(worker));
+    run.workers.add(worker);
+  }
+
+  #maybeSpawn(run: Run): void {
+    const max = this.#options.maxConnectionsPerDestination ?? 2;
+    const backlog = this.#options.backlogPerConnection ?? 10;
+    if (run.workers.size < max && run.batch.waiting > backlog * run.workers.size) this.#spawn(run);
+  }
+
+  async #connect(run: Run): Promise<{ client: SmtpClient; remote: string } | string> {
     const errors: string[] = [];
-    for (const route of routes) {
-      if (!this.#options.allowNetwork && !isLoopback(route.host)) {
-        errors.push(
-          `${route.host}:${route.port} is not a loopback address (the lab allows no network)`,
-        );
-        continue;
-      }
-      let client: SmtpClient;
+    for (const route of run.routes) {
+      const remote = `${route.host}:${route.port}`;
       try {
-        client = await SmtpClient.connect({
+        const client = await SmtpClient.connect({
           hostname: route.host,
           port: route.port,
           clientName: this.#options.clientName,
@@ -134,51 +247,81 @@ export class Relay {
           timeouts: this.#options.timeouts,
           transcript: this.#options.transcripts?.({
             protocol: "SMTP",
-            remote: `${route.host}:${route.port}`,
+            remote,
             local: this.#options.clientName,
           }),
         });
+        this.#stats.connections++;
+        return { client, remote };
       } catch (error) {
-        errors.push(`${route.host}:${route.port}: ${(error as Error).message}`);
-        continue;
+        errors.push(`${route.name ? `${route.name} ` : ""}${remote}: ${(error as Error).message}`);
       }
-      return await this.#sendAll(client, items);
     }
-    const allRefused = errors.every((e) => e.includes("not a loopback address"));
-    return all(allRefused ? "failed" : "deferred", errors.join("; "));
+    return errors.join("; ");
   }
 
-  async #sendAll(client: SmtpClient, items: RelayItem[]): Promise<Map<string, RecipientOutcome[]>> {
-    const outcomes = new Map<string, RecipientOutcome[]>();
-    try {
-      await client.hello();
-      for (const item of items) {
-        const result = await client.send({ from: item.from, to: item.to }, item.message);
-        const finalStatus = statusOf(result.reply);
-        const list: RecipientOutcome[] = result.rejected.map(({ address, reply }) => ({
-          address,
-          status: statusOf(reply),
-          detail: describe(reply),
-        }));
-        for (const address of item.to) {
-          if (list.some((o) => o.address === address)) continue;
-          list.push({ address, status: finalStatus, detail: describe(result.reply) });
-        }
-        outcomes.set(item.id, list);
+  // One connection's life, then another while each one carries mail: a server that closes after
+  // some messages is reconnected to, one that fails before carrying any is left for the retry.
+  async #work(run: Run): Promise<void> {
+    let lastError = "";
+    for (;;) {
+      const connected = await this.#connect(run);
+      if (typeof connected === "string") {
+        lastError = connected;
+        break;
       }
-      await client.quit();
+      const { client, remote } = connected;
+      this.#clients.add(client);
+      let carried = 0;
+      try {
+        await client.hello();
+        for (;;) {
+          this.#maybeSpawn(run);
+          const item = await run.batch.next();
+          if (!item) {
+            await client.quit().catch(() => {});
+            return;
+          }
+          const outcomes = await this.#sendOne(client, item, remote);
+          await run.batch.report(item, outcomes);
+          if (outcomes.some((o) => o.status === "delivered")) carried++;
+          if (client.closed) throw new Error(outcomes[0]?.detail ?? "Connection closed");
+        }
+      } catch (error) {
+        lastError = `${remote}: ${(error as Error).message}`;
+        client.close();
+      } finally {
+        this.#clients.delete(client);
+      }
+      if (carried === 0) break;
+    }
+    // The last connection standing leaves nothing behind: what it could not send waits.
+    if (run.workers.size <= 1) await drain(run.batch, { status: "deferred", detail: lastError });
+  }
+
+  async #sendOne(client: SmtpClient, item: RelayItem, remote: string): Promise<RecipientOutcome[]> {
+    try {
+      const result = await client.send({ from: item.from, to: item.to }, item.message);
+      if (result.reply.code < 300) this.#stats.messages++;
+      return item.to.map((address) => {
+        if (result.accepted.includes(address)) {
+          return { address, status: "delivered", detail: describe(result.reply), remote };
+        }
+        const reply = result.rejected.find((r) => r.address === address)?.reply ?? result.reply;
+        return { address, status: statusOf(reply), detail: describe(reply), remote };
+      });
     } catch (error) {
       client.close();
-      const detail = (error as Error).message;
-      for (const item of items) {
-        if (!outcomes.has(item.id)) {
-          outcomes.set(
-            item.id,
-            item.to.map((address) => ({ address, status: "deferred", detail })),
-          );
-        }
-      }
+      return every(item, { status: "deferred", detail: (error as Error).message, remote });
     }
-    return outcomes;
+  }
+}
+
+async function drain(
+  batch: DeliveryBatch,
+  outcome: Omit<RecipientOutcome, "address">,
+): Promise<void> {
+  for (let item = await batch.next(); item; item = await batch.next()) {
+    await batch.report(item, every(item, outcome));
   }
 }

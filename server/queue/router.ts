@@ -11,6 +11,28 @@ export interface Route {
   host: string;
   /** The SMTP port. */
   port: number;
+  /** The mail exchanger's name when `host` is one of its addresses (DNS). */
+  name?: string;
+}
+
+/**
+ * A domain's routes could not be found. `permanent` is true when the answer is final (no such
+ * domain, a null MX): the queue then fails the recipients at once instead of retrying.
+ */
+export class RouteError extends Error {
+  /** Whether trying again later cannot help. */
+  readonly permanent: boolean;
+  /**
+   * Creates the error.
+   *
+   * @param message What failed, quoting the domain.
+   * @param options Whether it is permanent, and the cause.
+   */
+  constructor(message: string, options: ErrorOptions & { permanent?: boolean } = {}) {
+    super(message, options);
+    this.name = "RouteError";
+    this.permanent = options.permanent ?? false;
+  }
 }
 
 /** Finds the servers that take a domain's mail, in the order to try them. */
@@ -20,12 +42,20 @@ export interface Router {
    *
    * @param domain The domain in lower case.
    * @returns Routes in preference order; empty when the domain has none.
+   * @throws {RouteError} When the lookup fails (temporarily, or for good).
    */
   routes(domain: string): Promise<Route[]>;
 }
 
+/** Options of {@linkcode StaticRouter}. */
+export interface StaticRouterOptions {
+  /** Asked about domains the table does not hold (a `DnsRouter` in a classroom). @default none: such domains have no route */
+  fallback?: Router;
+}
+
 /**
- * A fixed table of routes, the lab's router.
+ * A fixed table of routes, the lab's router, optionally falling back to another router (DNS) for
+ * the domains it does not hold.
  *
  * @example
  * ```ts
@@ -39,14 +69,17 @@ export interface Router {
  */
 export class StaticRouter implements Router {
   #table = new Map<string, Route[]>();
+  #fallback?: Router;
 
   /**
    * Creates a router from a table.
    *
    * @param table Domain to one route or a list in preference order.
+   * @param options A router for the other domains.
    */
-  constructor(table: Record<string, Route | Route[]> = {}) {
+  constructor(table: Record<string, Route | Route[]> = {}, options: StaticRouterOptions = {}) {
     for (const [domain, route] of Object.entries(table)) this.set(domain, route);
+    this.#fallback = options.fallback;
   }
 
   /**
@@ -74,7 +107,9 @@ export class StaticRouter implements Router {
   }
 
   routes(domain: string): Promise<Route[]> {
-    return Promise.resolve([...(this.#table.get(domain.toLowerCase()) ?? [])]);
+    const routes = this.#table.get(domain.toLowerCase());
+    if (!routes && this.#fallback) return this.#fallback.routes(domain);
+    return Promise.resolve([...(routes ?? [])]);
   }
 }
 

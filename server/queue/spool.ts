@@ -18,6 +18,8 @@ export interface QueuedRecipient {
   lastError?: string;
   /** The reply of the server that took it, once delivered. */
   deliveredReply?: string;
+  /** The server that gave the last answer, as `host:port` (for a bounce's Remote-MTA). */
+  remote?: string;
 }
 
 /** One attempt, as the operator's view lists it. */
@@ -48,6 +50,10 @@ export interface QueueEntry {
   size: number;
   /** The latest attempts, oldest first (at most 20 kept). */
   history: AttemptRecord[];
+  /** When the last attempt ended. */
+  lastAttemptAt?: number;
+  /** Whether the sender was warned of the delay (RFC 3464 `Action: delayed`). */
+  warned?: boolean;
 }
 
 /** Durable storage for queued messages. `put` resolves only once the message is safe. */

@@ -1,0 +1,197 @@
+/**
+ * The pieces of one SMTP mail transaction that need no socket: which MAIL parameters to give,
+ * which messages not to send at all, and how message text goes into a transcript.
+ *
+ * @module
+ */
+import type { SmtpReply } from "../protocol/smtp/reply.ts";
+import type { Transcript } from "../protocol/transcript.ts";
+import { hasEightBit } from "./eight_bit.ts";
+
+/** What the server offered, for {@linkcode localRefusal} and {@linkcode mailParameters}. */
+export interface TransactionOptions {
+  /** The server's EHLO extensions, keyword in upper case to parameters. */
+  extensions: ReadonlyMap<string, string>;
+}
+
+/** Deadlines of RFC 5321 §4.5.3.2, in milliseconds. */
+export interface SmtpTimeouts {
+  /** For the 220 greeting (§4.5.3.2.1). @default 300000 */
+  greeting: number;
+  /** For the reply to EHLO, MAIL, RCPT, RSET, AUTH, QUIT (§4.5.3.2.2, §4.5.3.2.3). @default 300000 */
+  command: number;
+  /** For the 354 reply to DATA (§4.5.3.2.4). @default 120000 */
+  dataStart: number;
+  /** For each write of message text to complete (§4.5.3.2.5). @default 180000 */
+  dataBlock: number;
+  /** For the reply after the end-of-data line (§4.5.3.2.6). @default 600000 */
+  dataEnd: number;
+}
+
+/** A message's envelope, as the client gives it with MAIL and RCPT. */
+export interface SendEnvelope {
+  /** The reverse-path; `""` for the null sender of a bounce. */
+  from: string;
+  /** The recipients. */
+  to: string[];
+}
+
+/** What became of each recipient of one message. */
+export interface SendResult {
+  /** Recipients the server accepted; the message reached them if `reply` is 2xx. */
+  accepted: string[];
+  /** Recipients refused at RCPT, with the server's reply. */
+  rejected: { address: string; reply: SmtpReply }[];
+  /**
+   * The reply that ended the transaction: to DATA's end, or the refusal that stopped it. A
+   * refusal this client decided itself (the message is over the server's SIZE, or needs
+   * SMTPUTF8 that the server lacks) says `(local)` in its text.
+   */
+  reply: SmtpReply;
+  /** Whether the body was converted to 7 bits because the server lacks 8BITMIME. */
+  downgraded: boolean;
+}
+
+/** RFC 5321 §4.5.3.2's deadlines. */
+export const DEFAULT_TIMEOUTS: SmtpTimeouts = {
+  greeting: 300_000,
+  command: 300_000,
+  dataStart: 120_000,
+  dataBlock: 180_000,
+  dataEnd: 600_000,
+};
+
+const ASCII_ONLY = /^[\x20-\x7e]*$/;
+const decoder = new TextDecoder();
+
+/**
+ * Decides not to send a message that the server said it would refuse: one over its SIZE
+ * (RFC 1870 §6), or one with a non-ASCII address when it lacks SMTPUTF8 (RFC 6531 §3.2).
+ *
+ * @param envelope Sender and recipients.
+ * @param message The message as it would be sent.
+ * @param options The server's extensions.
+ * @returns A refusal marked `(local)`, or `undefined` to go ahead.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { localRefusal } from "./smtp_transaction.ts";
+ *
+ * const extensions = new Map([["SIZE", "10"]]);
+ * const envelope = { from: "alice@crepes.fr", to: ["bob@hamburger.edu"] };
+ * assert.equal(localRefusal(envelope, new Uint8Array(11), { extensions })?.code, 552);
+ * assert.equal(localRefusal({ ...envelope, to: ["밥@hamburger.edu"] }, new Uint8Array(1), { extensions })?.code, 553);
+ * assert.equal(localRefusal(envelope, new Uint8Array(10), { extensions }), undefined);
+ * ```
+ */
+export function localRefusal(
+  envelope: { from: string; to: string[] },
+  message: Uint8Array,
+  options: TransactionOptions,
+): SmtpReply | undefined {
+  const { extensions } = options;
+  const limit = Number(extensions.get("SIZE") ?? "0");
+  if (limit > 0 && message.length > limit) {
+    return {
+      code: 552,
+      enhanced: "5.3.4",
+      lines: [`Message of ${message.length} bytes is over the server's SIZE ${limit} (local)`],
+    };
+  }
+  const addresses = [envelope.from, ...envelope.to];
+  if (!extensions.has("SMTPUTF8") && addresses.some((a) => !ASCII_ONLY.test(a))) {
+    return {
+      code: 553,
+      enhanced: "5.6.7",
+      lines: ["Non-ASCII address and the server does not offer SMTPUTF8 (local)"],
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The ESMTP parameters of MAIL FROM for this message: `SIZE=n` (RFC 1870), `BODY=8BITMIME`
+ * (RFC 6152) and `SMTPUTF8` (RFC 6531), each only when the server offered it and it applies.
+ *
+ * @param envelope Sender and recipients.
+ * @param message The message as it will be sent.
+ * @param options The server's extensions.
+ * @returns The parameters, each with a leading space, or `""`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mailParameters } from "./smtp_transaction.ts";
+ *
+ * const extensions = new Map([["SIZE", "1000"], ["8BITMIME", ""]]);
+ * const envelope = { from: "alice@crepes.fr", to: ["bob@hamburger.edu"] };
+ * assert.equal(mailParameters(envelope, new TextEncoder().encode("hé"), { extensions }), " SIZE=3 BODY=8BITMIME");
+ * ```
+ */
+export function mailParameters(
+  envelope: { from: string; to: string[] },
+  message: Uint8Array,
+  options: TransactionOptions,
+): string {
+  const { extensions } = options;
+  let params = "";
+  if (extensions.has("SIZE")) params += ` SIZE=${message.length}`;
+  if (extensions.has("8BITMIME") && hasEightBit(message)) params += " BODY=8BITMIME";
+  const addresses = [envelope.from, ...envelope.to];
+  if (extensions.has("SMTPUTF8") && addresses.some((a) => !ASCII_ONLY.test(a))) {
+    params += " SMTPUTF8";
+  }
+  return params;
+}
+
+/** Options of {@linkcode recordText}. */
+export interface RecordTextOptions {
+  /** When it was sent. @default 0 */
+  at?: number;
+  /** Lines kept; the rest are counted in a note. @default 20 */
+  limit?: number;
+}
+
+/**
+ * Records message text in a transcript as the client's lines, the first `limit` of them, then
+ * the end-of-data line.
+ *
+ * @param transcript Where to record.
+ * @param message The message text.
+ * @param options Time and line limit.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Transcript } from "../protocol/transcript.ts";
+ * import { recordText } from "./smtp_transaction.ts";
+ *
+ * const t = new Transcript();
+ * recordText(t, new TextEncoder().encode("Subject: hi\r\n\r\nA\r\nB\r\n"), { limit: 2 });
+ * assert.equal(t.toString(), "C: Subject: hi\nC: \n*  (2 more lines of message text)\nC: .");
+ * ```
+ */
+export function recordText(
+  transcript: Transcript,
+  message: Uint8Array,
+  options: RecordTextOptions = {},
+): void {
+  const at = options.at ?? 0;
+  const limit = options.limit ?? 20;
+  let start = 0;
+  let total = 0;
+  for (let i = message.indexOf(10); i >= 0; i = message.indexOf(10, start)) {
+    if (total < limit) {
+      transcript.client(decoder.decode(message.subarray(start, i)).replace(/\r$/, ""), at);
+    }
+    total++;
+    start = i + 1;
+  }
+  if (start < message.length) {
+    if (total < limit) transcript.client(decoder.decode(message.subarray(start)), at);
+    total++;
+  }
+  if (total > limit) transcript.note(`(${total - limit} more lines of message text)`, at);
+  transcript.client(".", at);
+}

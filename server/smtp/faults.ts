@@ -1,0 +1,247 @@
+/**
+ * Fault injection for a domain's SMTP server, so that a lab, a test or a notebook can watch the
+ * other side's queue cope: answer 421 (the server refuses connections), 451 (try again later)
+ * or 550 (refused for good) for a while, or answer slowly. The faults sit in front of the
+ * server's hooks (a wrapped {@linkcode SmtpHandler}); the protocol code knows nothing of them.
+ * Every fault's duration is read from the server's clock, so a manual clock ends it too.
+ *
+ * @module
+ */
+import type { Clock, Timer } from "../../protocol/clock.ts";
+import { type SmtpReply, SmtpReplyError } from "../../protocol/smtp/reply.ts";
+import { systemClock } from "../../client/system_clock.ts";
+import type { SmtpHandler } from "./types.ts";
+
+/** The command whose hook answers with the injected reply. */
+export type FaultStage = "mail" | "rcpt" | "data";
+
+/** One fault in force. */
+export interface SmtpFault {
+  /** `reply`: answer with `reply`; `slow`: wait `delayMs` before each answer. */
+  kind: "reply" | "slow";
+  /** The reply given (`reply` faults). */
+  reply?: SmtpReply;
+  /** Where it is given: at connection (421) or at a command's hook. */
+  stage?: FaultStage | "connect";
+  /** The delay before each answer (`slow` faults). */
+  delayMs?: number;
+  /** When it ends, in milliseconds since the epoch; unset while it lasts until cleared. */
+  until?: number;
+}
+
+/** Options of {@linkcode SmtpFaults.reply} and {@linkcode SmtpFaults.slow}. */
+export interface FaultOptions {
+  /** How long the fault lasts. @default until cleared */
+  forMs?: number;
+  /** For 4xx and 5xx other than 421: the command that gets the reply. @default "rcpt" */
+  stage?: FaultStage;
+}
+
+/** Options of {@linkcode SmtpFaults}. */
+export interface SmtpFaultsOptions {
+  /** Reads the time and ends faults. @default the system clock */
+  clock?: Clock;
+  /** The server's domain, named in a 421. @default "localhost" */
+  domain?: string;
+  /** Called when a 421 fault begins or ends (the server then swaps what listens). @default nothing */
+  onChange?: () => void | Promise<void>;
+}
+
+const TEXT: Record<number, [string, string]> = {
+  421: ["4.3.2", "Service not available, closing transmission channel"],
+  450: ["4.2.1", "Mailbox unavailable, try again later"],
+  451: ["4.3.0", "Local error in processing, try again later"],
+  452: ["4.3.1", "Insufficient system storage"],
+  550: ["5.7.1", "Mailbox unavailable, message refused"],
+  552: ["5.3.4", "Message too big"],
+  554: ["5.3.0", "Transaction failed"],
+};
+
+/**
+ * The reply a fault of this code gives, marked as injected so that nobody mistakes it for a real
+ * problem.
+ *
+ * @param code A 4xx or 5xx code.
+ * @param domain The server's domain.
+ * @returns The reply.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { faultReply } from "./faults.ts";
+ *
+ * assert.deepEqual(faultReply(451, "hamburger.edu"), {
+ *   code: 451, enhanced: "4.3.0", lines: ["Local error in processing, try again later (fault injected by the lab)"],
+ * });
+ * assert.match(faultReply(421, "hamburger.edu").lines[0], /^hamburger\.edu Service not available/);
+ * ```
+ */
+export function faultReply(code: number, domain: string): SmtpReply {
+  if (!Number.isInteger(code) || code < 400 || code > 599) {
+    throw new RangeError(`A fault replies with a 4xx or 5xx code, not "${code}"`);
+  }
+  const [enhanced, text] = TEXT[code] ?? [`${Math.floor(code / 100)}.0.0`, "Injected failure"];
+  const lines = [`${code === 421 ? `${domain} ` : ""}${text} (fault injected by the lab)`];
+  return { code, enhanced, lines };
+}
+
+/**
+ * The faults in force on one SMTP server.
+ *
+ * @example 451 at RCPT for ten minutes of a manual clock
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ManualClock } from "../../protocol/clock.ts";
+ * import { SmtpFaults } from "./faults.ts";
+ *
+ * const clock = new ManualClock();
+ * const faults = new SmtpFaults({ clock, domain: "hamburger.edu" });
+ * const handler = faults.wrap({});
+ * const client = { remote: "", helo: "crepes.fr", esmtp: true, submission: false };
+ * const envelope = { from: "alice@crepes.fr", to: [], params: { body: "7BIT" as const, smtputf8: false } };
+ * await faults.reply(451, { forMs: 10 * 60_000 });
+ * await assert.rejects(async () => await handler.rcpt!("bob@hamburger.edu", envelope, client), { message: /^451 4\.3\.0/ });
+ * clock.advance(10 * 60_000);
+ * await handler.rcpt!("bob@hamburger.edu", envelope, client);
+ * assert.deepEqual(faults.active, []);
+ * ```
+ */
+export class SmtpFaults {
+  #clock: Clock;
+  #domain: string;
+  #onChange?: () => void | Promise<void>;
+  #faults: SmtpFault[] = [];
+  #timer?: Timer;
+
+  /**
+   * Creates an empty set of faults.
+   *
+   * @param options The clock, the domain, and who to tell of a 421 fault.
+   */
+  constructor(options: SmtpFaultsOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#domain = options.domain ?? "localhost";
+    this.#onChange = options.onChange;
+  }
+
+  /** The faults in force now. */
+  get active(): SmtpFault[] {
+    const now = this.#clock.now();
+    this.#faults = this.#faults.filter((f) => f.until === undefined || f.until > now);
+    return this.#faults.map((f) => ({ ...f }));
+  }
+
+  /** The 421 that refuses connections now, if such a fault is in force. */
+  get refusing(): SmtpReply | undefined {
+    return this.active.find((f) => f.stage === "connect")?.reply;
+  }
+
+  /**
+   * Makes the server answer with `code`: 421 refuses every connection at once (the greeting is
+   * 421 and the connection closes, RFC 5321 §3.1); other codes answer the hook of `stage`.
+   * Replaces an earlier reply fault.
+   *
+   * @param code A 4xx or 5xx code, such as 421, 451 or 550.
+   * @param options How long, and at which command.
+   * @returns Once the server answers so.
+   */
+  async reply(code: number, options: FaultOptions = {}): Promise<void> {
+    const reply = faultReply(code, this.#domain);
+    const stage = code === 421 ? "connect" : options.stage ?? "rcpt";
+    const wasRefusing = this.refusing !== undefined;
+    this.#faults = this.#faults.filter((f) => f.kind !== "reply");
+    this.#faults.push({ kind: "reply", reply, stage, until: this.#until(options) });
+    await this.#changed(wasRefusing);
+  }
+
+  /**
+   * Makes the server wait before each answer to MAIL, RCPT and the end of DATA. Replaces an
+   * earlier slow fault.
+   *
+   * @param delayMs The wait, in milliseconds of the server's clock.
+   * @param options How long the fault lasts.
+   */
+  slow(delayMs: number, options: Pick<FaultOptions, "forMs"> = {}): void {
+    if (!(delayMs >= 0)) {
+      throw new RangeError(`A delay is a number of milliseconds, not "${delayMs}"`);
+    }
+    this.#faults = this.#faults.filter((f) => f.kind !== "slow");
+    this.#faults.push({ kind: "slow", delayMs, until: this.#until(options) });
+  }
+
+  /**
+   * Ends every fault.
+   *
+   * @returns Once the server answers normally.
+   */
+  async clear(): Promise<void> {
+    const wasRefusing = this.refusing !== undefined;
+    this.#faults = [];
+    await this.#changed(wasRefusing);
+  }
+
+  /**
+   * Puts the faults in front of a server's hooks.
+   *
+   * @param handler The server's hooks.
+   * @returns Hooks that consult the faults first.
+   */
+  wrap(handler: SmtpHandler): SmtpHandler {
+    return {
+      ...handler,
+      mail: async (from, params, client) => {
+        await this.#gate("mail");
+        await handler.mail?.(from, params, client);
+      },
+      rcpt: async (to, envelope, client) => {
+        await this.#gate("rcpt");
+        await handler.rcpt?.(to, envelope, client);
+      },
+      data: async (envelope, message, client) => {
+        await this.#gate("data");
+        return await handler.data?.(envelope, message, client);
+      },
+    };
+  }
+
+  /** One line per fault in force, for the lab's log and CLI. */
+  toString(): string {
+    const now = this.#clock.now();
+    const lines = this.active.map((f) => {
+      const what = f.kind === "slow"
+        ? `slow: ${f.delayMs} ms before each answer`
+        : `answers ${f.reply!.code} at ${f.stage}`;
+      return f.until === undefined
+        ? what
+        : `${what}, for ${Math.ceil((f.until - now) / 1000)} s more`;
+    });
+    return lines.length > 0 ? lines.join("\n") : "no faults";
+  }
+
+  #until(options: { forMs?: number }): number | undefined {
+    return options.forMs === undefined ? undefined : this.#clock.now() + options.forMs;
+  }
+
+  async #gate(stage: FaultStage): Promise<void> {
+    const faults = this.active;
+    const slow = faults.find((f) => f.kind === "slow");
+    if (slow?.delayMs) {
+      await new Promise<void>((resolve) => this.#clock.setTimer(slow.delayMs!, resolve));
+    }
+    const fault = faults.find((f) => f.kind === "reply" && f.stage === stage);
+    if (fault?.reply) throw new SmtpReplyError(fault.reply);
+  }
+
+  async #changed(wasRefusing: boolean): Promise<void> {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    const refusal = this.active.find((f) => f.stage === "connect");
+    if (refusal?.until !== undefined) {
+      this.#timer = this.#clock.setTimer(refusal.until - this.#clock.now(), () => {
+        this.#timer = undefined;
+        void this.#onChange?.();
+      });
+    }
+    if (wasRefusing !== (refusal !== undefined)) await this.#onChange?.();
+  }
+}
