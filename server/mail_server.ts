@@ -16,10 +16,13 @@ import type { SmtpTimeouts } from "../client/smtp_client.ts";
 import { Accounts } from "./accounts.ts";
 import type { MailEvent, ServerEvent } from "./events.ts";
 import { ImapServer } from "./imap/server.ts";
+import { deliverBounce, type DeliverBounceOptions } from "./queue/bounce.ts";
 import { OutboundQueue } from "./queue/queue.ts";
 import { Relay } from "./queue/relay.ts";
 import { type Router, StaticRouter } from "./queue/router.ts";
-import { MemorySpool, type Spool } from "./queue/spool.ts";
+import { MemorySpool, type QueueEntry, type Spool } from "./queue/spool.ts";
+import { SmtpFaults } from "./smtp/faults.ts";
+import { MxPort } from "./smtp/mx_port.ts";
 import { SmtpServer } from "./smtp/server.ts";
 import { prependHeader, receivedHeader, returnPathHeader } from "./smtp/trace.ts";
 import type { Envelope, SmtpClientInfo, SmtpHandler } from "./smtp/types.ts";
@@ -69,6 +72,10 @@ export interface MailServerOptions {
   allowNetwork?: boolean;
   /** SMTP client deadlines of the relay. @default RFC 5321 §4.5.3.2 */
   relayTimeouts?: Partial<SmtpTimeouts>;
+  /** Connections the relay opens at once to one destination domain. @default 2 */
+  maxConnectionsPerDestination?: number;
+  /** When to warn a sender that a message is late (RFC 3464 `delayed`); unset for never. @default undefined */
+  warnAfter?: number;
   /** Record a transcript of every connection, both sides. @default true */
   record?: boolean;
   /** Transcripts kept, newest last. @default 100 */
@@ -114,11 +121,14 @@ export class MailServer implements AsyncDisposable {
   readonly queue: OutboundQueue;
   /** Where other domains' mail goes. */
   readonly router: Router;
+  /** The SMTP client side that delivers the queue, with its connection counts. */
+  readonly relay: Relay;
+  /** Faults injected into the SMTP (MX) side: 421, 451, 550, slowness (the lab's). */
+  readonly faults: SmtpFaults;
   /** The clock. */
   readonly clock: Clock;
   #options: MailServerOptions;
-  #smtp: SmtpServer | undefined;
-  #smtpPort = 0;
+  #mx: MxPort;
   #submission: SmtpServer;
   #imap: ImapServer;
   #transcripts: Transcript[] = [];
@@ -131,23 +141,40 @@ export class MailServer implements AsyncDisposable {
     this.clock = options.clock ?? systemClock;
     this.store = options.store ?? new MemoryStore({ clock: this.clock });
     this.router = options.router ?? new StaticRouter();
-    const relay = new Relay({
+    this.relay = new Relay({
       router: this.router,
       clientName: this.domain,
       clock: this.clock,
       allowNetwork: options.allowNetwork,
       timeouts: options.relayTimeouts,
+      maxConnectionsPerDestination: options.maxConnectionsPerDestination,
       transcripts: this.#transcriptFactory("relay"),
     });
     this.queue = new OutboundQueue({
       spool: options.spool ?? new MemorySpool(),
-      deliverer: relay,
+      deliverer: this.relay,
       clock: this.clock,
       retrySchedule: options.retrySchedule,
       maxAge: options.maxAge,
+      warnAfter: options.warnAfter,
       onEvent: (event) => this.#emit(event),
+      onFailure: (entry, message) => this.#bounce(entry, { message, action: "failed" }),
+      onDelay: (entry, message) => this.#bounce(entry, { message, action: "delayed" }),
     });
-    this.#smtp = this.#listenSmtp(options.ports?.smtp ?? 0);
+    this.faults = new SmtpFaults({
+      clock: this.clock,
+      domain: this.domain,
+      onChange: () => this.#mx.refresh(),
+    });
+    const mx = {
+      handler: this.faults.wrap(this.#handler()),
+      transcripts: this.#transcriptFactory("MX"),
+    };
+    this.#mx = new MxPort((port) => new SmtpServer({ ...this.#smtpOptions(), ...mx, port }), {
+      port: options.ports?.smtp ?? 0,
+      hostname: options.hostname,
+      faults: this.faults,
+    });
     this.#submission = new SmtpServer({
       ...this.#smtpOptions(),
       port: options.ports?.submission ?? 0,
@@ -186,7 +213,7 @@ export class MailServer implements AsyncDisposable {
   /** The ports in use (the real ones when 0 was asked); `smtp` is 0 while SMTP is stopped. */
   get ports(): Required<MailServerPorts> {
     return {
-      smtp: this.#smtp?.port ?? 0,
+      smtp: this.#mx.running ? this.#mx.port : 0,
       submission: this.#submission.port,
       imap: this.#imap.port,
     };
@@ -207,9 +234,9 @@ export class MailServer implements AsyncDisposable {
     this.#transcripts = [];
   }
 
-  /** Whether the SMTP (MX) port is open. */
+  /** Whether the SMTP (MX) port is open (serving, or refusing with an injected 421). */
   get smtpRunning(): boolean {
-    return this.#smtp !== undefined;
+    return this.#mx.running;
   }
 
   /**
@@ -217,9 +244,7 @@ export class MailServer implements AsyncDisposable {
    * their queues keep the mail.
    */
   async stopSmtp(): Promise<void> {
-    const smtp = this.#smtp;
-    this.#smtp = undefined;
-    await smtp?.close();
+    await this.#mx.stop();
   }
 
   /**
@@ -227,18 +252,8 @@ export class MailServer implements AsyncDisposable {
    *
    * @param port The port. @default the port it had
    */
-  startSmtp(port: number = this.#smtpPort): void {
-    this.#smtp ??= this.#listenSmtp(port);
-  }
-
-  #listenSmtp(port: number): SmtpServer {
-    const server = new SmtpServer({
-      ...this.#smtpOptions(),
-      port,
-      transcripts: this.#transcriptFactory("MX"),
-    });
-    this.#smtpPort = server.port;
-    return server;
+  startSmtp(port: number = this.#mx.port): void {
+    this.#mx.start(port);
   }
 
   #smtpOptions() {
@@ -342,21 +357,19 @@ export class MailServer implements AsyncDisposable {
     ];
     const remote = envelope.to.filter((to) => !isLocal(to));
     // All or nothing: if one mailbox or the queue fails, undo the rest and answer 451, so the
-    // client's retry neither loses nor duplicates the message.
-    const queued = remote.length > 0
-      ? await this.queue.enqueue({ from: envelope.from, to: remote }, traced)
-      : undefined;
+    // client's retry neither loses nor duplicates the message. The queue comes last: once it
+    // holds the message, the relay may send it at once.
     const stored: { user: string; uid: number }[] = [];
     try {
       const delivered = prependHeader(returnPathHeader(envelope.from), traced);
       for (const user of users) {
         stored.push({ user, uid: await this.store.deliver(user, delivered) });
       }
+      if (remote.length > 0) await this.queue.enqueue({ from: envelope.from, to: remote }, traced);
     } catch (error) {
       for (const { user, uid } of stored) {
         await this.store.expunge(user, "INBOX", [uid]).catch(() => {});
       }
-      if (queued) await this.queue.remove(queued).catch(() => {});
       throw error;
     }
     for (const { user, uid } of stored) {
@@ -364,9 +377,17 @@ export class MailServer implements AsyncDisposable {
     }
   }
 
+  async #bounce(entry: QueueEntry, options: DeliverBounceOptions): Promise<void> {
+    const sent = await deliverBounce(this, entry, options);
+    if (!sent) return;
+    const { to, at, user, uid } = sent;
+    if (user && uid) this.#emit({ type: "stored", user, mailbox: "INBOX", uid, from: "", at });
+    this.#emit({ type: "bounced", id: entry.id, to, at });
+  }
+
   /** Closes every port and stops the queue. */
   async close(): Promise<void> {
-    await Promise.all([this.#smtp?.close(), this.#submission.close(), this.#imap.close()]);
+    await Promise.all([this.#mx.close(), this.#submission.close(), this.#imap.close()]);
     await this.queue.close();
   }
 

@@ -8,6 +8,10 @@
  * @module
  */
 import { buildMime, formatDate, generateMessageId, parseHeaders } from "../../message/mod.ts";
+import type { Clock } from "../../protocol/clock.ts";
+import { domainOf, localPartOf } from "../../protocol/smtp/command.ts";
+import { prependHeader, returnPathHeader } from "../smtp/trace.ts";
+import type { MailboxStore } from "../store/store.ts";
 import type { QueuedRecipient, QueueEntry } from "./spool.ts";
 
 /** Options of {@linkcode buildBounce}. */
@@ -169,4 +173,98 @@ export function buildBounce(
     ],
   });
   return { envelope: { from: "", to: [entry.from] }, message: bytes };
+}
+
+/** The parts of a mail server that a bounce needs (a `MailServer` is one). */
+export interface BounceHost {
+  /** The server's domain: the reporting MTA. */
+  domain: string;
+  /** The time of the report. */
+  clock: Clock;
+  /** Where a local sender's bounce is stored. */
+  store: MailboxStore;
+  /** Which local users exist. */
+  accounts: { has(user: string): boolean };
+  /** Where a remote sender's bounce is queued; `maxAge` dates a warning's retry limit. */
+  queue: {
+    enqueue(envelope: { from: string; to: string[] }, message: Uint8Array): Promise<string>;
+    maxAge: number;
+  };
+}
+
+/** Options of {@linkcode deliverBounce}. */
+export interface DeliverBounceOptions {
+  /** The queued message. */
+  message: Uint8Array;
+  /** A bounce (`failed`) or a delay warning (`delayed`). @default "failed" */
+  action?: "failed" | "delayed";
+}
+
+/** Where {@linkcode deliverBounce} put the notification. */
+export interface BounceDelivery {
+  /** The original sender, who gets it. */
+  to: string;
+  /** When it was written. */
+  at: number;
+  /** The local user whose INBOX holds it, when the sender is local. */
+  user?: string;
+  /** Its UID there. */
+  uid?: number;
+}
+
+/**
+ * Writes the notification for a queued message and delivers it: into the sender's INBOX when the
+ * sender is a local user (with `Return-Path: <>`), otherwise into the queue with `MAIL FROM:<>`,
+ * like any message. Nothing is sent for a message whose sender is `<>`, or for a local sender
+ * who no longer exists.
+ *
+ * @param host The server.
+ * @param entry The queued message's state.
+ * @param options The message and the kind of notification.
+ * @returns Where it went, or `undefined` when nothing was sent.
+ *
+ * @example A local sender finds the bounce in her INBOX
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ManualClock } from "../../protocol/clock.ts";
+ * import { MemoryStore } from "../store/memory_store.ts";
+ * import { deliverBounce } from "./bounce.ts";
+ *
+ * const store = new MemoryStore();
+ * await store.ensureUser("alice");
+ * const host = {
+ *   domain: "crepes.fr", clock: new ManualClock(), store, accounts: { has: (u: string) => u === "alice" },
+ *   queue: { enqueue: () => Promise.reject(new Error("not used")), maxAge: 86_400_000 },
+ * };
+ * const entry = {
+ *   id: "Q1", from: "alice@crepes.fr", createdAt: 0, nextAttemptAt: 0, attempts: 1, size: 2, history: [],
+ *   recipients: [{ address: "bob@hamburger.edu", status: "failed" as const, lastError: "550 5.1.1 No such user" }],
+ * };
+ * const sent = await deliverBounce(host, entry, { message: new TextEncoder().encode("\r\nhi") });
+ * assert.equal(sent?.user, "alice");
+ * assert.equal((await store.list("alice", "INBOX")).length, 1);
+ * ```
+ */
+export async function deliverBounce(
+  host: BounceHost,
+  entry: QueueEntry,
+  options: DeliverBounceOptions,
+): Promise<BounceDelivery | undefined> {
+  const at = host.clock.now();
+  const bounce = buildBounce(entry, options.message, {
+    reportingMta: host.domain,
+    at,
+    action: options.action,
+    retryUntil: entry.createdAt + host.queue.maxAge,
+  });
+  if (!bounce) return undefined;
+  const to = bounce.envelope.to[0];
+  if (domainOf(to) !== host.domain) {
+    await host.queue.enqueue(bounce.envelope, bounce.message);
+    return { to, at };
+  }
+  const user = localPartOf(to).toLowerCase();
+  if (!host.accounts.has(user)) return undefined;
+  const uid = await host.store.deliver(user, prependHeader(returnPathHeader(""), bounce.message));
+  return { to, at, user, uid };
 }
