@@ -25,3 +25,12 @@ export {
   type ImapClientOptions,
   type UidOptions,
 } from "./imap_client.ts";
+export { hasEightBit, to7bit } from "./eight_bit.ts";
+export {
+  DEFAULT_TIMEOUTS,
+  localRefusal,
+  mailParameters,
+  recordText,
+  type RecordTextOptions,
+  type TransactionOptions,
+} from "./smtp_transaction.ts";

@@ -112,10 +112,11 @@ export class SmtpClient {
     try {
       conn = await Deno.connect({ hostname: options.hostname, port: options.port });
     } catch (error) {
-      throw new ConnectionError(
-        `Cannot connect to ${options.hostname}:${options.port}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      const message = `Cannot connect to ${options.hostname}:${options.port}: ${
+        (error as Error).message
+      }`;
+      options.transcript?.note(message, clock.now());
+      throw new ConnectionError(message, { cause: error });
     }
     options.transcript?.note(`TCP connection to ${options.hostname}:${options.port}`, clock.now());
     const line = new LineConnection(conn, { clock });

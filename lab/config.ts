@@ -87,10 +87,17 @@ export interface LabConfig {
   domains: DomainConfig[];
   /** Extra routes, domain to host and port. */
   routes: Record<string, { host: string; port: number }>;
-  /** Delays between attempts and the give-up time, in milliseconds. */
-  queue: { retrySchedule: number[]; giveUpAfter: number };
+  /** Delays between attempts, the give-up and warning times (milliseconds), connections per destination. */
+  queue: {
+    retrySchedule: number[];
+    giveUpAfter: number;
+    warnAfter?: number;
+    connectionsPerDestination: number;
+  };
   /** Whether the relay may send outside loopback. */
   allowNetwork: boolean;
+  /** Route other domains by DNS MX records (a classroom), asking this name server. */
+  dns?: { nameServer?: { ipAddr: string; port: number }; port: number };
 }
 
 /**
@@ -108,10 +115,25 @@ export interface LabConfigInput {
   domains: DomainConfig[];
   /** Extra routes: a domain to `"host:port"`. @default {} */
   routes?: Record<string, string>;
-  /** Delays between attempts (the last repeats) and when to give up. @default { retrySchedule: ["30m"], giveUpAfter: "1d" } */
-  queue?: { retrySchedule?: string[]; giveUpAfter?: string };
+  /**
+   * Delays between attempts (the last repeats), when to give up, when to warn the sender (unset:
+   * never), and connections open at once to one destination.
+   * @default { retrySchedule: ["30m"], giveUpAfter: "1d", connectionsPerDestination: 2 }
+   */
+  queue?: {
+    retrySchedule?: string[];
+    giveUpAfter?: string;
+    warnAfter?: string;
+    connectionsPerDestination?: number;
+  };
   /** Allow the relay to send to addresses outside loopback. @default false */
   allowNetwork?: boolean;
+  /**
+   * Route domains missing from `routes` by DNS MX records: `true` for the system's name server,
+   * or `{ "nameServer": "host:port", "port": 25 }`. Useful only with `allowNetwork`.
+   * @default no DNS
+   */
+  dns?: boolean | { nameServer?: string; port?: number };
 }
 
 const DomainConfigSchema = z.object({
@@ -139,9 +161,22 @@ const LabConfigSchema: z.ZodType<LabConfig, LabConfigInput> = z.object({
   queue: z.object({
     retrySchedule: z.array(Duration).min(1).prefault(["30m"]),
     giveUpAfter: Duration.prefault("1d"),
+    warnAfter: Duration.optional(),
+    connectionsPerDestination: z.number().int().min(1).max(100).default(2),
   }).strict().prefault({}),
   /** Allow the relay to send to addresses outside loopback (a classroom network). */
   allowNetwork: z.boolean().default(false),
+  /** Route other domains by DNS MX records. */
+  dns: z.union([
+    z.boolean().transform((on) => on ? { port: 25 } : undefined),
+    z.object({ nameServer: HostPort.optional(), port: Port.min(1).default(25) }).strict()
+      .transform((d) => ({
+        port: d.port,
+        ...(d.nameServer
+          ? { nameServer: { ipAddr: d.nameServer.host, port: d.nameServer.port } }
+          : {}),
+      })),
+  ]).optional(),
 }).strict().superRefine((config, ctx) => {
   const names = new Set<string>();
   const ports = new Map<number, string>();

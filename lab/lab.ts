@@ -12,9 +12,21 @@ import type { MailEvent } from "../server/events.ts";
 import { MailServer } from "../server/mail_server.ts";
 import { DiskSpool } from "../server/queue/disk_spool.ts";
 import { StaticRouter } from "../server/queue/router.ts";
+import { denoResolver, DnsRouter } from "../server/queue/dns_router.ts";
+import { EntryView, QueueView } from "../server/queue/queue_view.ts";
 import { MaildirStore } from "../server/store/maildir_store.ts";
 import { EventLog } from "./event_log.ts";
 import { DEFAULT_CONFIG, type LabConfig, type LabConfigInput, parseLabConfig } from "./config.ts";
+import {
+  applyFault,
+  deleteQueued,
+  type FaultAction,
+  findQueued,
+  flushQueues,
+  type LabFaultOptions,
+  queuedEntries,
+  type QueueFilter,
+} from "./operator.ts";
 
 /** Options of {@linkcode Lab.start}. */
 export interface LabOptions {
@@ -93,6 +105,7 @@ export class Lab implements AsyncDisposable {
   readonly clock: Clock;
   #servers: MailServer[];
   #closed = false;
+  #onEvent?: (event: MailEvent) => void;
 
   private constructor(
     config: LabConfig,
@@ -120,7 +133,12 @@ export class Lab implements AsyncDisposable {
   static async start(options: LabOptions = {}): Promise<Lab> {
     const config = parseLabConfig(options.config ?? DEFAULT_CONFIG);
     const storage = options.storage ?? config.storage;
-    const router = new StaticRouter(config.routes);
+    const dns = config.dns;
+    const router = new StaticRouter(config.routes, {
+      fallback: dns
+        ? new DnsRouter({ resolver: denoResolver({ nameServer: dns.nameServer }), port: dns.port })
+        : undefined,
+    });
     const servers: MailServer[] = [];
     const log = new EventLog();
     const onEvent = (event: MailEvent) => {
@@ -146,6 +164,8 @@ export class Lab implements AsyncDisposable {
             clock: options.clock,
             retrySchedule: config.queue.retrySchedule,
             maxAge: config.queue.giveUpAfter,
+            warnAfter: config.queue.warnAfter,
+            maxConnectionsPerDestination: config.queue.connectionsPerDestination,
             allowNetwork: config.allowNetwork,
             onEvent,
           }),
@@ -158,6 +178,7 @@ export class Lab implements AsyncDisposable {
       throw error;
     }
     const lab = new Lab(config, router, servers, storage, log, options.clock ?? systemClock);
+    lab.#onEvent = onEvent;
     registry().add(lab);
     return lab;
   }
@@ -277,10 +298,68 @@ export class Lab implements AsyncDisposable {
   }
 
   /**
+   * Makes a domain's SMTP server misbehave: `stop`, `start`, a code (421 refuses connections;
+   * 451, 550 answer at RCPT), `slow`, or `clear`. The event log records it.
+   *
+   * @param domain The lab domain.
+   * @param action The fault.
+   * @param options How long it lasts, the delay of `slow`, the command of a reply.
+   * @returns What the server's faults are now, in one line.
+   * @throws {Error} When the lab has no such domain.
+   */
+  async fault(domain: string, action: FaultAction, options: LabFaultOptions = {}): Promise<string> {
+    const text = await applyFault(this.server(domain), action, options);
+    this.#onEvent?.({ type: "fault", text, domain: domain.toLowerCase(), at: this.clock.now() });
+    return text;
+  }
+
+  /**
+   * Every server's queue as one table (`mailq`), which a notebook shows.
+   *
+   * @param filter Only messages to a destination, or in one server's queue.
+   * @returns The view.
+   */
+  queueView(filter: QueueFilter = {}): QueueView {
+    return new QueueView(queuedEntries(this.#servers, filter), { now: this.clock.now() });
+  }
+
+  /**
+   * One queued message in detail, with its attempts and last errors.
+   *
+   * @param id The queue identifier.
+   * @returns Its view, or `undefined` when no queue holds it.
+   */
+  queued(id: string): EntryView | undefined {
+    const found = findQueued(this.#servers, id);
+    return found && new EntryView(found.entry, { now: this.clock.now() });
+  }
+
+  /**
+   * Makes queued messages due now (`postqueue -f`).
+   *
+   * @param filter Only messages to a destination, or in one server's queue.
+   * @returns How many messages were made due.
+   */
+  flush(filter: QueueFilter = {}): number {
+    return flushQueues(this.#servers, filter);
+  }
+
+  /**
+   * Deletes a queued message without a bounce (`postsuper -d`).
+   *
+   * @param id The queue identifier.
+   * @returns Whether a queue held it.
+   */
+  deleteQueued(id: string): Promise<boolean> {
+    return deleteQueued(this.#servers, id);
+  }
+
+  /**
    * Waits until no server's queue has an attempt running, including attempts that one queue's
    * delivery starts in another (a bounce travelling back).
    */
   async idle(): Promise<void> {
+    await Promise.all(this.#servers.map((s) => s.faults.settled()));
     do {
       await Promise.all(this.#servers.map((s) => s.queue.idle()));
     } while (this.#servers.some((s) => s.queue.busy));

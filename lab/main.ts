@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { describeEvent, type MailEvent } from "../server/events.ts";
 import { ConfigError, DEFAULT_CONFIG, type LabConfigInput } from "./config.ts";
+import { ControlServer } from "./control.ts";
 import { Lab } from "./lab.ts";
 
 const HELP = `Usage: deno task lab [--config FILE] [--memory] [--data DIR] [--quiet]
@@ -119,7 +120,15 @@ async function main(args: string[]): Promise<number> {
     storage: values.memory ? "memory" : undefined,
     onEvent: print,
   });
+  // The operator's CLIs (deno task queue, deno task fault) reach the lab through this endpoint.
+  const control = await ControlServer.start(lab);
   console.log(banner(lab));
+  console.log(
+    "Operator: deno task queue list | show ID | flush | delete ID;  " +
+      `deno task fault ${
+        lab.servers.at(-1)?.domain
+      } stop | start | 421 | 451 | 550 [--for 10m] | slow 5s | clear\n`,
+  );
   const stopped = Promise.withResolvers<void>();
   const stop = () => stopped.resolve();
   Deno.addSignalListener("SIGINT", stop);
@@ -128,6 +137,7 @@ async function main(args: string[]): Promise<number> {
   Deno.removeSignalListener("SIGINT", stop);
   Deno.removeSignalListener("SIGTERM", stop);
   console.log("\nStopping the lab...");
+  await control.close();
   await lab.close();
   console.log("Stopped.");
   return 0;

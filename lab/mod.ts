@@ -21,3 +21,20 @@ export {
 } from "./config.ts";
 export { type Endpoint as LabEndpoint, Lab, type LabAccount, type LabOptions } from "./lab.ts";
 export { EventLog, type EventLogOptions } from "./event_log.ts";
+export {
+  applyFault,
+  deleteQueued,
+  type FaultAction,
+  findQueued,
+  flushQueues,
+  type LabFaultOptions,
+  parseFault,
+  queuedEntries,
+  type QueueFilter,
+} from "./operator.ts";
+export {
+  controlHandler,
+  type ControlInfo,
+  ControlServer,
+  type ControlServerOptions,
+} from "./control.ts";

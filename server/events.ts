@@ -12,6 +12,7 @@ export type ServerEvent =
   | { type: "command" | "reply"; protocol: string; remote: string; text: string; at: number }
   | { type: "stored"; user: string; mailbox: string; uid: number; from: string; at: number }
   | { type: "bounced"; id: string; to: string; at: number }
+  | { type: "fault"; text: string; at: number }
   | QueueEvent;
 
 /** One event of a mail server: what happened, and the domain of the server it happened at. */
@@ -62,5 +63,7 @@ export function describeEvent(event: MailEvent): string {
       return `${d}  gave up on ${event.id} for ${event.failed.join(", ")}`;
     case "bounced":
       return `${d}  bounce for ${event.id} sent to ${event.to}`;
+    case "fault":
+      return `${d}  fault: ${event.text}`;
   }
 }

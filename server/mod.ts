@@ -90,10 +90,29 @@ export {
   type AttemptResults,
   formatSpan,
   pendingDomains,
-  type SettlePolicy,
   settleEntry,
+  type SettlePolicy,
   type SettleStep,
 } from "./queue/entry_state.ts";
 export { EntryView, type QueueRow, QueueView, type QueueViewOptions } from "./queue/queue_view.ts";
 export { describeEvent, type MailEvent, type ServerEvent } from "./events.ts";
 export { MailServer, type MailServerOptions, type MailServerPorts } from "./mail_server.ts";
+export {
+  type Bounce,
+  type BounceDelivery,
+  type BounceHost,
+  type BounceOptions,
+  buildBounce,
+  deliverBounce,
+  type DeliverBounceOptions,
+  statusCode,
+} from "./queue/bounce.ts";
+export {
+  type FaultOptions,
+  faultReply,
+  type FaultStage,
+  type SmtpFault,
+  SmtpFaults,
+  type SmtpFaultsOptions,
+} from "./smtp/faults.ts";
+export { MxPort, type MxPortOptions } from "./smtp/mx_port.ts";

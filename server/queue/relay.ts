@@ -7,7 +7,7 @@
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
-import type { SmtpReply } from "../../protocol/smtp/reply.ts";
+import { type SmtpReply, SmtpReplyError } from "../../protocol/smtp/reply.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
 import { SmtpClient, type SmtpTimeouts } from "../../client/smtp_client.ts";
 import { systemClock } from "../../client/system_clock.ts";
@@ -111,6 +111,13 @@ function describe(reply: SmtpReply): string {
 
 function statusOf(reply: SmtpReply): RecipientOutcome["status"] {
   return reply.code < 400 ? "delivered" : reply.code < 500 ? "deferred" : "failed";
+}
+
+// A server's reply leads (so that a bounce can quote it as an SMTP diagnostic); a connection
+// failure says where it happened first.
+function explain(error: unknown, where: string): string {
+  const message = (error as Error).message;
+  return error instanceof SmtpReplyError ? `${message} (at ${where})` : `${where}: ${message}`;
 }
 
 function every(item: RelayItem, outcome: Omit<RecipientOutcome, "address">): RecipientOutcome[] {
@@ -254,7 +261,7 @@ export class Relay implements Deliverer {
         this.#stats.connections++;
         return { client, remote };
       } catch (error) {
-        errors.push(`${route.name ? `${route.name} ` : ""}${remote}: ${(error as Error).message}`);
+        errors.push(explain(error, `${route.name ? `${route.name} ` : ""}${remote}`));
       }
     }
     return errors.join("; ");
@@ -288,7 +295,7 @@ export class Relay implements Deliverer {
           if (client.closed) throw new Error(outcomes[0]?.detail ?? "Connection closed");
         }
       } catch (error) {
-        lastError = `${remote}: ${(error as Error).message}`;
+        lastError = explain(error, remote);
         client.close();
       } finally {
         this.#clients.delete(client);

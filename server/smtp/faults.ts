@@ -112,6 +112,9 @@ export class SmtpFaults {
   #onChange?: () => void | Promise<void>;
   #faults: SmtpFault[] = [];
   #timer?: Timer;
+  #waiting = new Map<() => void, object>();
+  #released = new WeakSet<object>();
+  #changing: Promise<void> = Promise.resolve();
 
   /**
    * Creates an empty set of faults.
@@ -177,7 +180,20 @@ export class SmtpFaults {
   async clear(): Promise<void> {
     const wasRefusing = this.refusing !== undefined;
     this.#faults = [];
+    this.release();
     await this.#changed(wasRefusing);
+  }
+
+  /**
+   * Lets every answer held back by a `slow` fault go now (the server is closing, or the faults
+   * were cleared): a manual clock that is never advanced must not hold a server open.
+   */
+  release(): void {
+    for (const [go, session] of this.#waiting) {
+      this.#released.add(session); // its next commands are not held back either
+      go();
+    }
+    this.#waiting.clear();
   }
 
   /**
@@ -190,18 +206,26 @@ export class SmtpFaults {
     return {
       ...handler,
       mail: async (from, params, client) => {
-        await this.#gate("mail");
+        await this.#gate("mail", client);
         await handler.mail?.(from, params, client);
       },
       rcpt: async (to, envelope, client) => {
-        await this.#gate("rcpt");
+        await this.#gate("rcpt", client);
         await handler.rcpt?.(to, envelope, client);
       },
       data: async (envelope, message, client) => {
-        await this.#gate("data");
+        await this.#gate("data", client);
         return await handler.data?.(envelope, message, client);
       },
     };
+  }
+
+  /**
+   * Resolves once the server answers as the faults say: after a 421 fault began or ended, what
+   * listens on the port takes a moment to change.
+   */
+  async settled(): Promise<void> {
+    await this.#changing;
   }
 
   /** One line per fault in force, for the lab's log and CLI. */
@@ -222,11 +246,19 @@ export class SmtpFaults {
     return options.forMs === undefined ? undefined : this.#clock.now() + options.forMs;
   }
 
-  async #gate(stage: FaultStage): Promise<void> {
+  async #gate(stage: FaultStage, session: object): Promise<void> {
     const faults = this.active;
     const slow = faults.find((f) => f.kind === "slow");
-    if (slow?.delayMs) {
-      await new Promise<void>((resolve) => this.#clock.setTimer(slow.delayMs!, resolve));
+    if (slow?.delayMs && !this.#released.has(session)) {
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          timer.cancel();
+          this.#waiting.delete(go);
+          resolve();
+        };
+        const timer = this.#clock.setTimer(slow.delayMs!, go);
+        this.#waiting.set(go, session);
+      });
     }
     const fault = faults.find((f) => f.kind === "reply" && f.stage === stage);
     if (fault?.reply) throw new SmtpReplyError(fault.reply);
@@ -239,9 +271,15 @@ export class SmtpFaults {
     if (refusal?.until !== undefined) {
       this.#timer = this.#clock.setTimer(refusal.until - this.#clock.now(), () => {
         this.#timer = undefined;
-        void this.#onChange?.();
+        this.#change();
       });
     }
-    if (wasRefusing !== (refusal !== undefined)) await this.#onChange?.();
+    if (wasRefusing !== (refusal !== undefined)) await this.#change();
+  }
+
+  #change(): Promise<void> {
+    const change = this.#changing.then(() => this.#onChange?.()).catch(() => {});
+    this.#changing = change;
+    return change;
   }
 }

@@ -110,16 +110,16 @@ export class MxPort {
     if (refusing && this.#server) {
       const server = this.#server;
       this.#server = undefined;
+      this.#options.faults.release();
       await server.close(); // says 421 to the sessions under way
       this.#open();
     } else if (!refusing && this.#refuser) {
-      // The stand-in's socket closes before close() first waits, so the server can listen at
-      // once: a retry due at the same instant of a manual clock finds it there.
+      // The port is free only once the stand-in's pending accept has ended, a moment later: a
+      // connection in that moment is refused, as when a real server restarts.
       const refuser = this.#refuser;
       this.#refuser = undefined;
-      const closing = refuser.close();
+      await refuser.close();
       this.#open();
-      await closing;
     }
   }
 
@@ -130,6 +130,7 @@ export class MxPort {
   }
 
   async #shut(): Promise<void> {
+    this.#options.faults.release(); // answers held back by a slow fault would hold the close
     const server = this.#server;
     const refuser = this.#refuser;
     this.#server = undefined;

@@ -1,0 +1,212 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../protocol/clock.ts";
+import { SmtpReplyError } from "../protocol/smtp/reply.ts";
+import { Transcript } from "../protocol/transcript.ts";
+import { parseMessage } from "../message/mod.ts";
+import { ScriptedPeer } from "../tests/_peer.ts";
+import { SmtpClient } from "./smtp_client.ts";
+import { ConnectionError, TimeoutError } from "./line_connection.ts";
+
+const encoder = new TextEncoder();
+const ENVELOPE = { from: "alice@crepes.fr", to: ["bob@hamburger.edu"] };
+const MESSAGE = encoder.encode("Subject: Hi\r\n\r\nDo you like ketchup?\r\n");
+
+function connect(port: number, extra: { clock?: ManualClock; transcript?: Transcript } = {}) {
+  return SmtpClient.connect({ hostname: "127.0.0.1", port, clientName: "crepes.fr", ...extra });
+}
+
+Deno.test("SmtpClient falls back to HELO when the server does not know EHLO", async () => {
+  await using peer = new ScriptedPeer((c) =>
+    c.serve({ replies: { EHLO: "500 5.5.2 Command not recognized\r\n" } })
+  );
+  const client = await connect(peer.port);
+  const reply = await client.hello();
+  assert.equal(reply.code, 250);
+  assert.equal(client.extensions.size, 0);
+  const result = await client.send(ENVELOPE, MESSAGE);
+  await client.quit();
+  assert.equal(result.reply.code, 250);
+});
+
+Deno.test("SmtpClient pipelines MAIL, RCPT and DATA and gives SIZE, BODY and SMTPUTF8 as offered", async () => {
+  let lines: string[] = [];
+  await using peer = new ScriptedPeer(async (c) => {
+    await c.serve();
+    lines = c.received;
+  });
+  const client = await connect(peer.port);
+  const result = await client.send(
+    { from: "alice@crepes.fr", to: ["밥@hamburger.edu"] },
+    encoder.encode("Subject: 안녕\r\n\r\n안녕하세요\r\n"),
+  );
+  await client.quit();
+  assert.equal(result.reply.code, 250);
+  assert.equal(result.downgraded, false);
+  assert.match(lines[1], /^MAIL FROM:<alice@crepes\.fr> SIZE=\d+ BODY=8BITMIME SMTPUTF8$/);
+  assert.equal(lines[2], "RCPT TO:<밥@hamburger.edu>");
+  assert.equal(lines[3], "DATA");
+});
+
+Deno.test("SmtpClient converts an 8-bit body to 7 bits for a server without 8BITMIME (RFC 6152)", async () => {
+  const texts: string[] = [];
+  await using peer = new ScriptedPeer((c) =>
+    c.serve({ ehlo: ["PIPELINING"], onMessage: (t) => texts.push(t) })
+  );
+  const client = await connect(peer.port);
+  const message = encoder.encode(
+    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n안녕하세요, Bob!\r\n",
+  );
+  const result = await client.send(ENVELOPE, message);
+  await client.quit();
+  assert.equal(result.downgraded, true);
+  assert.ok([...texts[0]].every((c) => c.charCodeAt(0) < 128), "7-bit only");
+  assert.equal(parseMessage(encoder.encode(texts[0])).text, "안녕하세요, Bob!\r\n");
+});
+
+Deno.test("SmtpClient refuses locally what the server's SIZE or missing SMTPUTF8 forbid", async () => {
+  let lines: string[] = [];
+  await using peer = new ScriptedPeer(async (c) => {
+    await c.serve({ ehlo: ["SIZE 10"] });
+    lines = c.received;
+  });
+  const client = await connect(peer.port);
+  const big = await client.send(ENVELOPE, MESSAGE);
+  const utf8 = await client.send(
+    { from: "alice@crepes.fr", to: ["밥@hamburger.edu"] },
+    encoder.encode("x"),
+  );
+  await client.quit();
+  assert.equal(big.reply.code, 552);
+  assert.match(big.reply.lines[0], /\(local\)$/);
+  assert.equal(utf8.reply.code, 553);
+  assert.deepEqual(utf8.rejected.map((r) => r.address), ["밥@hamburger.edu"]);
+  assert.deepEqual(lines.map((l) => l.split(" ")[0]), ["EHLO", "QUIT"], "nothing was sent");
+});
+
+Deno.test("SmtpClient reports each recipient: one refused at RCPT, one delivered", async () => {
+  await using peer = new ScriptedPeer(async (c) => {
+    await c.write("220 peer.test\r\n");
+    await c.readLine(); // EHLO
+    await c.write("250-peer.test\r\n250 PIPELINING\r\n");
+    for (let i = 0; i < 4; i++) await c.readLine(); // MAIL, RCPT, RCPT, DATA in one batch
+    await c.write(
+      "250 ok\r\n550 5.1.1 carol@hamburger.edu: no such user here\r\n250 ok\r\n354 go\r\n",
+    );
+    await c.readData();
+    await c.write("250 2.0.0 accepted\r\n");
+    await c.readLine();
+    await c.write("221 bye\r\n");
+  });
+  const client = await connect(peer.port);
+  const result = await client.send(
+    { from: "alice@crepes.fr", to: ["carol@hamburger.edu", "bob@hamburger.edu"] },
+    MESSAGE,
+  );
+  await client.quit();
+  assert.equal(result.reply.code, 250);
+  assert.deepEqual(result.accepted, ["bob@hamburger.edu"]);
+  assert.equal(result.rejected[0].address, "carol@hamburger.edu");
+  assert.equal(result.rejected[0].reply.enhanced, "5.1.1");
+});
+
+Deno.test("SmtpClient sends three messages over one connection, with RSET after a refused one", async () => {
+  let mails = 0;
+  const verbs: string[] = [];
+  await using peer = new ScriptedPeer(async (c) => {
+    await c.write("220 peer.test\r\n");
+    for (;;) {
+      const line = await c.readLine();
+      verbs.push(line.split(" ")[0]);
+      if (line.startsWith("EHLO")) await c.write("250 peer.test\r\n");
+      else if (line.startsWith("MAIL") && ++mails === 2) await c.write("451 4.3.0 try later\r\n");
+      else if (line === "DATA") {
+        await c.write("354 go\r\n");
+        await c.readData();
+        await c.write("250 accepted\r\n");
+      } else if (line === "QUIT") return void await c.write("221 bye\r\n");
+      else await c.write("250 ok\r\n");
+    }
+  });
+  const client = await connect(peer.port);
+  const codes = [];
+  for (let i = 0; i < 3; i++) codes.push((await client.send(ENVELOPE, MESSAGE)).reply.code);
+  await client.quit();
+  assert.deepEqual(codes, [250, 451, 250]);
+  assert.equal(client.messagesSent, 2);
+  assert.equal(peer.connections, 1);
+  assert.deepEqual(verbs, [
+    "EHLO",
+    "MAIL",
+    "RCPT",
+    "DATA",
+    "MAIL",
+    "RSET",
+    "MAIL",
+    "RCPT",
+    "DATA",
+    "QUIT",
+  ]);
+});
+
+Deno.test("SmtpClient treats 421 as the end of the connection", async () => {
+  await using peer = new ScriptedPeer((c) =>
+    c.serve({ replies: { MAIL: "421 4.3.2 peer.test shutting down\r\n" }, ehlo: [] })
+  );
+  const client = await connect(peer.port);
+  await assert.rejects(
+    client.send(ENVELOPE, MESSAGE),
+    (error: unknown) => error instanceof SmtpReplyError && error.code === 421,
+  );
+  assert.equal(client.closed, true);
+});
+
+Deno.test("SmtpClient rejects a greeting of 421 or garbage", async () => {
+  await using busy = new ScriptedPeer((c) => c.write("421 4.7.0 too busy\r\n"));
+  await assert.rejects(
+    connect(busy.port),
+    (e: unknown) => e instanceof SmtpReplyError && e.code === 421,
+  );
+  await using garbage = new ScriptedPeer((c) => c.write("HTTP/1.1 400 Bad Request\r\n"));
+  await assert.rejects(connect(garbage.port), ConnectionError);
+});
+
+Deno.test("SmtpClient times out on a silent server by the clock it was given (RFC 5321 §4.5.3.2)", async () => {
+  const clock = new ManualClock();
+  const hold = Promise.withResolvers<void>();
+  await using peer = new ScriptedPeer(async (c) => {
+    await c.write("220 peer.test\r\n");
+    await c.readLine();
+    await hold.promise; // never answers EHLO
+  });
+  const client = await SmtpClient.connect({
+    hostname: "127.0.0.1",
+    port: peer.port,
+    clock,
+    timeouts: { command: 60_000 },
+  });
+  const hello = client.hello();
+  await new Promise((r) => setTimeout(r, 20));
+  clock.advance(59_999);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(client.closed, false);
+  clock.advance(1);
+  await assert.rejects(hello, TimeoutError);
+  hold.resolve();
+});
+
+Deno.test("SmtpClient records the dialog, with the message text cut to the limit", async () => {
+  await using peer = new ScriptedPeer((c) => c.serve());
+  const transcript = new Transcript();
+  const client = await SmtpClient.connect({
+    hostname: "127.0.0.1",
+    port: peer.port,
+    transcript,
+    maxDataLinesRecorded: 1,
+  });
+  await client.send(ENVELOPE, MESSAGE);
+  await client.quit();
+  const text = transcript.toString();
+  assert.match(text, /C: MAIL FROM:<alice@crepes\.fr>/);
+  assert.match(text, /C: Subject: Hi\n\* {2}\(2 more lines of message text\)\nC: \./);
+  assert.match(text, /S: 221 bye/);
+});
