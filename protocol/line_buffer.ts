@@ -142,6 +142,27 @@ export class LineBuffer {
   }
 
   /**
+   * Everything buffered, as a view valid until the next {@linkcode LineBuffer.push}: for a reader
+   * that scans many lines at once and then {@linkcode LineBuffer.skip}s what it used.
+   *
+   * @returns The buffered bytes.
+   */
+  peek(): Uint8Array {
+    return this.#buf.subarray(this.#start, this.#end);
+  }
+
+  /**
+   * Drops `n` bytes from the front, after a {@linkcode LineBuffer.peek}.
+   *
+   * @param n How many bytes were used.
+   */
+  skip(n: number): void {
+    this.#start += Math.min(n, this.#end - this.#start);
+    this.#scanned = Math.max(this.#scanned, this.#start);
+    this.#discarding = false;
+  }
+
+  /**
    * Takes up to `n` raw bytes, for a counted run such as an IMAP literal or an SMTP BDAT chunk.
    *
    * @param n The most bytes to take.

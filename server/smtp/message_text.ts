@@ -15,12 +15,14 @@ export interface MessageTextOptions {
   maxSize: number;
   /** Refuse bytes over 127 (the message was not declared `BODY=8BITMIME`, or the server is 7-bit only). */
   sevenBit: boolean;
+  /** Where to collect the bytes; a session passes the same one for every message, so its room is reused. @default a new one */
+  builder?: ByteBuilder;
 }
 
 const DOT = 46;
 const CR = 13;
 const LF = 10;
-const CRLF = new Uint8Array([CR, LF]);
+const NO_WORDS = new Uint32Array(0);
 
 function hasEightBit(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] > 127) return true;
@@ -37,20 +39,24 @@ function hasEightBit(bytes: Uint8Array): boolean {
  *
  * const enc = new TextEncoder();
  * const text = new MessageText({ maxSize: 1000, sevenBit: false });
- * text.line(enc.encode("..leading dot"));
+ * assert.deepEqual(text.scan(enc.encode("..leading dot\r\n.\r\nQUIT\r\n"), 1000), {
+ *   consumed: 18,
+ *   ended: true,
+ * });
  * assert.equal(new TextDecoder().decode(text.finish()), ".leading dot\r\n");
  *
  * const bad = new MessageText({ maxSize: 1000, sevenBit: false });
- * bad.line(enc.encode("smuggled\n.\nMAIL FROM:<x@y>"));
+ * bad.scan(enc.encode("smuggled\n.\nMAIL FROM:<x@y>\r\n"), 1000);
  * assert.equal(bad.problem?.code, 550);
  * ```
  */
 export class MessageText {
   #options: MessageTextOptions;
-  #bytes = new ByteBuilder();
+  #bytes: ByteBuilder;
   #problem: SmtpReply | undefined;
   #lines = 0;
   #lastWasCr = false;
+  #dropping = false;
 
   /**
    * Starts an empty message.
@@ -59,6 +65,8 @@ export class MessageText {
    */
   constructor(options: MessageTextOptions) {
     this.#options = options;
+    this.#bytes = options.builder ?? new ByteBuilder();
+    this.#bytes.clear();
   }
 
   /** The first problem found, which the end of the message will answer with. */
@@ -92,28 +100,107 @@ export class MessageText {
     return false;
   }
 
-  #checkBytes(bytes: Uint8Array, lineBreaksAllowed: boolean): void {
-    if (bytes.includes(0)) return this.fail(REPLY.NulInText);
-    if (!lineBreaksAllowed && (bytes.includes(LF) || bytes.includes(CR))) {
-      return this.fail(REPLY.BareLineBreak);
+  /**
+   * Takes as many whole DATA lines as `view` holds, up to and including the end-of-data line
+   * (a lone "."), in one pass: only CRLF ends a line, a leading dot loses one dot (RFC 5321
+   * §4.5.2), and runs of lines are copied at once. A line over `maxLine` octets is dropped as it
+   * arrives, so memory stays bounded whatever the client sends.
+   *
+   * @param view Buffered bytes, starting at a line start (or inside a line being dropped).
+   * @param maxLine The longest line, CRLF included (RFC 5321 §4.5.3.1.6 says 1000).
+   * @param onLine Called with each line's text while the caller records a transcript.
+   * @returns How many bytes were used, and whether the end-of-data line was among them.
+   */
+  scan(
+    view: Uint8Array,
+    maxLine: number,
+    onLine?: (line: Uint8Array) => boolean,
+  ): { consumed: number; ended: boolean } {
+    let lineStart = 0;
+    let runStart = 0;
+    let recording = onLine !== undefined;
+    let problem = -1; // where the first NUL, bare CR or bare LF is
+    // One pass in plain JavaScript, four bytes at a time where the view is aligned: a word with
+    // no byte below 14 (no NUL, CR or LF) is skipped whole. This beats a native indexOf call per
+    // line for mail's short lines.
+    const n = view.length;
+    const first = (4 - (view.byteOffset & 3)) & 3;
+    const count = n > first ? (n - first) >> 2 : 0;
+    const words = count > 0
+      ? new Uint32Array(view.buffer, view.byteOffset + first, count)
+      : NO_WORDS;
+    const wordsEnd = first + words.length * 4;
+    for (let i = 0; i < n; i++) {
+      if (i >= first && i < wordsEnd && ((i - first) & 3) === 0) {
+        const w = words[(i - first) >> 2];
+        if (((w - 0x0e0e0e0e) & ~w & 0x80808080) === 0) {
+          i += 3;
+          continue;
+        }
+      }
+      const byte = view[i];
+      if (byte > CR) continue;
+      if (byte === 0) {
+        if (problem < 0) problem = i;
+      } else if (byte === CR) {
+        if (i + 1 < view.length && view[i + 1] !== LF && problem < 0) problem = i;
+      } else if (byte === LF) {
+        if (i === lineStart || view[i - 1] !== CR) {
+          if (problem < 0) problem = i; // a bare LF: part of the line, and a reason to refuse
+          continue;
+        }
+        if (this.#dropping) {
+          this.#dropping = false;
+          runStart = i + 1;
+        } else {
+          const length = i + 1 - lineStart;
+          if (length === 3 && view[lineStart] === DOT) {
+            this.#copy(view, runStart, lineStart);
+            this.#settle(view, i + 1, problem);
+            return { consumed: i + 1, ended: true };
+          }
+          this.#lines++;
+          if (recording) recording = onLine!(view.subarray(lineStart, i - 1));
+          if (length > maxLine) this.fail(REPLY.TextLineTooLong);
+          if (view[lineStart] === DOT) {
+            this.#copy(view, runStart, lineStart);
+            runStart = lineStart + 1;
+          }
+        }
+        lineStart = i + 1;
+      }
     }
-    if (this.#options.sevenBit && hasEightBit(bytes)) this.fail(REPLY.EightBitNotDeclared);
+    let consumed = lineStart;
+    if (!this.#dropping) this.#copy(view, runStart, lineStart);
+    if (view.length - lineStart > maxLine || (this.#dropping && view.length > lineStart)) {
+      // An over-long line with no end in sight: drop what arrived, keep a final CR for its LF.
+      if (!this.#dropping) this.fail(REPLY.TextLineTooLong);
+      this.#dropping = true;
+      consumed = view[view.length - 1] === CR ? view.length - 1 : view.length;
+    }
+    this.#settle(view, consumed, problem);
+    return { consumed, ended: false };
   }
 
-  /**
-   * Takes one DATA line (its CRLF removed by the framer). A line starting with a dot lost one dot
-   * to transparency (RFC 5321 §4.5.2). A CR or LF left inside the line is a bare one.
-   *
-   * @param line The line.
-   */
-  line(line: Uint8Array): void {
-    this.#lines++;
+  /** Names the problem a scan saw in the bytes it used, and checks 8-bit bytes if asked to. */
+  #settle(view: Uint8Array, consumed: number, problem: number): void {
+    if (problem >= 0 && problem < consumed) {
+      this.fail(view[problem] === 0 ? REPLY.NulInText : REPLY.BareLineBreak);
+    }
+    if (!this.#problem && this.#options.sevenBit && hasEightBit(view.subarray(0, consumed))) {
+      this.fail(REPLY.EightBitNotDeclared);
+    }
+  }
+
+  #copy(view: Uint8Array, from: number, to: number): void {
+    if (this.#problem || to <= from || !this.#fits(to - from)) return;
+    this.#bytes.append(view.subarray(from, to));
+  }
+
+  #checkRun(bytes: Uint8Array): void {
     if (this.#problem) return;
-    const text = line[0] === DOT ? line.subarray(1) : line;
-    this.#checkBytes(text, false);
-    if (this.#problem || !this.#fits(text.length + 2)) return;
-    this.#bytes.append(text);
-    this.#bytes.append(CRLF);
+    if (bytes.includes(0)) this.fail(REPLY.NulInText);
+    else if (this.#options.sevenBit && hasEightBit(bytes)) this.fail(REPLY.EightBitNotDeclared);
   }
 
   /**
@@ -124,7 +211,7 @@ export class MessageText {
    */
   chunk(bytes: Uint8Array): void {
     if (this.#problem || !this.#fits(bytes.length)) return;
-    this.#checkBytes(bytes, true);
+    this.#checkRun(bytes);
     for (let i = bytes.indexOf(LF); i >= 0 && !this.#problem; i = bytes.indexOf(LF, i + 1)) {
       const before = i > 0 ? bytes[i - 1] === CR : this.#lastWasCr;
       if (!before) this.fail(REPLY.BareLineBreak);
@@ -144,6 +231,8 @@ export class MessageText {
    */
   finish(): Uint8Array {
     if (!this.#problem && this.#lastWasCr) this.fail(REPLY.BareLineBreak);
-    return this.#problem ? new Uint8Array() : this.#bytes.bytes();
+    const bytes = this.#problem ? new Uint8Array() : this.#bytes.bytes();
+    this.#bytes.clear();
+    return bytes;
   }
 }

@@ -28,8 +28,6 @@ export interface SmtpServerOptions extends Omit<SmtpSessionOptions, "transcript"
   maxConnectionsPerAddress?: number;
   /** Longest command line in octets, CRLF included (RFC 5321 §4.5.3.1.4). @default 512 */
   maxCommandLine?: number;
-  /** Longest line of message text in octets, CRLF included (RFC 5321 §4.5.3.1.6). @default 1000 */
-  maxTextLine?: number;
   /** Idle time before the server says 421 and closes (RFC 5321 §4.5.3.2 suggests 5 minutes). @default 300000 */
   idleTimeoutMs?: number;
   /** The longest time one message's text may take to arrive, against slow senders. @default 600000 */
@@ -38,6 +36,7 @@ export interface SmtpServerOptions extends Omit<SmtpSessionOptions, "transcript"
 
 const encoder = new TextEncoder();
 const AUTH_LINE_LIMIT = 12288; // RFC 4954 §4
+const MAX_READ = 128 * 1024;
 
 /**
  * An SMTP server on one port: the MX side (port 25 in the course) or, with `submission: true`,
@@ -115,9 +114,9 @@ export class SmtpServer implements AsyncDisposable {
 
   async #converse(conn: Deno.TcpConn, session: SmtpSession): Promise<void> {
     const maxCommand = this.#options.maxCommandLine ?? 512;
-    const maxText = this.#options.maxTextLine ?? 1000;
-    const lines = new LineBuffer();
-    const chunk = new Uint8Array(64 * 1024);
+    const lines = new LineBuffer(1024);
+    // Small while idle (a thousand idle clients hold little), larger once a client sends a lot.
+    let chunk = new Uint8Array(2048);
     const goodbye = () => {
       const reply = session.timeout();
       writeAll(conn, encoder.encode(session.wire(reply))).catch(() => {}).finally(() =>
@@ -141,14 +140,16 @@ export class SmtpServer implements AsyncDisposable {
           if (input === "chunk") {
             if (lines.buffered === 0) break;
             reply = session.receiveChunk(lines.read(session.chunkRemaining));
+          } else if (input === "data") {
+            if (lines.buffered === 0) break;
+            const text = session.receiveText(lines.peek());
+            lines.skip(text.consumed);
+            if (!text.reply && text.consumed === 0) break;
+            reply = text.reply;
           } else {
             const line = lines.readLine({
-              maxLength: input === "data"
-                ? maxText
-                : input === "auth"
-                ? AUTH_LINE_LIMIT
-                : maxCommand,
-              bareLf: input !== "data",
+              maxLength: input === "auth" ? AUTH_LINE_LIMIT : maxCommand,
+              bareLf: true,
             });
             if (line === undefined) break;
             reply = line === LINE_TOO_LONG ? session.lineTooLong() : session.receiveLine(line);
@@ -171,6 +172,7 @@ export class SmtpServer implements AsyncDisposable {
         if (n === null) break;
         armIdle();
         lines.push(chunk.subarray(0, n));
+        if (n === chunk.length && chunk.length < MAX_READ) chunk = new Uint8Array(chunk.length * 4);
       }
     } catch {
       // The peer reset the connection, or a timer closed it: nothing left to say.

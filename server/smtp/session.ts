@@ -6,6 +6,7 @@
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
+import { ByteBuilder } from "../../protocol/byte_builder.ts";
 import { splitCommand } from "../../protocol/smtp/command.ts";
 import { REPLY } from "../../protocol/smtp/replies.ts";
 import { formatReply, type SmtpReply } from "../../protocol/smtp/reply.ts";
@@ -35,6 +36,8 @@ export interface SmtpSessionOptions {
   maxMessageSize?: number;
   /** Recipients per message (RFC 5321 §4.5.3.1.8 asks for at least 100). @default 100 */
   maxRecipients?: number;
+  /** Longest line of message text in octets, CRLF included (RFC 5321 §4.5.3.1.6). @default 1000 */
+  maxTextLine?: number;
   /** Error replies before the server gives up with 421 and closes. @default 20 */
   maxErrors?: number;
   /** Message text lines per message that the transcript keeps. @default 20 */
@@ -51,7 +54,6 @@ export interface SmtpSessionOptions {
   authFailureDelayMs?: number;
 }
 
-const DOT = 46;
 const decoder = new TextDecoder();
 // deno-lint-ignore no-control-regex -- control characters are what a command may not hold
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
@@ -101,10 +103,12 @@ export class SmtpSession {
   #envelope: Envelope | undefined;
   #auth: AuthStep | undefined;
   #text: MessageText | undefined;
+  #builder = new ByteBuilder();
   #chunk: { remaining: number; size: number; last: boolean; refusal?: SmtpReply } | undefined;
   #errors = 0;
   #authFailures = 0;
   #maxAuthFailures: number;
+  #maxTextLine: number;
   #authDelay: number;
   #accepted = 0;
   #context: CommandContext;
@@ -126,6 +130,7 @@ export class SmtpSession {
       maxDataLinesRecorded: options.maxDataLinesRecorded ?? 20,
       sevenBitOnly: options.sevenBitOnly ?? false,
     };
+    this.#maxTextLine = options.maxTextLine ?? 1000;
     this.#maxAuthFailures = options.maxAuthFailures ?? 5;
     this.#authDelay = options.authFailureDelayMs ?? 1000;
     this.#transcript = options.transcript;
@@ -245,11 +250,36 @@ export class SmtpSession {
    */
   receiveLine(line: Uint8Array | string): SmtpReply | undefined | Promise<SmtpReply | undefined> {
     if (this.#input === "data") {
-      return this.#dataLine(typeof line === "string" ? new TextEncoder().encode(line) : line);
+      const bytes = typeof line === "string" ? new TextEncoder().encode(line) : line;
+      const withCrlf = new Uint8Array(bytes.length + 2);
+      withCrlf.set(bytes);
+      withCrlf.set([13, 10], bytes.length);
+      return this.receiveText(withCrlf).reply;
     }
     const text = typeof line === "string" ? line : decoder.decode(line);
     if (this.#input === "auth") return this.#authLine(text);
     return this.#command(text);
+  }
+
+  /**
+   * Takes message text after DATA in bulk: as many whole lines as `view` holds, up to the
+   * end-of-data line. The listener skips `consumed` bytes and keeps the rest for later.
+   *
+   * @param view Buffered bytes from the client, starting at a line start.
+   * @returns The bytes used, and the reply once the end-of-data line was among them.
+   */
+  receiveText(view: Uint8Array): { consumed: number; reply?: Promise<SmtpReply> } {
+    const text = this.#text!;
+    const transcript = this.#transcript;
+    const limit = this.#options.maxDataLinesRecorded;
+    const record = transcript && text.lines < limit
+      ? (line: Uint8Array) => {
+        transcript.client(decoder.decode(line), this.#options.clock.now());
+        return text.lines < limit;
+      }
+      : undefined;
+    const { consumed, ended } = text.scan(view, this.#maxTextLine, record);
+    return ended ? { consumed, reply: this.#endOfData() } : { consumed };
   }
 
   /**
@@ -268,15 +298,12 @@ export class SmtpSession {
   }
 
   /**
-   * Tells the session that the client sent a line over the limit, which the listener dropped.
+   * Tells the session that the client sent a command line over the limit, which the listener
+   * dropped. (Message text has its own limit, checked by {@linkcode SmtpSession.receiveText}.)
    *
-   * @returns The reply to send now, or `undefined` inside message text (the reply comes at its end).
+   * @returns The reply to send.
    */
-  lineTooLong(): SmtpReply | undefined {
-    if (this.#input === "data") {
-      this.#text!.fail(REPLY.TextLineTooLong);
-      return undefined;
-    }
+  lineTooLong(): SmtpReply {
     this.#transcript?.client("(line too long, dropped)", this.#options.clock.now());
     this.#input = "command";
     this.#auth = undefined;
@@ -313,6 +340,7 @@ export class SmtpSession {
     return new MessageText({
       maxSize: this.#options.maxMessageSize,
       sevenBit: this.#options.sevenBitOnly,
+      builder: this.#builder,
     });
   }
 
@@ -379,16 +407,6 @@ export class SmtpSession {
     this.#auth = undefined;
     this.#input = "command";
     return await this.#finish(await step(text.trim()));
-  }
-
-  #dataLine(line: Uint8Array): SmtpReply | undefined | Promise<SmtpReply> {
-    if (line.length === 1 && line[0] === DOT) return this.#endOfData();
-    const text = this.#text!;
-    if (this.#transcript && text.lines < this.#options.maxDataLinesRecorded) {
-      this.#transcript.client(decoder.decode(line), this.#options.clock.now());
-    }
-    text.line(line);
-    return undefined;
   }
 
   #endOfData(): Promise<SmtpReply> {

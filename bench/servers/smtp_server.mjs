@@ -1,0 +1,39 @@
+// nodemailer's smtp-server as a benchmark target, storing into memory like the toolkit's target
+// (the last 1,000 messages kept). Runs under Node or Deno; same control channel.
+import { Buffer } from "node:buffer";
+import { SMTPServer } from "smtp-server";
+import process from "node:process";
+import readline from "node:readline";
+
+const kept = [];
+let accepted = 0;
+const server = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ["STARTTLS"],
+  banner: "hamburger.edu",
+  size: 64 * 1024 * 1024,
+  maxClients: 5000,
+  logger: false,
+  onData(stream, _session, callback) {
+    const chunks = [];
+    stream.on("data", (c) => chunks.push(c));
+    stream.on("end", () => {
+      kept[accepted++ % 1000] = Buffer.concat(chunks);
+      callback();
+    });
+  },
+});
+server.on("error", () => {});
+server.listen(0, "127.0.0.1", () => {
+  console.log(JSON.stringify({ port: server.server.address().port }));
+});
+const rl = readline.createInterface({ input: process.stdin });
+rl.on("line", (line) => {
+  if (line.trim() === "stats") {
+    globalThis.gc?.();
+    console.log(JSON.stringify({ accepted, rss: process.memoryUsage().rss }));
+  } else if (line.trim() === "exit") {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 500);
+  }
+});
