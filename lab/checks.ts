@@ -157,6 +157,26 @@ export class Checks {
     return result;
   }
 
+  /**
+   * Reports on a student's exercise: ✔ when it works, ✘ with the hint when not. Like
+   * {@linkcode Checks.predict} it never throws: unfinished work is not a broken notebook.
+   *
+   * @param id A short name.
+   * @param passed Whether the student's work did what was asked.
+   * @param hint What to look at when it did not.
+   * @returns The result, which displays itself as ✔ or ✘.
+   */
+  exercise(id: string, passed: boolean, hint: Hint): CheckResult {
+    const result: CheckResult = passed
+      ? { id, ok: true, hint }
+      : { id, ok: false, hint, detail: "not yet" };
+    Object.defineProperty(result, Symbol.for("Jupyter.display"), {
+      value: () => display(result),
+      enumerable: false,
+    });
+    return result;
+  }
+
   /** A summary table of every check, for a notebook's last cell. */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
     const rows = this.#results.map((r) => `${r.ok ? "✔" : "✘"} ${r.id}`);
