@@ -20,8 +20,8 @@ import {
 } from "../protocol/imap/response_data.ts";
 import { formatAstring } from "../protocol/imap/response.ts";
 import { type ImapResponse, ResponseParser } from "../protocol/imap/response_parser.ts";
-import { LINE_TOO_LONG, LineBuffer } from "../protocol/line_buffer.ts";
 import type { Transcript } from "../protocol/transcript.ts";
+import { LineConnection, TimeoutError } from "./line_connection.ts";
 import { systemClock } from "./system_clock.ts";
 
 /** Options of {@linkcode ImapClient.connect}. */
@@ -78,9 +78,7 @@ const MAX_LITERAL = 64 * 1024 * 1024;
  * ```
  */
 export class ImapClient implements AsyncDisposable {
-  #conn: Deno.Conn;
-  #buffer = new LineBuffer();
-  #chunk = new Uint8Array(64 * 1024);
+  #line: LineConnection;
   #transcript?: Transcript;
   #clock: Clock;
   #timeoutMs: number;
@@ -91,10 +89,10 @@ export class ImapClient implements AsyncDisposable {
   #capabilities: string[] = [];
 
   private constructor(conn: Deno.Conn, options: ImapClientOptions) {
-    this.#conn = conn;
     this.#transcript = options.transcript;
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#line = new LineConnection(conn, { clock: this.#clock, maxLineLength: 1024 * 1024 });
   }
 
   /**
@@ -266,11 +264,7 @@ export class ImapClient implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
+    this.#line.close();
     this.#transcript?.note("connection closed", this.#clock.now());
   }
 
@@ -317,7 +311,7 @@ export class ImapClient implements AsyncDisposable {
 
   async #writeBytes(bytes: Uint8Array, shown: string): Promise<void> {
     if (shown !== "") this.#transcript?.client(shown, this.#clock.now());
-    for (let at = 0; at < bytes.length;) at += await this.#conn.write(bytes.subarray(at));
+    await this.#line.write(bytes);
   }
 
   async #readResponse(): Promise<ImapResponse> {
@@ -346,51 +340,28 @@ export class ImapClient implements AsyncDisposable {
   }
 
   async #readLine(): Promise<string> {
-    for (;;) {
-      const line = this.#buffer.readLine({ maxLength: 1024 * 1024 });
-      if (line === LINE_TOO_LONG) {
-        throw new ImapResponseError("BAD", "Server sent a line that is too long");
-      }
-      if (line !== undefined) return decoder.decode(line);
-      await this.#fill();
-    }
+    return await this.#io(() => this.#line.readLine(this.#timeoutMs, "an IMAP response"));
   }
 
   async #readBytes(size: number): Promise<Uint8Array> {
-    const out = new Uint8Array(size);
-    let at = 0;
-    while (at < size) {
-      const got = this.#buffer.read(size - at);
-      out.set(got, at);
-      at += got.length;
-      if (at < size) await this.#fill();
-    }
-    return out;
+    return await this.#io(() => this.#line.readBytes(size, this.#timeoutMs));
   }
 
-  async #fill(): Promise<void> {
-    let timer: { cancel(): void } | undefined;
-    const read = this.#conn.read(this.#chunk);
-    const timeout = new Promise<never>((_, reject) => {
-      timer = this.#clock.setTimer(this.#timeoutMs, () => {
-        reject(
-          new Deno.errors.TimedOut(`No answer from the IMAP server within ${this.#timeoutMs} ms`),
-        );
-      });
-    });
-    read.catch(() => {});
+  /** Reads with the connection's deadline; a timeout or a close ends the client. */
+  async #io<T>(read: () => Promise<T>): Promise<T> {
     try {
-      const n = await Promise.race([read, timeout]);
-      if (n === null) {
-        const why = this.#bye ? "after BYE" : "unexpectedly";
-        throw new Deno.errors.ConnectionReset(`The IMAP server closed the connection ${why}`);
-      }
-      this.#buffer.push(this.#chunk.subarray(0, n));
+      return await read();
     } catch (error) {
       this.close();
-      throw error;
-    } finally {
-      timer?.cancel();
+      if (error instanceof TimeoutError) {
+        throw new Deno.errors.TimedOut(
+          `No answer from the IMAP server within ${this.#timeoutMs} ms`,
+        );
+      }
+      const why = this.#bye ? "after BYE" : "unexpectedly";
+      throw new Deno.errors.ConnectionReset(`The IMAP server closed the connection ${why}`, {
+        cause: error,
+      });
     }
   }
 }
