@@ -117,7 +117,8 @@ function statusOf(reply: SmtpReply): RecipientOutcome["status"] {
 // failure says where it happened first.
 function explain(error: unknown, where: string): string {
   const message = (error as Error).message;
-  return error instanceof SmtpReplyError ? `${message} (at ${where})` : `${where}: ${message}`;
+  if (error instanceof SmtpReplyError) return `${message} (at ${where})`;
+  return message.includes(where.split(" ").at(-1)!) ? message : `${where}: ${message}`;
 }
 
 function every(item: RelayItem, outcome: Omit<RecipientOutcome, "address">): RecipientOutcome[] {
@@ -324,11 +325,15 @@ export class Relay implements Deliverer {
   }
 }
 
+// Reports what waits now with one outcome. Messages that join the line meanwhile stay for the
+// next delivery, which looks the routes up and connects afresh.
 async function drain(
   batch: DeliveryBatch,
   outcome: Omit<RecipientOutcome, "address">,
 ): Promise<void> {
-  for (let item = await batch.next(); item; item = await batch.next()) {
+  for (let left = batch.waiting; left > 0; left--) {
+    const item = await batch.next();
+    if (!item) return;
     await batch.report(item, every(item, outcome));
   }
 }
