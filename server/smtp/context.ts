@@ -4,22 +4,11 @@
  *
  * @module
  */
-import type { Clock } from "../../protocol/clock.ts";
 import type { SmtpReply } from "../../protocol/smtp/reply.ts";
-import type { Envelope, SmtpClientInfo, SmtpHandler, SmtpState } from "./types.ts";
+import type { ResolvedSessionOptions } from "./options.ts";
+import type { Envelope, SmtpClientInfo, SmtpState } from "./types.ts";
 
-/** The session's options with every default applied. */
-export interface ResolvedSessionOptions {
-  domain: string;
-  handler: SmtpHandler;
-  submission: boolean;
-  clock: Clock;
-  maxMessageSize: number;
-  maxRecipients: number;
-  maxErrors: number;
-  maxDataLinesRecorded: number;
-  sevenBitOnly: boolean;
-}
+export type { ResolvedSessionOptions } from "./options.ts";
 
 /** One step of an AUTH exchange: takes the client's next line, returns the reply. */
 export type AuthStep = (line: string) => Promise<SmtpReply>;

@@ -5,54 +5,23 @@
  *
  * @module
  */
-import type { Clock } from "../../protocol/clock.ts";
 import { ByteBuilder } from "../../protocol/byte_builder.ts";
 import { splitCommand } from "../../protocol/smtp/command.ts";
 import { REPLY } from "../../protocol/smtp/replies.ts";
 import { formatReply, type SmtpReply } from "../../protocol/smtp/reply.ts";
-import type { Transcript } from "../../protocol/transcript.ts";
-import { systemClock } from "../../client/system_clock.ts";
-import type { AuthStep, CommandContext, ResolvedSessionOptions } from "./context.ts";
+import type { AuthStep, CommandContext } from "./context.ts";
+import {
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  type SmtpSessionOptions,
+} from "./options.ts";
 import { COMMANDS, extensionsFor, isVerb } from "./commands/table.ts";
 import { refusalOf } from "./commands/hook.ts";
+import { maskAuth } from "./commands/auth.ts";
 import { MessageText } from "./message_text.ts";
-import type { Envelope, SmtpClientInfo, SmtpHandler, SmtpInput, SmtpState } from "./types.ts";
+import type { Envelope, SmtpClientInfo, SmtpInput, SmtpState } from "./types.ts";
 
-/** Options of {@linkcode SmtpSession}. */
-export interface SmtpSessionOptions {
-  /** The server's domain, named in the greeting and in 221. */
-  domain: string;
-  /** Hooks that decide about senders, recipients and messages. @default accept everything */
-  handler?: SmtpHandler;
-  /** Whether this is the submission port: AUTH is offered and required before MAIL. @default false */
-  submission?: boolean;
-  /** The clock for transcript times. @default the system clock */
-  clock?: Clock;
-  /** Where to record the dialog. @default no recording */
-  transcript?: Transcript;
-  /** The client's address as `host:port`. @default "" */
-  remote?: string;
-  /** The largest message accepted, in bytes (RFC 1870). @default 10485760 */
-  maxMessageSize?: number;
-  /** Recipients per message (RFC 5321 §4.5.3.1.8 asks for at least 100). @default 100 */
-  maxRecipients?: number;
-  /** Longest line of message text in octets, CRLF included (RFC 5321 §4.5.3.1.6). @default 1000 */
-  maxTextLine?: number;
-  /** Error replies before the server gives up with 421 and closes. @default 20 */
-  maxErrors?: number;
-  /** Message text lines per message that the transcript keeps. @default 20 */
-  maxDataLinesRecorded?: number;
-  /**
-   * Behave like a classic RFC 821 server: offer neither 8BITMIME nor SMTPUTF8, and refuse message
-   * text with bytes over 127 (the course's 7-bit rule).
-   * @default false
-   */
-  sevenBitOnly?: boolean;
-  /** Failed AUTH attempts before the server says 421 and closes. @default 5 */
-  maxAuthFailures?: number;
-  /** Extra wait before answering each failed AUTH from the third on, growing each time (capped at 5 s). @default 1000 */
-  authFailureDelayMs?: number;
-}
+export type { SmtpSessionOptions } from "./options.ts";
 
 const decoder = new TextDecoder();
 // deno-lint-ignore no-control-regex -- control characters are what a command may not hold
@@ -73,18 +42,9 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
  *   handler: { data: (_envelope, message) => void stored.push(new TextDecoder().decode(message)) },
  * });
  * const codes = [session.greeting().code];
- * for (
- *   const line of [
- *     "HELO crepes.fr",
- *     "MAIL FROM: <alice@crepes.fr>",
- *     "RCPT TO: <bob@hamburger.edu>",
- *     "DATA",
- *     "Do you like ketchup?",
- *     "How about pickles?",
- *     ".",
- *     "QUIT",
- *   ]
- * ) {
+ * const lines = ["HELO crepes.fr", "MAIL FROM: <alice@crepes.fr>", "RCPT TO: <bob@hamburger.edu>",
+ *   "DATA", "Do you like ketchup?", "How about pickles?", ".", "QUIT"];
+ * for (const line of lines) {
  *   const reply = await session.receiveLine(line);
  *   if (reply) codes.push(reply.code);
  * }
@@ -97,7 +57,6 @@ export class SmtpSession {
   /** What is known of the client. */
   readonly client: SmtpClientInfo;
   #options: ResolvedSessionOptions;
-  #transcript?: Transcript;
   #state: SmtpState = "fresh";
   #input: SmtpInput = "command";
   #envelope: Envelope | undefined;
@@ -107,9 +66,6 @@ export class SmtpSession {
   #chunk: { remaining: number; size: number; last: boolean; refusal?: SmtpReply } | undefined;
   #errors = 0;
   #authFailures = 0;
-  #maxAuthFailures: number;
-  #maxTextLine: number;
-  #authDelay: number;
   #accepted = 0;
   #context: CommandContext;
 
@@ -119,21 +75,7 @@ export class SmtpSession {
    * @param options The domain, hooks, limits and transcript.
    */
   constructor(options: SmtpSessionOptions) {
-    this.#options = {
-      domain: options.domain,
-      handler: options.handler ?? {},
-      submission: options.submission ?? false,
-      clock: options.clock ?? systemClock,
-      maxMessageSize: options.maxMessageSize ?? 10 * 1024 * 1024,
-      maxRecipients: options.maxRecipients ?? 100,
-      maxErrors: options.maxErrors ?? 20,
-      maxDataLinesRecorded: options.maxDataLinesRecorded ?? 20,
-      sevenBitOnly: options.sevenBitOnly ?? false,
-    };
-    this.#maxTextLine = options.maxTextLine ?? 1000;
-    this.#maxAuthFailures = options.maxAuthFailures ?? 5;
-    this.#authDelay = options.authFailureDelayMs ?? 1000;
-    this.#transcript = options.transcript;
+    this.#options = resolveSessionOptions(options);
     this.client = {
       remote: options.remote ?? "",
       helo: "",
@@ -180,7 +122,7 @@ export class SmtpSession {
         this.#input = "auth";
       },
       named: (name) => {
-        if (this.#transcript) this.#transcript.clientName = name;
+        if (this.#options.transcript) this.#options.transcript.clientName = name;
       },
       extensions: () => extensionsFor(this.#options),
       verbs: () => Object.keys(COMMANDS),
@@ -270,7 +212,7 @@ export class SmtpSession {
    */
   receiveText(view: Uint8Array): { consumed: number; reply?: Promise<SmtpReply> } {
     const text = this.#text!;
-    const transcript = this.#transcript;
+    const transcript = this.#options.transcript;
     const limit = this.#options.maxDataLinesRecorded;
     const record = transcript && text.lines < limit
       ? (line: Uint8Array) => {
@@ -278,7 +220,7 @@ export class SmtpSession {
         return text.lines < limit;
       }
       : undefined;
-    const { consumed, ended } = text.scan(view, this.#maxTextLine, record);
+    const { consumed, ended } = text.scan(view, this.#options.maxTextLine, record);
     return ended ? { consumed, reply: this.#endOfData() } : { consumed };
   }
 
@@ -304,7 +246,7 @@ export class SmtpSession {
    * @returns The reply to send.
    */
   lineTooLong(): SmtpReply {
-    this.#transcript?.client("(line too long, dropped)", this.#options.clock.now());
+    this.#record("C", "(line too long, dropped)");
     this.#input = "command";
     this.#auth = undefined;
     return this.#error(REPLY.LineTooLong);
@@ -344,11 +286,15 @@ export class SmtpSession {
     });
   }
 
+  #record(side: "C" | "S" | "*", text: string): void {
+    this.#options.transcript?.record(side, text, this.#options.clock.now());
+  }
+
   #reply(reply: SmtpReply): SmtpReply {
-    if (this.#transcript) {
+    if (this.#options.transcript) {
       const at = this.#options.clock.now();
       for (const line of this.wire(reply).split("\r\n")) {
-        if (line !== "") this.#transcript.server(line, at);
+        if (line !== "") this.#options.transcript.server(line, at);
       }
     }
     return reply;
@@ -362,22 +308,27 @@ export class SmtpSession {
   async #finish(reply: SmtpReply): Promise<SmtpReply> {
     if (reply.code === 535) {
       this.#authFailures++;
-      if (this.#authFailures >= this.#maxAuthFailures) {
+      if (this.#authFailures >= this.#options.maxAuthFailures) {
         return this.#close(REPLY.TooManyAuthFailures);
       }
-      // Slow down guessing: from the third failure on, each answer waits longer.
-      const wait = Math.min(5000, this.#authDelay * (this.#authFailures - 1));
+      // Slow down guessing: from the second failure on, each answer waits longer.
+      const wait = Math.min(5000, this.#options.authFailureDelayMs * (this.#authFailures - 1));
       if (this.#authFailures >= 2 && wait > 0) {
         await new Promise<void>((resolve) => this.#options.clock.setTimer(wait, resolve));
       }
     }
+    return this.#account(reply);
+  }
+
+  /** Records a command's reply; most 5xx count towards the error limit (not refusals of a user or relay). */
+  #account(reply: SmtpReply): SmtpReply {
     const counts = reply.code >= 500 && reply.code !== 550 && reply.code !== 554;
     return counts ? this.#error(reply) : this.#reply(reply);
   }
 
   #command(text: string): SmtpReply | undefined | Promise<SmtpReply | undefined> {
     const { verb, args } = splitCommand(text);
-    this.#transcript?.client(verb === "AUTH" ? maskAuth(text) : text, this.#options.clock.now());
+    this.#record("C", verb === "AUTH" ? maskAuth(text) : text);
     if (CONTROL.test(text)) return this.#error(REPLY.BadCharacters);
     if (!isVerb(verb)) return this.#error(REPLY.Unrecognized(verb.slice(0, 40)));
     const command = COMMANDS[verb];
@@ -396,13 +347,11 @@ export class SmtpSession {
   }
 
   #finishSync(reply: SmtpReply): SmtpReply | Promise<SmtpReply> {
-    if (reply.code === 535) return this.#finish(reply);
-    const counts = reply.code >= 500 && reply.code !== 550 && reply.code !== 554;
-    return counts ? this.#error(reply) : this.#reply(reply);
+    return reply.code === 535 ? this.#finish(reply) : this.#account(reply);
   }
 
   async #authLine(text: string): Promise<SmtpReply> {
-    this.#transcript?.client("****", this.#options.clock.now());
+    this.#record("C", "****");
     const step = this.#auth!;
     this.#auth = undefined;
     this.#input = "command";
@@ -410,12 +359,9 @@ export class SmtpSession {
   }
 
   #endOfData(): Promise<SmtpReply> {
-    const at = this.#options.clock.now();
     const hidden = this.#text!.lines - this.#options.maxDataLinesRecorded;
-    if (this.#transcript && hidden > 0) {
-      this.#transcript.note(`(${hidden} more lines of message text)`, at);
-    }
-    this.#transcript?.client(".", at);
+    if (hidden > 0) this.#record("*", `(${hidden} more lines of message text)`);
+    this.#record("C", ".");
     this.#input = "command";
     return this.#endOfMessage();
   }
@@ -424,7 +370,7 @@ export class SmtpSession {
     const chunk = this.#chunk!;
     this.#chunk = undefined;
     this.#input = "command";
-    this.#transcript?.client(`(${chunk.size} octets of message text)`, this.#options.clock.now());
+    this.#record("C", `(${chunk.size} octets of message text)`);
     if (chunk.refusal) return this.#error(chunk.refusal);
     if (chunk.last) return this.#endOfMessage();
     const problem = this.#text!.problem;
@@ -446,9 +392,4 @@ export class SmtpSession {
     if (!refusal) this.#accepted++;
     return this.#reply(refusal ?? custom ?? REPLY.Accepted);
   }
-}
-
-function maskAuth(text: string): string {
-  const words = text.split(" ");
-  return words.length > 2 ? `${words[0]} ${words[1]} ****` : text;
 }

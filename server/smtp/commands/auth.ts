@@ -86,3 +86,14 @@ export const AUTH: SmtpCommand = {
     }
   },
 };
+
+/**
+ * Hides the credentials of an AUTH command line for a transcript.
+ *
+ * @param line The command line.
+ * @returns `AUTH PLAIN ****` for `AUTH PLAIN <base64>`; other lines unchanged.
+ */
+export function maskAuth(line: string): string {
+  const words = line.split(" ");
+  return words.length > 2 ? `${words[0]} ${words[1]} ****` : line;
+}
