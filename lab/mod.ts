@@ -38,4 +38,4 @@ export {
   ControlServer,
   type ControlServerOptions,
 } from "./control.ts";
-export { telnet, type TelnetOptions } from "./telnet.ts";
+export { imapTelnet, telnet, type TelnetOptions } from "./telnet.ts";

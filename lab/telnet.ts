@@ -84,3 +84,72 @@ export async function telnet(
   }
   return transcript;
 }
+
+/**
+ * The notebook's telnet for IMAP: sends each tagged command line and reads every response up to
+ * the tagged one, literals included (their text is recorded line by line, as a terminal shows
+ * it). Stops after LOGOUT.
+ *
+ * @param lines Tagged command lines such as `a1 LOGIN bob pickles`.
+ * @param options Where to connect.
+ * @returns The recorded dialog.
+ *
+ * @example Log in and look at the inbox
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Accounts } from "../server/accounts.ts";
+ * import { ImapServer } from "../server/imap/server.ts";
+ * import { MemoryStore } from "../server/store/memory_store.ts";
+ * import { imapTelnet } from "./telnet.ts";
+ *
+ * const accounts = new Accounts({ iterations: 1000 });
+ * await accounts.add("bob", "pickles");
+ * await using server = new ImapServer({ store: new MemoryStore(), accounts });
+ * const dialog = await imapTelnet(["a1 LOGIN bob pickles", "a2 SELECT INBOX", "a3 LOGOUT"], { port: server.port });
+ * assert.ok(dialog.lines("S").includes("a2 OK [READ-WRITE] SELECT completed"));
+ * ```
+ */
+export async function imapTelnet(
+  lines: readonly string[],
+  options: TelnetOptions,
+): Promise<Transcript> {
+  const transcript = new Transcript({
+    client: options.client ?? "you",
+    server: options.server ?? "server",
+    title: `telnet ${options.hostname ?? "127.0.0.1"} ${options.port}`,
+  });
+  const timeout = options.timeoutMs ?? 5000;
+  const conn = new LineConnection(
+    await Deno.connect({ hostname: options.hostname ?? "127.0.0.1", port: options.port }),
+  );
+  transcript.note("TCP connection opened");
+  const until = async (done: (line: string) => boolean) => {
+    for (;;) {
+      const line = await conn.readLine(timeout, "a response");
+      transcript.server(line);
+      const literal = /\{(\d+)\}$/.exec(line);
+      if (literal) {
+        const text = new TextDecoder().decode(await conn.readBytes(Number(literal[1]), timeout));
+        for (const part of text.replace(/\r\n$/, "").split("\r\n")) transcript.server(part);
+        continue;
+      }
+      if (done(line)) return;
+    }
+  };
+  try {
+    await until(() => true);
+    for (const line of lines) {
+      transcript.client(line);
+      await conn.write(line + "\r\n");
+      const tag = line.split(" ")[0];
+      await until((l) => l.startsWith(`${tag} `));
+      if (/^\S+ LOGOUT$/i.test(line)) break;
+    }
+  } catch (error) {
+    transcript.note(`(${(error as Error).message})`);
+  } finally {
+    conn.close();
+    transcript.note("TCP connection closed");
+  }
+  return transcript;
+}
