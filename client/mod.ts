@@ -14,6 +14,7 @@ export {
 } from "./line_connection.ts";
 export {
   type SendEnvelope,
+  type SendOptions,
   type SendResult,
   SmtpClient,
   type SmtpClientOptions,
@@ -30,7 +31,9 @@ export {
   DEFAULT_TIMEOUTS,
   localRefusal,
   mailParameters,
+  prepare,
   recordText,
   type RecordTextOptions,
+  transactionLines,
   type TransactionOptions,
 } from "./smtp_transaction.ts";

@@ -210,3 +210,43 @@ Deno.test("SmtpClient records the dialog, with the message text cut to the limit
   assert.match(text, /C: Subject: Hi\n\* {2}\(2 more lines of message text\)\nC: \./);
   assert.match(text, /S: 221 bye/);
 });
+
+Deno.test("SmtpClient sends the next message's commands right after this one's text (RFC 2920 §3.1)", async () => {
+  const texts: string[] = [];
+  const chunks: string[] = [];
+  await using peer = new ScriptedPeer(async (c) => {
+    await c.write("220 peer.test\r\n");
+    await c.readLine();
+    await c.write("250-peer.test\r\n250 PIPELINING\r\n");
+    for (let i = 0; i < 3; i++) await c.readLine(); // MAIL RCPT DATA
+    await c.write("250 ok\r\n250 ok\r\n354 go\r\n");
+    texts.push(await c.readData());
+    // The second message's commands are here already, before any reply to the first.
+    for (let i = 0; i < 3; i++) chunks.push(await c.readLine(1000));
+    await c.write("250 first accepted\r\n250 ok\r\n250 ok\r\n354 go\r\n");
+    texts.push(await c.readData());
+    await c.write("250 second accepted\r\n");
+    await c.readLine();
+    await c.write("221 bye\r\n");
+  });
+  const client = await connect(peer.port);
+  const second = encoder.encode("Subject: two\r\n\r\n2\r\n");
+  const one = await client.send(ENVELOPE, MESSAGE, {
+    next: { envelope: ENVELOPE, message: second },
+  });
+  const two = await client.send(ENVELOPE, second);
+  await client.quit();
+  assert.equal(one.reply.lines[0], "first accepted");
+  assert.equal(two.reply.lines[0], "second accepted");
+  assert.deepEqual(chunks, ["MAIL FROM:<alice@crepes.fr>", "RCPT TO:<bob@hamburger.edu>", "DATA"]);
+  assert.equal(texts[1], "Subject: two\r\n\r\n2\r\n");
+});
+
+Deno.test("SmtpClient closes rather than send another message than the one it announced", async () => {
+  await using peer = new ScriptedPeer((c) => c.serve());
+  const client = await connect(peer.port);
+  const announced = encoder.encode("Subject: two\r\n\r\n2\r\n");
+  await client.send(ENVELOPE, MESSAGE, { next: { envelope: ENVELOPE, message: announced } });
+  await assert.rejects(client.send(ENVELOPE, MESSAGE), ConnectionError);
+  assert.equal(client.closed, true);
+});

@@ -4,9 +4,10 @@
  *
  * @module
  */
+import type { Clock } from "../protocol/clock.ts";
 import type { SmtpReply } from "../protocol/smtp/reply.ts";
 import type { Transcript } from "../protocol/transcript.ts";
-import { hasEightBit } from "./eight_bit.ts";
+import { hasEightBit, to7bit } from "./eight_bit.ts";
 
 /** What the server offered, for {@linkcode localRefusal} and {@linkcode mailParameters}. */
 export interface TransactionOptions {
@@ -143,6 +144,97 @@ export function mailParameters(
     params += " SMTPUTF8";
   }
   return params;
+}
+
+/** Options of `SmtpClient.connect`. */
+export interface SmtpClientOptions {
+  /** The server's address. */
+  hostname: string;
+  /** The server's port. */
+  port: number;
+  /** The name this client gives in EHLO/HELO. @default "localhost" */
+  clientName?: string;
+  /** Deadlines; unset ones keep RFC 5321's values. @default RFC 5321 §4.5.3.2 */
+  timeouts?: Partial<SmtpTimeouts>;
+  /** Where to record the dialog. @default no recording */
+  transcript?: Transcript;
+  /** Times the deadlines and the transcript. @default the system clock */
+  clock?: Clock;
+  /** Say HELO instead of EHLO, as the course's dialog does. @default false */
+  helo?: boolean;
+  /** Message text lines per message that the transcript keeps. @default 20 */
+  maxDataLinesRecorded?: number;
+}
+
+/** Options of `SmtpClient.send`. */
+export interface SendOptions {
+  /**
+   * The message that will be sent next on this connection: with PIPELINING its MAIL, RCPT and
+   * DATA go out right after this message's text (RFC 2920 §3.1), and the next `send` must be
+   * called with exactly that `message` (or the connection closed).
+   * @default none
+   */
+  next?: { envelope: SendEnvelope; message: Uint8Array };
+}
+
+/**
+ * The message as it goes to this server: converted to 7 bits when the server lacks 8BITMIME
+ * (RFC 6152 §3).
+ *
+ * @param message The message.
+ * @param options The server's extensions.
+ * @returns The bytes to send, and whether they were converted.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prepare } from "./smtp_transaction.ts";
+ *
+ * const korean = new TextEncoder().encode("Subject: hi\r\n\r\n안녕\r\n");
+ * assert.equal(prepare(korean, { extensions: new Map([["8BITMIME", ""]]) }).downgraded, false);
+ * assert.equal(prepare(korean, { extensions: new Map() }).downgraded, true);
+ * ```
+ */
+export function prepare(
+  message: Uint8Array,
+  options: TransactionOptions,
+): { bytes: Uint8Array; downgraded: boolean } {
+  if (options.extensions.has("8BITMIME") || !hasEightBit(message)) {
+    return { bytes: message, downgraded: false };
+  }
+  return { bytes: to7bit(message), downgraded: true };
+}
+
+/**
+ * The commands of one mail transaction: MAIL FROM with its parameters, one RCPT TO per
+ * recipient, and DATA.
+ *
+ * @param envelope Sender and recipients.
+ * @param message The message as it will be sent.
+ * @param options The server's extensions.
+ * @returns The command lines, without CRLF.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { transactionLines } from "./smtp_transaction.ts";
+ *
+ * assert.deepEqual(
+ *   transactionLines({ from: "", to: ["alice@crepes.fr"] }, new Uint8Array(5), { extensions: new Map([["SIZE", "0"]]) }),
+ *   ["MAIL FROM:<> SIZE=5", "RCPT TO:<alice@crepes.fr>", "DATA"],
+ * );
+ * ```
+ */
+export function transactionLines(
+  envelope: SendEnvelope,
+  message: Uint8Array,
+  options: TransactionOptions,
+): string[] {
+  return [
+    `MAIL FROM:<${envelope.from}>${mailParameters(envelope, message, options)}`,
+    ...envelope.to.map((to) => `RCPT TO:<${to}>`),
+    "DATA",
+  ];
 }
 
 /** Options of {@linkcode recordText}. */

@@ -97,8 +97,11 @@ export class DiskSpool implements Spool {
   }
 
   async remove(id: string): Promise<void> {
-    await Deno.remove(this.#path(id, "json")).catch(ignoreMissing);
-    await Deno.remove(this.#path(id, "eml")).catch(ignoreMissing);
+    // Either file left alone by a crash is cleared by load(), so both may go at once.
+    await Promise.all([
+      Deno.remove(this.#path(id, "json")).catch(ignoreMissing),
+      Deno.remove(this.#path(id, "eml")).catch(ignoreMissing),
+    ]);
   }
 
   async load(): Promise<QueueEntry[]> {
@@ -107,12 +110,12 @@ export class DiskSpool implements Spool {
       if (entry.isFile) names.add(entry.name);
     }
     const entries: QueueEntry[] = [];
-    for (const name of names) {
+    const loadOne = async (name: string) => {
       const id = name.replace(/\.(eml|json)$/, "");
       if (name.endsWith(".json")) {
         if (!names.has(`${id}.eml`)) {
           await Deno.remove(join(this.root, name)).catch(ignoreMissing);
-          continue;
+          return;
         }
         try {
           entries.push(JSON.parse(await Deno.readTextFile(join(this.root, name))));
@@ -123,7 +126,9 @@ export class DiskSpool implements Spool {
         // The message was written but its state was not: the client never got its 250.
         await Deno.remove(join(this.root, name)).catch(ignoreMissing);
       }
-    }
+    };
+    const all = [...names];
+    for (let i = 0; i < all.length; i += 64) await Promise.all(all.slice(i, i + 64).map(loadOne));
     return entries.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   }
 

@@ -281,21 +281,25 @@ export class Relay implements Deliverer {
       const { client, remote } = connected;
       this.#clients.add(client);
       let carried = 0;
+      let next: RelayItem | undefined;
       try {
         await client.hello();
-        for (;;) {
+        for (let item = await run.batch.next(); item; item = next) {
           this.#maybeSpawn(run);
-          const item = await run.batch.next();
-          if (!item) {
-            await client.quit().catch(() => {});
-            return;
-          }
-          const outcomes = await this.#sendOne(client, item, remote);
+          // Taken ahead, so that its commands can follow this message's text (RFC 2920).
+          next = await run.batch.next();
+          const outcomes = await this.#sendOne(client, item, { remote, next });
           await run.batch.report(item, outcomes);
           if (outcomes.some((o) => o.status === "delivered")) carried++;
           if (client.closed) throw new Error(outcomes[0]?.detail ?? "Connection closed");
         }
+        await client.quit().catch(() => {});
+        return;
       } catch (error) {
+        if (next) {
+          const detail = `Not sent: the connection to ${remote} ended`;
+          await run.batch.report(next, every(next, { status: "deferred", detail }));
+        }
         lastError = explain(error, remote);
         client.close();
       } finally {
@@ -307,9 +311,16 @@ export class Relay implements Deliverer {
     if (run.workers.size <= 1) await drain(run.batch, { status: "deferred", detail: lastError });
   }
 
-  async #sendOne(client: SmtpClient, item: RelayItem, remote: string): Promise<RecipientOutcome[]> {
+  async #sendOne(
+    client: SmtpClient,
+    item: RelayItem,
+    options: { remote: string; next?: RelayItem },
+  ): Promise<RecipientOutcome[]> {
+    const { remote, next } = options;
     try {
-      const result = await client.send({ from: item.from, to: item.to }, item.message);
+      const result = await client.send({ from: item.from, to: item.to }, item.message, {
+        next: next && { envelope: { from: next.from, to: next.to }, message: next.message },
+      });
       if (result.reply.code < 300) this.#stats.messages++;
       return item.to.map((address) => {
         if (result.accepted.includes(address)) {
