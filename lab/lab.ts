@@ -134,11 +134,9 @@ export class Lab implements AsyncDisposable {
     const config = parseLabConfig(options.config ?? DEFAULT_CONFIG);
     const storage = options.storage ?? config.storage;
     const dns = config.dns;
-    const router = new StaticRouter(config.routes, {
-      fallback: dns
-        ? new DnsRouter({ resolver: denoResolver({ nameServer: dns.nameServer }), port: dns.port })
-        : undefined,
-    });
+    const resolver = dns && denoResolver({ nameServer: dns.nameServer });
+    const fallback = dns && new DnsRouter({ resolver, port: dns.port });
+    const router = new StaticRouter(config.routes, { fallback });
     const servers: MailServer[] = [];
     const log = new EventLog();
     const onEvent = (event: MailEvent) => {
