@@ -50,7 +50,6 @@ export interface UidOptions {
 const encoder = new TextEncoder();
 const formatArg = (arg: CommandArg) =>
   typeof arg === "string" ? arg : formatAstring(arg.string) ?? "{...}";
-const decoder = new TextDecoder();
 const MAX_LITERAL = 64 * 1024 * 1024;
 
 /**

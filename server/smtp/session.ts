@@ -291,6 +291,11 @@ export class SmtpSession {
   }
 
   #reply(reply: SmtpReply): SmtpReply {
+    // RFC 5321 §3.8: a 421, whoever decided it, ends the session.
+    if (reply.code === 421) {
+      this.#state = "closed";
+      this.#input = "command";
+    }
     if (this.#options.transcript) {
       const at = this.#options.clock.now();
       for (const line of this.wire(reply).split("\r\n")) {

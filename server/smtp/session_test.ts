@@ -253,3 +253,17 @@ Deno.test("SmtpSession uses enhanced codes after EHLO only", () => {
   s.receiveLine("EHLO crepes.fr");
   assert.equal(s.wire(REPLY.Ok), "250 2.0.0 OK\r\n");
 });
+
+Deno.test("SmtpSession closes after a hook refuses with 421", async () => {
+  const s = new SmtpSession({
+    domain: "hamburger.edu",
+    handler: {
+      rcpt() {
+        throw new SmtpReplyError({ code: 421, enhanced: "4.3.2", lines: ["Going down"] });
+      },
+    },
+  });
+  await say(s, "HELO crepes.fr", "MAIL FROM:<alice@crepes.fr>");
+  assert.equal((await s.receiveLine("RCPT TO:<bob@hamburger.edu>"))?.code, 421);
+  assert.equal(s.closed, true);
+});
