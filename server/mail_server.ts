@@ -6,11 +6,7 @@
  * @module
  */
 import type { Clock } from "../protocol/clock.ts";
-import { domainOf, localPartOf } from "../protocol/smtp/command.ts";
-import { REPLY } from "../protocol/smtp/replies.ts";
-import { SmtpReplyError } from "../protocol/smtp/reply.ts";
 import { Transcript, type TranscriptFactory } from "../protocol/transcript.ts";
-import { parseHeaders } from "../message/header.ts";
 import { systemClock } from "../client/system_clock.ts";
 import type { SmtpTimeouts } from "../client/smtp_client.ts";
 import { Accounts } from "./accounts.ts";
@@ -24,13 +20,10 @@ import { MemorySpool, type QueueEntry, type Spool } from "./queue/spool.ts";
 import { SmtpFaults } from "./smtp/faults.ts";
 import { MxPort } from "./smtp/mx_port.ts";
 import { SmtpServer } from "./smtp/server.ts";
-import { prependHeader, receivedHeader, returnPathHeader } from "./smtp/trace.ts";
-import type { Envelope, SmtpClientInfo, SmtpHandler } from "./smtp/types.ts";
+import type { SmtpHandler } from "./smtp/types.ts";
+import { mailHandler } from "./mail_handler.ts";
 import { MemoryStore } from "./store/memory_store.ts";
 import type { MailboxStore } from "./store/store.ts";
-
-/** Received fields beyond which a message is taken for a mail loop (RFC 5321 §6.3). */
-const MAX_HOPS = 30;
 
 /** The ports of one server; 0 picks a free one. */
 export interface MailServerPorts {
@@ -132,7 +125,7 @@ export class MailServer implements AsyncDisposable {
   #submission: SmtpServer;
   #imap: ImapServer;
   #transcripts: Transcript[] = [];
-  #seq = 0;
+  #handler: SmtpHandler;
 
   private constructor(options: MailServerOptions, accounts: Accounts) {
     this.#options = options;
@@ -161,13 +154,21 @@ export class MailServer implements AsyncDisposable {
       onFailure: (entry, message) => this.#bounce(entry, { message, action: "failed" }),
       onDelay: (entry, message) => this.#bounce(entry, { message, action: "delayed" }),
     });
+    this.#handler = mailHandler({
+      domain: this.domain,
+      accounts,
+      store: this.store,
+      queue: this.queue,
+      clock: this.clock,
+      emit: (event) => this.#emit(event),
+    });
     this.faults = new SmtpFaults({
       clock: this.clock,
       domain: this.domain,
       onChange: () => this.#mx.refresh(),
     });
     const mx = {
-      handler: this.faults.wrap(this.#handler()),
+      handler: this.faults.wrap(this.#handler),
       transcripts: this.#transcriptFactory("MX"),
     };
     this.#mx = new MxPort((port) => new SmtpServer({ ...this.#smtpOptions(), ...mx, port }), {
@@ -261,7 +262,7 @@ export class MailServer implements AsyncDisposable {
       domain: this.domain,
       hostname: this.#options.hostname ?? "127.0.0.1",
       clock: this.clock,
-      handler: this.#handler(),
+      handler: this.#handler,
       maxMessageSize: this.#options.maxMessageSize,
     };
   }
@@ -310,71 +311,6 @@ export class MailServer implements AsyncDisposable {
       }
       return transcript;
     };
-  }
-
-  #isLocal(address: string): boolean {
-    return domainOf(address) === this.domain;
-  }
-
-  #handler(): SmtpHandler {
-    return {
-      authenticate: (user, password) => {
-        if (user.includes("@") && domainOf(user) !== this.domain) return Promise.resolve(undefined);
-        return this.accounts.verify(user, password);
-      },
-      rcpt: (to, _envelope, client) => {
-        if (this.#isLocal(to) || to.toLowerCase() === "postmaster") {
-          const user = to.toLowerCase() === "postmaster" ? "postmaster" : localPartOf(to);
-          if (!this.accounts.has(user)) throw new SmtpReplyError(REPLY.NoSuchUser(to));
-          return;
-        }
-        if (!client.user) throw new SmtpReplyError(REPLY.RelayDenied(to));
-      },
-      data: (envelope, message, client) => this.#accept(envelope, message, client),
-    };
-  }
-
-  async #accept(envelope: Envelope, message: Uint8Array, client: SmtpClientInfo): Promise<void> {
-    const hops = parseHeaders(message).getAll("Received").length;
-    if (hops >= MAX_HOPS) throw new SmtpReplyError(REPLY.TooManyHops(hops));
-    const at = this.clock.now();
-    const id = `${at.toString(36)}${(this.#seq++).toString(36)}`.toUpperCase();
-    const traced = prependHeader(
-      receivedHeader({
-        helo: client.helo,
-        address: client.remote.replace(/:\d+$/, ""),
-        by: this.domain,
-        protocol: client.user ? "ESMTPA" : client.esmtp ? "ESMTP" : "SMTP",
-        id,
-        for: envelope.to.length === 1 ? envelope.to[0] : undefined,
-        at,
-      }),
-      message,
-    );
-    const isLocal = (to: string) => this.#isLocal(to) || to.toLowerCase() === "postmaster";
-    const users = [
-      ...new Set(envelope.to.filter(isLocal).map((to) => localPartOf(to).toLowerCase())),
-    ];
-    const remote = envelope.to.filter((to) => !isLocal(to));
-    // All or nothing: if one mailbox or the queue fails, undo the rest and answer 451, so the
-    // client's retry neither loses nor duplicates the message. The queue comes last: once it
-    // holds the message, the relay may send it at once.
-    const stored: { user: string; uid: number }[] = [];
-    try {
-      const delivered = prependHeader(returnPathHeader(envelope.from), traced);
-      for (const user of users) {
-        stored.push({ user, uid: await this.store.deliver(user, delivered) });
-      }
-      if (remote.length > 0) await this.queue.enqueue({ from: envelope.from, to: remote }, traced);
-    } catch (error) {
-      for (const { user, uid } of stored) {
-        await this.store.expunge(user, "INBOX", [uid]).catch(() => {});
-      }
-      throw error;
-    }
-    for (const { user, uid } of stored) {
-      this.#emit({ type: "stored", user, mailbox: "INBOX", uid, from: envelope.from, at });
-    }
   }
 
   async #bounce(entry: QueueEntry, options: DeliverBounceOptions): Promise<void> {

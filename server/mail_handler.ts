@@ -1,0 +1,124 @@
+/**
+ * What a domain's mail server decides on each SMTP step: who may log in, which recipients it
+ * takes (its own users, and others only for a logged-in client: no open relay), and what it does
+ * with an accepted message (trace fields, the users' mailboxes, the queue for other domains).
+ *
+ * @module
+ */
+import type { Clock } from "../protocol/clock.ts";
+import { domainOf, localPartOf } from "../protocol/smtp/command.ts";
+import { REPLY } from "../protocol/smtp/replies.ts";
+import { SmtpReplyError } from "../protocol/smtp/reply.ts";
+import { parseHeaders } from "../message/header.ts";
+import type { Accounts } from "./accounts.ts";
+import type { ServerEvent } from "./events.ts";
+import type { OutboundQueue } from "./queue/queue.ts";
+import { prependHeader, receivedHeader, returnPathHeader } from "./smtp/trace.ts";
+import type { Envelope, SmtpClientInfo, SmtpHandler } from "./smtp/types.ts";
+import type { MailboxStore } from "./store/store.ts";
+
+/** Received fields beyond which a message is taken for a mail loop (RFC 5321 §6.3). */
+const MAX_HOPS = 30;
+
+/** What the handler works with. */
+export interface MailHandlerOptions {
+  /** The server's domain, in lower case. */
+  domain: string;
+  /** Its users. */
+  accounts: Accounts;
+  /** Their mailboxes. */
+  store: MailboxStore;
+  /** Where mail for other domains goes. */
+  queue: OutboundQueue;
+  /** Stamps the trace fields. */
+  clock: Clock;
+  /** Told when a message is stored. @default nothing */
+  emit?: (event: ServerEvent) => void;
+}
+
+/**
+ * Builds the SMTP hooks of one domain's server.
+ *
+ * @param options The domain and its collaborators.
+ * @returns Hooks for `SmtpServer`.
+ *
+ * @example Refuse a stranger's relay, take a local user
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Accounts } from "./accounts.ts";
+ * import { mailHandler } from "./mail_handler.ts";
+ * import { OutboundQueue } from "./queue/queue.ts";
+ * import { MemorySpool } from "./queue/spool.ts";
+ * import { MemoryStore } from "./store/memory_store.ts";
+ *
+ * const accounts = new Accounts({ iterations: 1000 });
+ * await accounts.add("bob", "pickles");
+ * const queue = new OutboundQueue({ spool: new MemorySpool(), deliverer: { deliver: () => Promise.resolve() } });
+ * const handler = mailHandler({ domain: "hamburger.edu", accounts, store: new MemoryStore(), queue, clock: { now: () => 0, setTimer: () => ({ cancel() {} }) } });
+ * const stranger = { remote: "127.0.0.1:5000", helo: "x", esmtp: true, submission: false };
+ * const envelope = { from: "a@b.c", to: [], params: { body: "7BIT" as const, smtputf8: false } };
+ * assert.doesNotThrow(() => handler.rcpt!("bob@hamburger.edu", envelope, stranger));
+ * assert.throws(() => handler.rcpt!("eve@example.org", envelope, stranger), { name: "SmtpReplyError" });
+ * ```
+ */
+export function mailHandler(options: MailHandlerOptions): SmtpHandler {
+  const { domain, accounts, store, queue, clock } = options;
+  let seq = 0;
+  const isLocal = (to: string) => domainOf(to) === domain || to.toLowerCase() === "postmaster";
+  const userOf = (to: string) =>
+    to.toLowerCase() === "postmaster" ? "postmaster" : localPartOf(to).toLowerCase();
+
+  async function accept(
+    envelope: Envelope,
+    message: Uint8Array,
+    client: SmtpClientInfo,
+  ): Promise<void> {
+    const hops = parseHeaders(message).getAll("Received").length;
+    if (hops >= MAX_HOPS) throw new SmtpReplyError(REPLY.TooManyHops(hops));
+    const at = clock.now();
+    const traced = prependHeader(
+      receivedHeader({
+        helo: client.helo,
+        address: client.remote.replace(/:\d+$/, ""),
+        by: domain,
+        protocol: client.user ? "ESMTPA" : client.esmtp ? "ESMTP" : "SMTP",
+        id: `${at.toString(36)}${(seq++).toString(36)}`.toUpperCase(),
+        for: envelope.to.length === 1 ? envelope.to[0] : undefined,
+        at,
+      }),
+      message,
+    );
+    const users = [...new Set(envelope.to.filter(isLocal).map(userOf))];
+    const remote = envelope.to.filter((to) => !isLocal(to));
+    // All or nothing: if one mailbox or the queue fails, undo the rest and answer 451, so the
+    // client's retry neither loses nor duplicates the message. The queue comes last: once it
+    // holds the message, the relay may send it at once.
+    const stored: { user: string; uid: number }[] = [];
+    try {
+      const delivered = prependHeader(returnPathHeader(envelope.from), traced);
+      for (const user of users) stored.push({ user, uid: await store.deliver(user, delivered) });
+      if (remote.length > 0) await queue.enqueue({ from: envelope.from, to: remote }, traced);
+    } catch (error) {
+      for (const { user, uid } of stored) await store.expunge(user, "INBOX", [uid]).catch(() => {});
+      throw error;
+    }
+    for (const { user, uid } of stored) {
+      options.emit?.({ type: "stored", user, mailbox: "INBOX", uid, from: envelope.from, at });
+    }
+  }
+
+  return {
+    authenticate: (user, password) => {
+      if (user.includes("@") && domainOf(user) !== domain) return Promise.resolve(undefined);
+      return accounts.verify(user, password);
+    },
+    rcpt: (to, _envelope, client) => {
+      if (isLocal(to)) {
+        if (!accounts.has(userOf(to))) throw new SmtpReplyError(REPLY.NoSuchUser(to));
+        return;
+      }
+      if (!client.user) throw new SmtpReplyError(REPLY.RelayDenied(to));
+    },
+    data: accept,
+  };
+}
