@@ -33,7 +33,8 @@ import {
   syncFolder,
 } from "./maildir_folder.ts";
 import { type MaildirFolder, MaildirRoot } from "./maildir_root.ts";
-import { syncDirectory, uidListStamp, writeNewFile, writeUidList } from "./maildir_uidlist.ts";
+import { syncDirectory, writeNewFile } from "../atomic_file.ts";
+import { uidListStamp, writeUidList } from "./maildir_uidlist.ts";
 
 /** Options of {@linkcode MaildirStore}. */
 export interface MaildirStoreOptions {

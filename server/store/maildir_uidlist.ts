@@ -13,6 +13,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import { syncDirectory, writeNewFile } from "../atomic_file.ts";
 
 /** The UID list's file name inside a folder. */
 export const UIDLIST_FILE = "toolkit-uidlist";
@@ -38,14 +39,6 @@ export interface WriteOptions {
   tmpDir: string;
   /** Whether to wait for the disk before renaming. @default true */
   fsync?: boolean;
-}
-
-/** Options of {@linkcode writeNewFile}. */
-export interface WriteNewFileOptions {
-  /** Whether to wait for the disk before returning. @default true */
-  fsync?: boolean;
-  /** The file's modification time (a Maildir message's internal date). @default the time of writing */
-  mtime?: Date;
 }
 
 /**
@@ -240,64 +233,6 @@ export async function nextUidValidity(
   const next = Math.min(MAX_UID, Math.max(Math.floor(now / 1000), last + 1, 1));
   await writeFileAtomic(path, new TextEncoder().encode(`${next}\n`), options);
   return next;
-}
-
-/**
- * Writes a new file that did not exist before, with all its bytes and its modification time, and
- * (unless told not to) waits until the disk has them.
- *
- * @param path Where to write; the call fails if something is there.
- * @param bytes The content.
- * @param options Whether to fsync, and the modification time.
- *
- * @example Write once
- * ```ts
- * import assert from "node:assert/strict";
- * import { writeNewFile } from "./maildir_uidlist.ts";
- *
- * const dir = await Deno.makeTempDir();
- * await writeNewFile(`${dir}/a`, new Uint8Array([1, 2]), { fsync: false });
- * await assert.rejects(writeNewFile(`${dir}/a`, new Uint8Array([3])), Deno.errors.AlreadyExists);
- * assert.deepEqual(await Deno.readFile(`${dir}/a`), new Uint8Array([1, 2]));
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function writeNewFile(
-  path: string,
-  bytes: Uint8Array,
-  options: WriteNewFileOptions = {},
-): Promise<void> {
-  using file = await Deno.open(path, { write: true, createNew: true });
-  for (let done = 0; done < bytes.length;) {
-    done += await file.write(bytes.subarray(done));
-  }
-  if (options.mtime) await file.utime(options.mtime, options.mtime);
-  if (options.fsync ?? true) await file.sync();
-}
-
-/**
- * Makes the renames in a directory durable, where the platform allows it (POSIX; not Windows):
- * until the directory itself is synced, a crash may forget that a file moved into it.
- *
- * @param dir The directory whose entries changed.
- *
- * @example Make a rename durable
- * ```ts
- * import assert from "node:assert/strict";
- * import { syncDirectory } from "./maildir_uidlist.ts";
- *
- * const dir = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${dir}/a`, "x");
- * await Deno.rename(`${dir}/a`, `${dir}/b`);
- * await syncDirectory(dir);
- * assert.equal(await Deno.readTextFile(`${dir}/b`), "x");
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function syncDirectory(dir: string): Promise<void> {
-  if (Deno.build.os === "windows") return;
-  using handle = await Deno.open(dir, { read: true });
-  await handle.sync();
 }
 
 async function writeFileAtomic(path: string, bytes: Uint8Array, options: WriteOptions) {
