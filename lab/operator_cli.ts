@@ -49,7 +49,7 @@ async function control(dir: string): Promise<ControlInfo> {
     return JSON.parse(await Deno.readTextFile(file));
   } catch {
     throw new CliError(
-      `No running lab found (cannot read "${file}"). Start one with: deno task lab`,
+      `No running lab found (cannot read "${file}"). Start one with: deno task lab (or give the lab's --data DIR)`,
     );
   }
 }
