@@ -243,3 +243,25 @@ Deno.test("MailServer adds Received and Return-Path, and refuses a message that 
   assert.deepEqual(await raw.reply(), wire(REPLY.TooManyHops(30)));
   raw.close();
 });
+
+Deno.test("MailServer refuses AUTH on the MX port and hides credentials in its transcripts", async () => {
+  await using server = await MailServer.start({
+    domain: "hamburger.edu",
+    users: { bob: "pickles" },
+    passwordIterations: 1000,
+  });
+  const { raw, extensions } = await ehlo(server.ports.smtp);
+  assert.ok(!extensions.some((e) => e.startsWith("AUTH")));
+  const secret = btoa("\0bob\0pickles");
+  await raw.write(`AUTH PLAIN ${secret}\r\n`);
+  assert.deepEqual(await raw.reply(), wire(REPLY.AuthNotOffered));
+  raw.close();
+  const sub = await ehlo(server.ports.submission);
+  await sub.raw.write(`AUTH PLAIN ${secret}\r\n`);
+  assert.deepEqual(await sub.raw.reply(), wire(REPLY.AuthOk));
+  assert.equal(await sub.raw.command("QUIT"), 221);
+  sub.raw.close();
+  const text = server.transcripts.map((t) => t.toString()).join("\n");
+  assert.match(text, /AUTH PLAIN \*\*\*\*/);
+  assert.ok(!text.includes(secret) && !text.includes("pickles"));
+});
