@@ -48,24 +48,14 @@ export async function telnet(
   lines: readonly string[],
   options: TelnetOptions,
 ): Promise<Transcript> {
-  const transcript = new Transcript({
-    client: options.client ?? "you",
-    server: options.server ?? "server",
-    title: `telnet ${options.hostname ?? "127.0.0.1"} ${options.port}`,
-  });
-  const timeout = options.timeoutMs ?? 5000;
-  const conn = new LineConnection(
-    await Deno.connect({ hostname: options.hostname ?? "127.0.0.1", port: options.port }),
-  );
-  transcript.note("TCP connection opened");
-  const reply = async () => {
-    for (;;) {
-      const line = await conn.readLine(timeout, "a reply");
-      transcript.server(line);
-      if (!/^\d{3}-/.test(line)) return Number(line.slice(0, 3));
-    }
-  };
-  try {
+  return await dialog(options, async (conn, transcript, timeout) => {
+    const reply = async () => {
+      for (;;) {
+        const line = await conn.readLine(timeout, "a reply");
+        transcript.server(line);
+        if (!/^\d{3}-/.test(line)) return Number(line.slice(0, 3));
+      }
+    };
     await reply();
     let inText = false;
     for (const line of lines) {
@@ -76,13 +66,7 @@ export async function telnet(
       inText = code === 354;
       if (code === 221 || code === 421) break;
     }
-  } catch (error) {
-    transcript.note(`(${(error as Error).message})`);
-  } finally {
-    conn.close();
-    transcript.note("TCP connection closed");
-  }
-  return transcript;
+  });
 }
 
 /**
@@ -113,30 +97,20 @@ export async function imapTelnet(
   lines: readonly string[],
   options: TelnetOptions,
 ): Promise<Transcript> {
-  const transcript = new Transcript({
-    client: options.client ?? "you",
-    server: options.server ?? "server",
-    title: `telnet ${options.hostname ?? "127.0.0.1"} ${options.port}`,
-  });
-  const timeout = options.timeoutMs ?? 5000;
-  const conn = new LineConnection(
-    await Deno.connect({ hostname: options.hostname ?? "127.0.0.1", port: options.port }),
-  );
-  transcript.note("TCP connection opened");
-  const until = async (done: (line: string) => boolean) => {
-    for (;;) {
-      const line = await conn.readLine(timeout, "a response");
-      transcript.server(line);
-      const literal = /\{(\d+)\}$/.exec(line);
-      if (literal) {
-        const text = new TextDecoder().decode(await conn.readBytes(Number(literal[1]), timeout));
-        for (const part of text.replace(/\r\n$/, "").split("\r\n")) transcript.server(part);
-        continue;
+  return await dialog(options, async (conn, transcript, timeout) => {
+    const until = async (done: (line: string) => boolean) => {
+      for (;;) {
+        const line = await conn.readLine(timeout, "a response");
+        transcript.server(line);
+        const literal = /\{(\d+)\}$/.exec(line);
+        if (literal) {
+          const text = new TextDecoder().decode(await conn.readBytes(Number(literal[1]), timeout));
+          for (const part of text.replace(/\r\n$/, "").split("\r\n")) transcript.server(part);
+          continue;
+        }
+        if (done(line)) return;
       }
-      if (done(line)) return;
-    }
-  };
-  try {
+    };
     await until(() => true);
     for (const line of lines) {
       transcript.client(line);
@@ -145,6 +119,24 @@ export async function imapTelnet(
       await until((l) => l.startsWith(`${tag} `));
       if (/^\S+ LOGOUT$/i.test(line)) break;
     }
+  });
+}
+
+/** Opens the connection and the transcript, runs the dialog, and closes whatever happens. */
+async function dialog(
+  options: TelnetOptions,
+  converse: (conn: LineConnection, transcript: Transcript, timeoutMs: number) => Promise<void>,
+): Promise<Transcript> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const transcript = new Transcript({
+    client: options.client ?? "you",
+    server: options.server ?? "server",
+    title: `telnet ${hostname} ${options.port}`,
+  });
+  const conn = new LineConnection(await Deno.connect({ hostname, port: options.port }));
+  transcript.note("TCP connection opened");
+  try {
+    await converse(conn, transcript, options.timeoutMs ?? 5000);
   } catch (error) {
     transcript.note(`(${(error as Error).message})`);
   } finally {
