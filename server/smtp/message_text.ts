@@ -129,14 +129,17 @@ export class MessageText {
     const words = count > 0
       ? new Uint32Array(view.buffer, view.byteOffset + first, count)
       : NO_WORDS;
-    const wordsEnd = first + words.length * 4;
     for (let i = 0; i < n; i++) {
-      if (i >= first && i < wordsEnd && ((i - first) & 3) === 0) {
-        const w = words[(i - first) >> 2];
-        if (((w - 0x0e0e0e0e) & ~w & 0x80808080) === 0) {
-          i += 3;
-          continue;
+      if (i >= first && ((i - first) & 3) === 0) {
+        // Skip whole words in a tight loop; stop at the first one holding a byte below 14.
+        let j = (i - first) >> 2;
+        while (j < count) {
+          const w = words[j];
+          if (((w - 0x0e0e0e0e) & ~w & 0x80808080) !== 0) break;
+          j++;
         }
+        i = first + j * 4;
+        if (i >= n) break;
       }
       const byte = view[i];
       if (byte > CR) continue;

@@ -123,15 +123,22 @@ export class SmtpServer implements AsyncDisposable {
         closeQuietly(conn)
       );
     };
+    // One idle timer per connection, not one per read: a read only notes the time, and the
+    // timer, when it fires early, waits again for what is left.
+    const idleMs = this.#options.idleTimeoutMs ?? 300_000;
+    let lastActivity = this.#clock.now();
     let idle: Timer | undefined;
-    let dataTimer: Timer | undefined;
-    const armIdle = () => {
-      idle?.cancel();
-      idle = this.#clock.setTimer(this.#options.idleTimeoutMs ?? 300_000, goodbye);
+    const armIdle = (ms: number) => {
+      idle = this.#clock.setTimer(ms, () => {
+        const quiet = this.#clock.now() - lastActivity;
+        if (quiet >= idleMs) goodbye();
+        else armIdle(idleMs - quiet);
+      });
     };
+    let dataTimer: Timer | undefined;
     try {
       await writeAll(conn, encoder.encode(session.wire(session.greeting())));
-      armIdle();
+      armIdle(idleMs);
       while (!session.closed) {
         let out = "";
         for (;;) {
@@ -170,7 +177,7 @@ export class SmtpServer implements AsyncDisposable {
         if (session.closed) break;
         const n = await conn.read(chunk);
         if (n === null) break;
-        armIdle();
+        lastActivity = this.#clock.now();
         lines.push(chunk.subarray(0, n));
         if (n === chunk.length && chunk.length < MAX_READ) chunk = new Uint8Array(chunk.length * 4);
       }
