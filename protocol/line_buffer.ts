@@ -53,6 +53,7 @@ export class LineBuffer {
   #end = 0;
   #scanned = 0;
   #discarding = false;
+  #lastBareLf = false;
 
   /**
    * Creates an empty buffer.
@@ -61,6 +62,11 @@ export class LineBuffer {
    */
   constructor(initialSize = 16 * 1024) {
     this.#buf = new Uint8Array(initialSize);
+  }
+
+  /** Whether the last line {@linkcode LineBuffer.readLine} returned ended with a bare LF. */
+  get lastLineBareLf(): boolean {
+    return this.#lastBareLf;
   }
 
   /** How many bytes wait to be read. */
@@ -124,6 +130,7 @@ export class LineBuffer {
         continue;
       }
       if (lf + 1 - lineStart > maxLength) return LINE_TOO_LONG;
+      this.#lastBareLf = !crlf;
       return buf.subarray(lineStart, lineEnd);
     }
     // No line end yet: remember how far we looked, and drop an over-long partial line.

@@ -17,12 +17,19 @@ export interface MessageTextOptions {
   sevenBit: boolean;
   /** Where to collect the bytes; a session passes the same one for every message, so its room is reused. @default a new one */
   builder?: ByteBuilder;
+  /**
+   * Let a bare LF end a line, stored as CRLF: for a person typing with `nc`, whose commands
+   * already ended in bare LF. Never for a relaying server (that would allow SMTP smuggling).
+   * @default false
+   */
+  bareLfEndsLine?: boolean;
 }
 
 const DOT = 46;
 const CR = 13;
 const LF = 10;
 const NO_WORDS = new Uint32Array(0);
+const CRLF = new Uint8Array([CR, LF]);
 
 function hasEightBit(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] > 127) return true;
@@ -116,6 +123,7 @@ export class MessageText {
     maxLine: number,
     onLine?: (line: Uint8Array) => boolean,
   ): { consumed: number; ended: boolean } {
+    if (this.#options.bareLfEndsLine) return this.#scanTyped(view, maxLine, onLine);
     let lineStart = 0;
     let runStart = 0;
     let recording = onLine !== undefined;
@@ -193,6 +201,39 @@ export class MessageText {
     if (!this.#problem && this.#options.sevenBit && hasEightBit(view.subarray(0, consumed))) {
       this.fail(REPLY.EightBitNotDeclared);
     }
+  }
+
+  /** The typist's path: line by line, any LF ends a line, and each is stored with CRLF. */
+  #scanTyped(
+    view: Uint8Array,
+    maxLine: number,
+    onLine?: (line: Uint8Array) => boolean,
+  ): { consumed: number; ended: boolean } {
+    let lineStart = 0;
+    for (let lf = view.indexOf(LF); lf >= 0; lf = view.indexOf(LF, lineStart)) {
+      const end = lf > lineStart && view[lf - 1] === CR ? lf - 1 : lf;
+      const line = view.subarray(lineStart, end);
+      lineStart = lf + 1;
+      if (line.length === 1 && line[0] === DOT) {
+        this.#settle(view, lineStart, -1);
+        return { consumed: lineStart, ended: true };
+      }
+      this.#lines++;
+      onLine?.(line);
+      if (line.length + 2 > maxLine) this.fail(REPLY.TextLineTooLong);
+      const text = line[0] === DOT ? line.subarray(1) : line;
+      if (text.includes(CR)) this.fail(REPLY.BareLineBreak);
+      if (!this.#problem && this.#fits(text.length + 2)) {
+        this.#bytes.append(text);
+        this.#bytes.append(CRLF);
+      }
+    }
+    if (view.length - lineStart > maxLine) {
+      this.fail(REPLY.TextLineTooLong);
+      return { consumed: view.length, ended: false };
+    }
+    this.#settle(view, lineStart, -1);
+    return { consumed: lineStart, ended: false };
   }
 
   #copy(view: Uint8Array, from: number, to: number): void {

@@ -159,7 +159,9 @@ export class SmtpServer implements AsyncDisposable {
               bareLf: true,
             });
             if (line === undefined) break;
-            reply = line === LINE_TOO_LONG ? session.lineTooLong() : session.receiveLine(line);
+            reply = line === LINE_TOO_LONG
+              ? session.lineTooLong()
+              : session.receiveLine(line, lines.lastLineBareLf);
           }
           if (reply instanceof Promise) reply = await reply;
           if (reply) out += session.wire(reply);

@@ -17,7 +17,7 @@ import {
 } from "./options.ts";
 import { COMMANDS, extensionsFor, isVerb } from "./commands/table.ts";
 import { refusalOf } from "./commands/hook.ts";
-import { maskAuth } from "./commands/auth.ts";
+import { LoginThrottle, maskAuth } from "./commands/auth.ts";
 import { MessageText } from "./message_text.ts";
 import type { Envelope, SmtpClientInfo, SmtpInput, SmtpState } from "./types.ts";
 
@@ -65,7 +65,8 @@ export class SmtpSession {
   #builder = new ByteBuilder();
   #chunk: { remaining: number; size: number; last: boolean; refusal?: SmtpReply } | undefined;
   #errors = 0;
-  #authFailures = 0;
+  #logins: LoginThrottle;
+  #typedWithLf = false;
   #accepted = 0;
   #context: CommandContext;
 
@@ -76,6 +77,7 @@ export class SmtpSession {
    */
   constructor(options: SmtpSessionOptions) {
     this.#options = resolveSessionOptions(options);
+    this.#logins = new LoginThrottle(this.#options);
     this.client = {
       remote: options.remote ?? "",
       helo: "",
@@ -188,18 +190,23 @@ export class SmtpSession {
    * Takes one line from the client.
    *
    * @param line The line without its CRLF, as bytes or text.
+   * @param bareLf Whether a command line ended in a bare LF, as `nc` without `-C` sends: the
+   *   message text of such a typist may end its lines with bare LF too, stored as CRLF.
+   *   Clients that speak CRLF keep the strict rule (no SMTP smuggling).
    * @returns The reply to send, or `undefined` while message text is arriving.
    */
-  receiveLine(line: Uint8Array | string): SmtpReply | undefined | Promise<SmtpReply | undefined> {
+  receiveLine(
+    line: Uint8Array | string,
+    bareLf = false,
+  ): SmtpReply | undefined | Promise<SmtpReply | undefined> {
     if (this.#input === "data") {
+      // By hand, one line at a time (a notebook): the same path as bulk text, with its CRLF.
       const bytes = typeof line === "string" ? new TextEncoder().encode(line) : line;
-      const withCrlf = new Uint8Array(bytes.length + 2);
-      withCrlf.set(bytes);
-      withCrlf.set([13, 10], bytes.length);
-      return this.receiveText(withCrlf).reply;
+      return this.receiveText(Uint8Array.of(...bytes, 13, 10)).reply;
     }
     const text = typeof line === "string" ? line : decoder.decode(line);
     if (this.#input === "auth") return this.#authLine(text);
+    this.#typedWithLf = bareLf;
     return this.#command(text);
   }
 
@@ -283,6 +290,7 @@ export class SmtpSession {
       maxSize: this.#options.maxMessageSize,
       sevenBit: this.#options.sevenBitOnly,
       builder: this.#builder,
+      bareLfEndsLine: this.#typedWithLf,
     });
   }
 
@@ -311,16 +319,8 @@ export class SmtpSession {
   }
 
   async #finish(reply: SmtpReply): Promise<SmtpReply> {
-    if (reply.code === 535) {
-      this.#authFailures++;
-      if (this.#authFailures >= this.#options.maxAuthFailures) {
-        return this.#close(REPLY.TooManyAuthFailures);
-      }
-      // Slow down guessing: from the second failure on, each answer waits longer.
-      const wait = Math.min(5000, this.#options.authFailureDelayMs * (this.#authFailures - 1));
-      if (this.#authFailures >= 2 && wait > 0) {
-        await new Promise<void>((resolve) => this.#options.clock.setTimer(wait, resolve));
-      }
+    if (reply.code === 535 && !(await this.#logins.failed())) {
+      return this.#close(REPLY.TooManyAuthFailures);
     }
     return this.#account(reply);
   }
