@@ -52,6 +52,32 @@ Deno.test("Lab answers the course's dialog typed over a raw socket with 220 250 
   assert.doesNotMatch(message, /[^\r]\n/, "every line stored with CRLF");
 });
 
+Deno.test("Lab answers the course's dialog typed with nc, whose lines end in a bare LF", async () => {
+  await using lab = await startLab();
+  const raw = await RawSmtp.connect(lab.server("hamburger.edu").ports.smtp);
+  const codes = [await raw.code()];
+  for (
+    const line of [
+      "HELO crepes.fr",
+      "MAIL FROM: <alice@crepes.fr>",
+      "RCPT TO: <bob@hamburger.edu>",
+      "DATA",
+    ]
+  ) {
+    await raw.write(line + "\n");
+    codes.push(await raw.code());
+  }
+  await raw.write("Do you like ketchup?\nHow about pickles?\n.\n");
+  codes.push(await raw.code());
+  await raw.write("QUIT\n");
+  codes.push(await raw.code());
+  raw.close();
+  assert.deepEqual(codes, [220, 250, 250, 250, 354, 250, 221]);
+  const [message] = await inbox(lab, "hamburger.edu", "bob");
+  assert.ok(message.endsWith("Do you like ketchup?\r\nHow about pickles?\r\n"));
+  assert.doesNotMatch(message, /[^\r]\n/, "every line stored with CRLF");
+});
+
 Deno.test("Lab relays alice's message from crepes.fr to bob's mailbox at hamburger.edu", async () => {
   await using lab = await startLab();
   const crepes = lab.server("crepes.fr");
