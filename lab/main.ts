@@ -71,7 +71,7 @@ export function banner(lab: Lab): string {
     "",
     "Try:",
     `  1. The course's dialog by hand (type HELO ${from.domain}, MAIL FROM: <${sender.address}>, ...):`,
-    `       telnet ${to.hostname} ${to.ports.smtp}        (or: nc -C ${to.hostname} ${to.ports.smtp})`,
+    `       telnet ${to.hostname} ${to.ports.smtp}        (or: nc ${to.hostname} ${to.ports.smtp})`,
     `  2. Send as ${sender.user} through ${from.domain}, which relays to ${to.domain}:`,
     `       printf '${message}' | curl -sS smtp://${from.hostname}:${from.ports.submission} --user ${sender.user}:${sender.password} --mail-from ${sender.address} --mail-rcpt ${receiver.address} -T -`,
     `  3. Read ${receiver.user}'s first message over IMAP:`,
