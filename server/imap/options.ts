@@ -12,7 +12,7 @@ import type { MailboxStore } from "../store/store.ts";
 export interface ImapLimits {
   /** The longest command line, CRLF included (RFC 7162 §4 asks for at least 8192). @default 8192 */
   maxLineLength?: number;
-  /** The most literal bytes one command may carry (there is no APPEND yet). @default 1048576 */
+  /** The most literal bytes one command may carry: an APPENDed message at most. @default 10485760 */
   maxLiteralSize?: number;
   /** Failed LOGIN or AUTHENTICATE attempts before the server says BYE. @default 3 */
   maxFailedLogins?: number;

@@ -91,7 +91,7 @@ export class ImapSession {
     const limits = options.limits ?? {};
     this.#limits = {
       maxLineLength: limits.maxLineLength ?? 8192,
-      maxLiteralSize: limits.maxLiteralSize ?? 1024 * 1024,
+      maxLiteralSize: limits.maxLiteralSize ?? 10 * 1024 * 1024,
       maxFailedLogins: limits.maxFailedLogins ?? 3,
       idleTimeoutMs: limits.idleTimeoutMs ?? 30 * 60_000,
     };

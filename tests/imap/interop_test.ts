@@ -3,8 +3,8 @@
  * mailbox from an {@linkcode ImapServer} over a memory store, on a free loopback port.
  */
 import assert from "node:assert/strict";
-// deno-lint-ignore no-import-prefix -- a test-only real peer; deno.json is not ours to edit
-import { ImapFlow } from "npm:imapflow@1.2.8";
+import { Buffer } from "node:buffer";
+import { ImapFlow } from "imapflow";
 import { Accounts } from "../../server/accounts.ts";
 import { ImapServer } from "../../server/imap/server.ts";
 import { MemoryStore } from "../../server/store/memory_store.ts";
@@ -261,3 +261,61 @@ toolTest(
     await Deno.remove(home, { recursive: true });
   },
 );
+
+Deno.test("imapflow saves a sent message with APPEND and moves one to the trash with COPY", async () => {
+  const { store, server } = await start();
+  await using _ = server;
+  const client = new ImapFlow({
+    host: "127.0.0.1",
+    port: server.port,
+    secure: false,
+    auth: { user: "bob", pass: "pickles" },
+    logger: false,
+  });
+  await client.connect();
+  try {
+    await client.mailboxCreate("Sent");
+    await client.mailboxCreate("Trash");
+    const sent = encoder.encode(
+      "From: bob@hamburger.edu\r\nTo: alice@crepes.fr\r\nSubject: Re: Lunch\r\n\r\nYes!\r\n",
+    );
+    await client.append("Sent", Buffer.from(sent), ["\\Seen"]);
+    const [saved] = await store.list("bob", "Sent");
+    assert.deepEqual(saved.flags, ["\\Seen"]);
+    assert.deepEqual(await store.read("bob", "Sent", saved.uid), sent);
+    await client.mailboxOpen("INBOX");
+    await client.messageCopy("1", "Trash");
+    const [trashed] = await store.list("bob", "Trash");
+    assert.deepEqual(await store.read("bob", "Trash", trashed.uid), MESSAGE);
+  } finally {
+    await client.logout();
+  }
+});
+
+toolTest("Python imaplib APPENDs to Sent and COPYs to Trash", ["python3"], async () => {
+  const { store, server } = await start();
+  await using _ = server;
+  const script = `
+import imaplib, sys, time
+imap = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+imap.login("bob", "pickles")
+assert imap.create("Sent")[0] == "OK"
+assert imap.create("Trash")[0] == "OK"
+msg = b"From: bob@hamburger.edu\\r\\nSubject: saved\\r\\n\\r\\nSaved copy\\r\\n"
+typ, data = imap.append("Sent", "(\\\\Seen)", imaplib.Time2Internaldate(time.time()), msg)
+assert typ == "OK", data
+imap.select("INBOX")
+typ, data = imap.copy("1", "Trash")
+assert typ == "OK", data
+imap.logout()
+`;
+  const out = await run("python3", ["-c", script, String(server.port)]);
+  assert.equal(out.code, 0, decoder.decode(out.stderr));
+  const [saved] = await store.list("bob", "Sent");
+  assert.equal(
+    decoder.decode(await store.read("bob", "Sent", saved.uid)),
+    "From: bob@hamburger.edu\r\nSubject: saved\r\n\r\nSaved copy\r\n",
+  );
+  assert.deepEqual(saved.flags, ["\\Seen"]);
+  assert.equal((await store.list("bob", "Trash")).length, 1);
+});

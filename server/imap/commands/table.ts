@@ -5,6 +5,7 @@
  * @module
  */
 import type { CommandSpec, ImapState } from "../context.ts";
+import { append, copy } from "./append.ts";
 import { capability, enable, id, logout, namespace, noop } from "./any.ts";
 import { close, expunge, unselect } from "./expunge.ts";
 import { fetch } from "./fetch.ts";
@@ -42,6 +43,11 @@ export const COMMANDS = {
   SELECT: { states: AUTHENTICATED, syntax: "SELECT mailbox", run: selectCommand(false) },
   EXAMINE: { states: AUTHENTICATED, syntax: "EXAMINE mailbox", run: selectCommand(true) },
   CREATE: { states: AUTHENTICATED, syntax: "CREATE mailbox", run: create },
+  APPEND: {
+    states: AUTHENTICATED,
+    syntax: "APPEND mailbox [(flags)] [date-time] {size}",
+    run: append,
+  },
   CHECK: { states: SELECTED, syntax: "CHECK", run: noop },
   CLOSE: { states: SELECTED, syntax: "CLOSE", run: close },
   UNSELECT: { states: SELECTED, syntax: "UNSELECT", run: unselect },
@@ -54,6 +60,8 @@ export const COMMANDS = {
     syntax: "UID STORE uid-set [+|-]FLAGS[.SILENT] (flags)",
     run: store,
   },
+  COPY: { states: SELECTED, syntax: "COPY sequence-set mailbox", run: copy },
+  "UID COPY": { states: SELECTED, syntax: "UID COPY uid-set mailbox", run: copy },
   SEARCH: { states: SELECTED, syntax: "SEARCH [CHARSET name] criteria", run: search },
   "UID SEARCH": { states: SELECTED, syntax: "UID SEARCH [CHARSET name] criteria", run: search },
 } satisfies Record<string, CommandSpec>;

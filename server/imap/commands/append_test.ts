@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../../../protocol/clock.ts";
+import { Accounts } from "../../accounts.ts";
+import { MemoryStore } from "../../store/memory_store.ts";
+import { ImapSession } from "../session.ts";
+
+const encoder = new TextEncoder();
+const accounts = new Accounts({ iterations: 1000 });
+await accounts.add("bob", "pickles");
+
+async function loggedIn() {
+  const store = new MemoryStore({ clock: new ManualClock() });
+  await store.deliver("bob", encoder.encode("Subject: one\r\n\r\nfirst\r\n"), {
+    flags: ["\\Flagged"],
+  });
+  const session = new ImapSession({ store, accounts, domain: "hamburger.edu" });
+  session.greeting();
+  const send = async (line: string) => (await session.receiveLine(line)).lines;
+  await send("a1 LOGIN bob pickles");
+  return { store, session, send };
+}
+
+Deno.test("ImapSession APPEND stores a sent message with its flags and date, asking to create a missing mailbox", async () => {
+  const { store, session, send } = await loggedIn();
+  const message = encoder.encode("From: bob@hamburger.edu\r\nSubject: sent\r\n\r\nHi\r\n");
+  await session.receiveLine(`a2 APPEND Sent {${message.length}+}`);
+  await session.receiveLiteral(message);
+  assert.match((await session.receiveLine("")).lines.at(-1)!, /^a2 NO \[TRYCREATE\]/);
+  assert.match((await send("a3 CREATE Sent")).at(-1)!, /^a3 OK/);
+  const start = await session.receiveLine(
+    `a4 APPEND Sent (\\Seen) "01-Sep-2026 09:00:00 +0200" {${message.length}}`,
+  );
+  assert.deepEqual(start.lines, ["+ Ready for literal data"]);
+  await session.receiveLiteral(message);
+  assert.match((await session.receiveLine("")).lines.at(-1)!, /^a4 OK/);
+  const [info] = await store.list("bob", "Sent");
+  assert.deepEqual(info.flags, ["\\Seen"]);
+  assert.equal(info.internalDate, Date.UTC(2026, 8, 1, 7, 0, 0));
+  assert.deepEqual(await store.read("bob", "Sent", info.uid), message);
+});
+
+Deno.test("ImapSession COPY and UID COPY put messages with their flags into another mailbox", async () => {
+  const { store, send } = await loggedIn();
+  await send("a2 CREATE Trash");
+  await send("a3 SELECT INBOX");
+  assert.match((await send("a4 COPY 1 Nowhere")).at(-1)!, /^a4 NO \[TRYCREATE\]/);
+  assert.match((await send("a5 COPY 1 Trash")).at(-1)!, /^a5 OK/);
+  assert.match((await send("a6 UID COPY 1 Trash")).at(-1)!, /^a6 OK/);
+  const copies = await store.list("bob", "Trash");
+  assert.equal(copies.length, 2);
+  assert.deepEqual(copies.map((c) => c.flags), [["\\Flagged"], ["\\Flagged"]]);
+  assert.equal(
+    new TextDecoder().decode(await store.read("bob", "Trash", copies[0].uid)),
+    "Subject: one\r\n\r\nfirst\r\n",
+  );
+});
+
+Deno.test("ImapSession APPEND wants a literal and a mailbox name that stays in the store", async () => {
+  const { store, session, send } = await loggedIn();
+  assert.match((await send('a2 APPEND INBOX "not a literal"')).at(-1)!, /^a2 BAD/);
+  await session.receiveLine("a3 APPEND ../../etc {1+}");
+  await session.receiveLiteral(encoder.encode("x"));
+  assert.match((await session.receiveLine("")).lines.at(-1)!, /^a3 NO /);
+  assert.deepEqual(await store.mailboxes("bob"), ["INBOX"]);
+});
