@@ -14,10 +14,8 @@
  */
 
 // Bench-only peers, pinned inline so deno.json stays untouched.
-// deno-lint-ignore no-import-prefix
-import PostalMime from "npm:postal-mime@4.0.0";
-// deno-lint-ignore no-import-prefix
-import { simpleParser } from "npm:mailparser@3.7.4";
+import PostalMime from "postal-mime";
+import { simpleParser } from "mailparser";
 import { Buffer } from "node:buffer";
 import { buildMessage, parseHeaders, parseMessage } from "../message/mod.ts";
 import { loadCorpus } from "../tests/message/corpus.ts";

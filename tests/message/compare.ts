@@ -6,8 +6,7 @@
  */
 
 // Test-only peer, pinned inline so deno.json stays untouched.
-// deno-lint-ignore no-import-prefix
-import PostalMime from "npm:postal-mime@4.0.0";
+import PostalMime from "postal-mime";
 import { type Address, parseMessage } from "../../message/mod.ts";
 
 /** The fields compared, in table order. */

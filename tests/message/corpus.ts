@@ -8,8 +8,7 @@
  */
 
 // Test-only encoder for EUC-KR fixtures, pinned inline so deno.json stays untouched.
-// deno-lint-ignore no-import-prefix
-import iconv from "npm:iconv-lite@0.6.3";
+import iconv from "iconv-lite";
 import { buildMessage, encodeBase64, encodeQuotedPrintable } from "../../message/mod.ts";
 
 /** One message of the corpus. */
