@@ -62,7 +62,7 @@ export class SmtpSession {
   #envelope: Envelope | undefined;
   #auth: AuthStep | undefined;
   #text: MessageText | undefined;
-  #builder = new ByteBuilder();
+  #builder: ByteBuilder | undefined; // made at the first message: idle clients hold none
   #chunk: { remaining: number; size: number; last: boolean; refusal?: SmtpReply } | undefined;
   #errors = 0;
   #logins: LoginThrottle;
@@ -289,7 +289,7 @@ export class SmtpSession {
     return new MessageText({
       maxSize: this.#options.maxMessageSize,
       sevenBit: this.#options.sevenBitOnly,
-      builder: this.#builder,
+      builder: this.#builder ??= new ByteBuilder(),
       bareLfEndsLine: this.#typedWithLf,
     });
   }
