@@ -30,6 +30,16 @@ const MESSAGE = encoder.encode(
     "Hi Bob,\r\n.\r\n안녕하세요 - pickles at noon?\r\n",
 );
 
+function bobsImapflow(port: number): ImapFlow {
+  return new ImapFlow({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    auth: { user: "bob", pass: "pickles" },
+    logger: false,
+  });
+}
+
 async function start() {
   const store = new MemoryStore();
   await store.deliver("bob", MESSAGE);
@@ -165,13 +175,7 @@ toolTest(
 Deno.test("imapflow connects, opens INBOX, fetches source, envelope and structure, adds a flag", async () => {
   const { server, store } = await start();
   await using _ = server;
-  const client = new ImapFlow({
-    host: "127.0.0.1",
-    port: server.port,
-    secure: false,
-    auth: { user: "bob", pass: "pickles" },
-    logger: false,
-  });
+  const client = bobsImapflow(server.port);
   await client.connect();
   try {
     const box = await client.mailboxOpen("INBOX");
@@ -265,13 +269,7 @@ toolTest(
 Deno.test("imapflow saves a sent message with APPEND and moves one to the trash with COPY", async () => {
   const { store, server } = await start();
   await using _ = server;
-  const client = new ImapFlow({
-    host: "127.0.0.1",
-    port: server.port,
-    secure: false,
-    auth: { user: "bob", pass: "pickles" },
-    logger: false,
-  });
+  const client = bobsImapflow(server.port);
   await client.connect();
   try {
     await client.mailboxCreate("Sent");
