@@ -27,6 +27,12 @@ async function curl(
   return { code: out.code, stdout: out.stdout, stderr: new TextDecoder().decode(out.stderr) };
 }
 
+/** curl sends MESSAGE from alice to bob through the SMTP port given. */
+function curlSend(port: number, extra: string[] = []) {
+  const envelope = ["--mail-from", "alice@crepes.fr", "--mail-rcpt", "bob@hamburger.edu"];
+  return curl([`smtp://127.0.0.1:${port}`, ...extra, ...envelope, "-T", "-"], MESSAGE);
+}
+
 toolTest(
   "curl sends through crepes.fr with AUTH, the relay delivers, curl reads the same bytes over IMAP",
   ["curl"],
@@ -38,17 +44,7 @@ toolTest(
     });
     const crepes = lab.server("crepes.fr");
     const hamburger = lab.server("hamburger.edu");
-    const sent = await curl([
-      `smtp://127.0.0.1:${crepes.ports.submission}`,
-      "--user",
-      "alice:ketchup",
-      "--mail-from",
-      "alice@crepes.fr",
-      "--mail-rcpt",
-      "bob@hamburger.edu",
-      "-T",
-      "-",
-    ], MESSAGE);
+    const sent = await curlSend(crepes.ports.submission, ["--user", "alice:ketchup"]);
     assert.equal(sent.code, 0, sent.stderr);
     await lab.idle();
 
@@ -81,15 +77,7 @@ toolTest("curl without a login cannot relay through crepes.fr", ["curl"], async 
     passwordIterations: 1000,
   });
   const crepes = lab.server("crepes.fr");
-  const sent = await curl([
-    `smtp://127.0.0.1:${crepes.ports.smtp}`,
-    "--mail-from",
-    "alice@crepes.fr",
-    "--mail-rcpt",
-    "bob@hamburger.edu",
-    "-T",
-    "-",
-  ], MESSAGE);
+  const sent = await curlSend(crepes.ports.smtp);
   assert.notEqual(sent.code, 0);
   assert.match(sent.stderr, /554|relay/i);
   assert.equal(crepes.queue.list().length, 0);

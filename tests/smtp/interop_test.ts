@@ -55,6 +55,13 @@ function assertStored(accepted: Accepted[], from: string, sent: Uint8Array, labe
   assert.deepEqual(got.envelope.to, ["bob@hamburger.edu"]);
 }
 
+/** swaks's arguments: alice logs in and sends from `from` to bob. */
+function swaks(port: number, from: string, extra: string[] = []): string[] {
+  const auth = ["--auth", "PLAIN", "--auth-user", "alice", "--auth-password", "ketchup"];
+  const envelope = ["--from", from, "--to", "bob@hamburger.edu"];
+  return ["--server", `127.0.0.1:${port}`, ...envelope, ...auth, ...extra, "--timeout", "30"];
+}
+
 async function run(command: string, args: string[], stdin?: Uint8Array) {
   const child = new Deno.Command(command, {
     args,
@@ -109,47 +116,17 @@ toolTest(
       const { from, bytes } = all[label];
       const file = await Deno.makeTempFile();
       await Deno.writeFile(file, bytes);
-      const out = await run("swaks", [
-        "--server",
-        `127.0.0.1:${server.port}`,
-        "--from",
-        from,
-        "--to",
-        "bob@hamburger.edu",
-        "--auth",
-        "PLAIN",
-        "--auth-user",
-        "alice",
-        "--auth-password",
-        "ketchup",
-        "--pipeline",
-        "--data",
-        `@${file}`,
-        "--timeout",
-        "30",
-      ]);
+      const out = await run(
+        "swaks",
+        swaks(server.port, from, ["--pipeline", "--data", `@${file}`]),
+      );
       await Deno.remove(file);
       assert.equal(out.code, 0, `${label}: ${out.stdout.slice(-2000)}`);
       // swaks ends the text with its own CRLF after the file's last line.
       assertStored(accepted, from, withCrlf(bytes), `swaks ${label}`);
     }
     // swaks has no SMTPUTF8 option: a UTF-8 sender without it is refused, as RFC 6531 requires.
-    const utf8 = await run("swaks", [
-      "--server",
-      `127.0.0.1:${server.port}`,
-      "--from",
-      "앨리스@crepes.fr",
-      "--to",
-      "bob@hamburger.edu",
-      "--auth",
-      "PLAIN",
-      "--auth-user",
-      "alice",
-      "--auth-password",
-      "ketchup",
-      "--timeout",
-      "30",
-    ]);
+    const utf8 = await run("swaks", swaks(server.port, "앨리스@crepes.fr"));
     assert.match(utf8.stdout, /553 5\.6\.7/);
   },
 );
