@@ -48,6 +48,15 @@ export class CheckFailedError extends Error {
   }
 }
 
+/** Gives a result its notebook view, kept out of its enumerable fields. */
+function displayable(result: CheckResult): CheckResult {
+  Object.defineProperty(result, Symbol.for("Jupyter.display"), {
+    value: () => display(result),
+    enumerable: false,
+  });
+  return result;
+}
+
 function display(result: CheckResult): Record<string, string> {
   const mark = result.ok ? "✔" : "✘";
   const lines = result.ok ? [`${mark} ${result.id}`] : [
@@ -123,10 +132,7 @@ export class Checks {
       const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
       result = { id, ok: false, detail, hint };
     }
-    Object.defineProperty(result, Symbol.for("Jupyter.display"), {
-      value: () => display(result),
-      enumerable: false,
-    });
+    displayable(result);
     this.#results.push(result);
     if (!result.ok && this.#strict) throw new CheckFailedError(result);
     return result;
@@ -150,10 +156,7 @@ export class Checks {
       hint,
       detail: `you predicted ${JSON.stringify(predicted)}, the run gave ${JSON.stringify(actual)}`,
     };
-    Object.defineProperty(result, Symbol.for("Jupyter.display"), {
-      value: () => display(result),
-      enumerable: false,
-    });
+    displayable(result);
     return result;
   }
 
@@ -170,10 +173,7 @@ export class Checks {
     const result: CheckResult = passed
       ? { id, ok: true, hint }
       : { id, ok: false, hint, detail: "not yet" };
-    Object.defineProperty(result, Symbol.for("Jupyter.display"), {
-      value: () => display(result),
-      enumerable: false,
-    });
+    displayable(result);
     return result;
   }
 

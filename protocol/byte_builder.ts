@@ -58,16 +58,6 @@ export class ByteBuilder {
   }
 
   /**
-   * Appends one byte.
-   *
-   * @param byte A value from 0 to 255.
-   */
-  appendByte(byte: number): void {
-    this.#room(1);
-    this.#buf[this.#length++] = byte;
-  }
-
-  /**
    * The bytes so far, as a fresh copy of exactly the right length.
    *
    * @returns The collected bytes.

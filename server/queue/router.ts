@@ -101,11 +101,6 @@ export class StaticRouter implements Router {
     this.#table.delete(domain.toLowerCase());
   }
 
-  /** The domains in the table. */
-  get domains(): string[] {
-    return [...this.#table.keys()].sort();
-  }
-
   routes(domain: string): Promise<Route[]> {
     const routes = this.#table.get(domain.toLowerCase());
     if (!routes && this.#fallback) return this.#fallback.routes(domain);

@@ -6,6 +6,7 @@
  * @module
  */
 import { ByteBuilder } from "../../protocol/byte_builder.ts";
+import { hasEightBit } from "../../client/eight_bit.ts";
 import { REPLY } from "../../protocol/smtp/replies.ts";
 import type { SmtpReply } from "../../protocol/smtp/reply.ts";
 
@@ -30,11 +31,6 @@ const CR = 13;
 const LF = 10;
 const NO_WORDS = new Uint32Array(0);
 const CRLF = new Uint8Array([CR, LF]);
-
-function hasEightBit(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 127) return true;
-  return false;
-}
 
 /**
  * Collects one message's text and remembers the first problem with it.
