@@ -22,7 +22,7 @@ import { formatAstring } from "../protocol/imap/response.ts";
 import { type ImapResponse, ResponseParser } from "../protocol/imap/response_parser.ts";
 import type { Transcript } from "../protocol/transcript.ts";
 import { LineConnection, TimeoutError } from "./line_connection.ts";
-import { systemClock } from "./system_clock.ts";
+import { systemClock } from "../runtime/system_clock.ts";
 
 /** Options of {@linkcode ImapClient.connect}. */
 export interface ImapClientOptions {

@@ -5,7 +5,7 @@ import { Transcript } from "../protocol/transcript.ts";
 import { Accounts } from "../server/accounts.ts";
 import { ImapServer } from "../server/imap/server.ts";
 import { MemoryStore } from "../server/store/memory_store.ts";
-import { TcpListener } from "../server/tcp_listener.ts";
+import { TcpListener } from "../runtime/tcp_listener.ts";
 import { ImapClient } from "./imap_client.ts";
 
 const accounts = new Accounts({ iterations: 1000 });

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../protocol/clock.ts";
 import { LINE_TOO_LONG, LineBuffer } from "../protocol/line_buffer.ts";
-import { systemClock } from "./system_clock.ts";
+import { systemClock } from "../runtime/system_clock.ts";
 
 /** The peer did not answer in time; the connection has been closed. */
 export class TimeoutError extends Error {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { systemClock } from "./system_clock.ts";
+export { systemClock } from "../runtime/system_clock.ts";
 export {
   ConnectionError,
   LineConnection,
@@ -26,7 +26,6 @@ export {
   type ImapClientOptions,
   type UidOptions,
 } from "./imap_client.ts";
-export { hasEightBit, to7bit } from "./eight_bit.ts";
 export {
   DEFAULT_TIMEOUTS,
   localRefusal,

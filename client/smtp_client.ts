@@ -26,7 +26,7 @@ import {
 
 export type { SendEnvelope, SendOptions, SendResult, SmtpClientOptions, SmtpTimeouts };
 import { ConnectionError, LineConnection, TimeoutError } from "./line_connection.ts";
-import { systemClock } from "./system_clock.ts";
+import { systemClock } from "../runtime/system_clock.ts";
 
 /**
  * An SMTP client connection.

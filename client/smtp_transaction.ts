@@ -7,7 +7,7 @@
 import type { Clock } from "../protocol/clock.ts";
 import type { SmtpReply } from "../protocol/smtp/reply.ts";
 import type { Transcript } from "../protocol/transcript.ts";
-import { hasEightBit, to7bit } from "./eight_bit.ts";
+import { hasEightBit, to7bit } from "../message/eight_bit.ts";
 
 /** What the server offered, for {@linkcode localRefusal} and {@linkcode mailParameters}. */
 export interface TransactionOptions {

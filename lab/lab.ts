@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { Clock } from "../protocol/clock.ts";
-import { systemClock } from "../client/system_clock.ts";
+import { systemClock } from "../runtime/system_clock.ts";
 import { escapeHtml, type Transcript } from "../protocol/transcript.ts";
 import type { MailEvent } from "../server/events.ts";
 import { MailServer } from "../server/mail_server.ts";

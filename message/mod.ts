@@ -87,3 +87,4 @@ export {
   type TreeRow,
   type ViewLine,
 } from "./view.ts";
+export { hasEightBit, to7bit } from "./eight_bit.ts";

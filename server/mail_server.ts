@@ -7,7 +7,7 @@
  */
 import type { Clock } from "../protocol/clock.ts";
 import { Transcript, type TranscriptFactory } from "../protocol/transcript.ts";
-import { systemClock } from "../client/system_clock.ts";
+import { systemClock } from "../runtime/system_clock.ts";
 import type { SmtpTimeouts } from "../client/smtp_client.ts";
 import { Accounts } from "./accounts.ts";
 import type { MailEvent, ServerEvent } from "./events.ts";

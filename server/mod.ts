@@ -26,7 +26,7 @@ export {
   type RefusalReason,
   TcpListener,
   type TcpListenerOptions,
-} from "./tcp_listener.ts";
+} from "../runtime/tcp_listener.ts";
 export { SmtpSession, type SmtpSessionOptions } from "./smtp/session.ts";
 export { SmtpServer, type SmtpServerOptions } from "./smtp/server.ts";
 export type {

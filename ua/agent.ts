@@ -13,7 +13,7 @@ import { type AddressInput, type AttachmentInput, buildMessage } from "../messag
 import { type ParsedMessage, parseMessage } from "../message/parse.ts";
 import { ImapClient } from "../client/imap_client.ts";
 import { type SendResult, SmtpClient } from "../client/smtp_client.ts";
-import { systemClock } from "../client/system_clock.ts";
+import { systemClock } from "../runtime/system_clock.ts";
 
 /** Where a server listens. */
 export interface Endpoint {

@@ -6,10 +6,10 @@
 import type { Clock, Timer } from "../../protocol/clock.ts";
 import { LineBuffer } from "../../protocol/line_buffer.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import type { Accounts } from "../accounts.ts";
 import type { MailboxStore } from "../store/store.ts";
-import { closeQuietly, TcpListener } from "../tcp_listener.ts";
+import { closeQuietly, TcpListener } from "../../runtime/tcp_listener.ts";
 import type { ImapLimits } from "./options.ts";
 import { ImapSession } from "./session.ts";
 

@@ -11,7 +11,7 @@ import { ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts
 import type { LiteralRequest } from "../../protocol/imap/lexer.ts";
 import { LINE_TOO_LONG } from "../../protocol/line_buffer.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import type { MailboxStore } from "../store/store.ts";
 import { COMMANDS, stateError } from "./commands/table.ts";
 import type { CommandResult, ImapState, SessionContext } from "./context.ts";

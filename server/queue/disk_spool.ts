@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { syncDirectory, writeNewFile } from "../atomic_file.ts";
+import { syncDirectory, writeNewFile } from "../../runtime/atomic_file.ts";
 import type { QueueEntry, Spool } from "./spool.ts";
 
 /** Options of {@linkcode DiskSpool.open}. */

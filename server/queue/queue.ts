@@ -12,7 +12,7 @@
  */
 import type { Clock, Timer } from "../../protocol/clock.ts";
 import { domainOf } from "../../protocol/smtp/command.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import { applyOutcomes, pendingDomains, settleEntry } from "./entry_state.ts";
 import { QueueView } from "./queue_view.ts";
 import type { OutboundQueueOptions, QueueEvent } from "./queue_options.ts";

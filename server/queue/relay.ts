@@ -10,7 +10,7 @@ import type { Clock } from "../../protocol/clock.ts";
 import { type SmtpReply, SmtpReplyError } from "../../protocol/smtp/reply.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
 import { SmtpClient, type SmtpTimeouts } from "../../client/smtp_client.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import { isLoopback, type Route, RouteError, type Router } from "./router.ts";
 
 /** One queued message, with the recipients to try at this destination. */

@@ -9,7 +9,7 @@
  */
 import type { Clock, Timer } from "../../protocol/clock.ts";
 import { type SmtpReply, SmtpReplyError } from "../../protocol/smtp/reply.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import type { SmtpHandler } from "./types.ts";
 
 /** The command whose hook answers with the injected reply. */

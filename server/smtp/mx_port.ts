@@ -8,7 +8,7 @@
  */
 import { formatReply } from "../../protocol/smtp/reply.ts";
 import { writeAll } from "../../client/line_connection.ts";
-import { TcpListener } from "../tcp_listener.ts";
+import { TcpListener } from "../../runtime/tcp_listener.ts";
 import type { SmtpFaults } from "./faults.ts";
 import type { SmtpServer } from "./server.ts";
 

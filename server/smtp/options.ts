@@ -5,7 +5,7 @@
  */
 import type { Clock } from "../../protocol/clock.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import type { SmtpHandler } from "./types.ts";
 
 /** Options of {@linkcode SmtpSession}. */

@@ -9,9 +9,9 @@ import { LINE_TOO_LONG, LineBuffer } from "../../protocol/line_buffer.ts";
 import { formatReply, type SmtpReply } from "../../protocol/smtp/reply.ts";
 import { REPLY } from "../../protocol/smtp/replies.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import { writeAll } from "../../client/line_connection.ts";
-import { closeQuietly, TcpListener } from "../tcp_listener.ts";
+import { closeQuietly, TcpListener } from "../../runtime/tcp_listener.ts";
 import { SmtpSession, type SmtpSessionOptions } from "./session.ts";
 
 /** Options of {@linkcode SmtpServer}. */

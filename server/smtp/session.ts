@@ -18,7 +18,7 @@ import {
 import { COMMANDS, extensionsFor, isVerb } from "./commands/table.ts";
 import { refusalOf } from "./commands/hook.ts";
 import { LoginThrottle, maskAuth } from "./commands/auth.ts";
-import { MessageText } from "./message_text.ts";
+import { MessageText } from "../../protocol/smtp/message_text.ts";
 import type { Envelope, SmtpClientInfo, SmtpInput, SmtpState } from "./types.ts";
 
 export type { SmtpSessionOptions } from "./options.ts";

@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import type { Clock } from "../../protocol/clock.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import {
   AlreadyExistsError,
   type DeliverOptions,
@@ -33,7 +33,7 @@ import {
   syncFolder,
 } from "./maildir_folder.ts";
 import { type MaildirFolder, MaildirRoot } from "./maildir_root.ts";
-import { syncDirectory, writeNewFile } from "../atomic_file.ts";
+import { syncDirectory, writeNewFile } from "../../runtime/atomic_file.ts";
 import { uidListStamp, writeUidList } from "./maildir_uidlist.ts";
 
 /** Options of {@linkcode MaildirStore}. */

@@ -13,7 +13,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { syncDirectory, writeNewFile } from "../atomic_file.ts";
+import { syncDirectory, writeNewFile } from "../../runtime/atomic_file.ts";
 
 /** The UID list's file name inside a folder. */
 export const UIDLIST_FILE = "toolkit-uidlist";

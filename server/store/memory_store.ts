@@ -4,7 +4,7 @@
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
-import { systemClock } from "../../client/system_clock.ts";
+import { systemClock } from "../../runtime/system_clock.ts";
 import {
   AlreadyExistsError,
   checkMailboxName,

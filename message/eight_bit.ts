@@ -9,13 +9,10 @@
  *
  * @module
  */
-import {
-  chooseEncoding,
-  encodeBase64,
-  encodeQuotedPrintable,
-  type MimePart,
-  parseMimeTree,
-} from "../message/mod.ts";
+import { chooseEncoding } from "./mime_builder.ts";
+import type { MimePart } from "./mime_part.ts";
+import { parseMimeTree } from "./mime_tree.ts";
+import { encodeBase64, encodeQuotedPrintable } from "./transfer_encoding.ts";
 
 const encoder = new TextEncoder();
 
@@ -55,7 +52,7 @@ interface Edit {
  * @example Korean text becomes base64, and survives a path that clears the eighth bit
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseMessage } from "../message/mod.ts";
+ * import { parseMessage } from "./mod.ts";
  * import { hasEightBit, to7bit } from "./eight_bit.ts";
  *
  * const eight = new TextEncoder().encode(

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { ByteBuilder } from "../../protocol/byte_builder.ts";
-import { hasEightBit } from "../../client/eight_bit.ts";
-import { REPLY } from "../../protocol/smtp/replies.ts";
-import type { SmtpReply } from "../../protocol/smtp/reply.ts";
+import { ByteBuilder } from "../byte_builder.ts";
+import { hasEightBit } from "../../message/eight_bit.ts";
+import { REPLY } from "./replies.ts";
+import type { SmtpReply } from "./reply.ts";
 
 /** Options of {@linkcode MessageText}. */
 export interface MessageTextOptions {
