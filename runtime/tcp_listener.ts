@@ -25,6 +25,11 @@ export interface TcpListenerOptions {
    * @default closes without a word
    */
   onRefused?: (conn: Deno.TcpConn, reason: RefusalReason) => Promise<void>;
+  /**
+   * Told when `serve` rejects; a server's own engine reports its sessions' failures itself.
+   * @default prints the error to standard error
+   */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -68,6 +73,7 @@ export class TcpListener implements AsyncDisposable {
       maxConnections: options.maxConnections ?? 1000,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 100,
       onRefused: options.onRefused,
+      onError: options.onError ?? ((error) => console.error("A connection failed:", error)),
     };
     this.#serve = serve;
     this.#listener = Deno.listen({
@@ -117,7 +123,7 @@ export class TcpListener implements AsyncDisposable {
         continue;
       }
       this.#perAddress.set(address, fromAddress + 1);
-      const done = this.#serve(conn).catch(() => {}).finally(() => {
+      const done = this.#serve(conn).catch(this.#options.onError).finally(() => {
         closeQuietly(conn);
         this.#live.delete(conn);
         const left = (this.#perAddress.get(address) ?? 1) - 1;
@@ -138,11 +144,8 @@ export class TcpListener implements AsyncDisposable {
     this.#refusing.set(conn, done);
   }
 
-  /**
-   * Stops accepting, closes every live connection and waits until each is finished.
-   */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Stops accepting new connections; those being served go on. */
+  async stop(): Promise<void> {
     this.#closed = true;
     try {
       this.#listener.close();
@@ -150,6 +153,13 @@ export class TcpListener implements AsyncDisposable {
       // already closed
     }
     await this.#accepting;
+  }
+
+  /**
+   * Stops accepting, closes every live connection and waits until each is finished.
+   */
+  async close(): Promise<void> {
+    await this.stop();
     for (const conn of [...this.#live.keys(), ...this.#refusing.keys()]) closeQuietly(conn);
     await Promise.all([...this.#live.values(), ...this.#refusing.values()]);
   }

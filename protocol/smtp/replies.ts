@@ -125,6 +125,16 @@ export interface ReplyCatalogue {
   readonly TooManyConnections: SmtpReply;
   /** RFC 5321 §3.8 and §4.2.4: the server is closing the connection. */
   readonly ShuttingDown: SmtpReply;
+  /** RFC 3207 §4: the server will start TLS after this reply. */
+  readonly StartTls: SmtpReply;
+  /** RFC 3207 §4: this server has no certificate, so STARTTLS is not offered. */
+  readonly TlsNotOffered: SmtpReply;
+  /** RFC 3207 §4: the connection is TLS already. */
+  readonly TlsActive: SmtpReply;
+  /** RFC 3207 §4: this server wants TLS before the command (a `requireTls` setting). */
+  readonly TlsRequired: SmtpReply;
+  /** RFC 5321 §4.2.5 and RFC 3463 X.3.0: the server failed itself; the client should try again later. */
+  readonly InternalError: (domain: string) => SmtpReply;
 }
 
 /**
@@ -285,4 +295,13 @@ export const REPLY: ReplyCatalogue = {
   IdleTimeout: reply(421, "4.4.2", "Idle too long; closing connection"),
   TooManyConnections: reply(421, "4.7.0", "Too many connections; try again later"),
   ShuttingDown: reply(421, "4.3.2", "Service shutting down; closing connection"),
+  InternalError: (domain: string) =>
+    reply(421, "4.3.0", `${domain} Internal server error; closing connection, try again later`),
+
+  // RFC 3207 §4: STARTTLS.
+  StartTls: reply(220, "2.0.0", "Ready to start TLS"),
+  TlsNotOffered: reply(502, "5.5.1", "STARTTLS not available: this server has no certificate"),
+  TlsActive: reply(503, "5.5.1", "TLS is already active"),
+  // The text is RFC 3207 §4's own.
+  TlsRequired: reply(530, "5.7.0", "Must issue a STARTTLS command first"),
 };

@@ -13,12 +13,31 @@ import type { SelectedMailbox } from "./selected.ts";
 /** The connection states of RFC 3501 §3. */
 export type ImapState = "notAuthenticated" | "authenticated" | "selected" | "logout";
 
-/** A successful command's tagged OK: an optional response code and text. */
+/**
+ * A successful command's tagged OK (an optional response code and text), and what happens next:
+ * the session applies it. A handler never changes the session itself.
+ */
 export interface CommandResult {
   /** The response code without brackets, such as `READ-WRITE`. */
   code?: string;
   /** The text after the code. */
   text?: string;
+  /** The session's next state; leaving `selected` forgets the mailbox. @default unchanged */
+  state?: ImapState;
+  /** Who logged in (LOGIN, AUTHENTICATE). @default unchanged */
+  user?: string;
+  /** The mailbox now selected (SELECT, EXAMINE), with `state: "selected"`. @default unchanged */
+  selected?: SelectedMailbox;
+  /** Close the connection after this command's responses (LOGOUT). @default false */
+  close?: boolean;
+  /** Start TLS after the tagged OK (STARTTLS, RFC 3501 §6.2.1). @default false */
+  startTls?: boolean;
+  /**
+   * Ask the client for a line (a `+` continuation, as SASL does) instead of answering now; `then`
+   * handles that line and gives the command's result.
+   * @default none
+   */
+  continuation?: { prompt: string; then: (line: string) => Promise<CommandResult | void> };
 }
 
 /** The session as a command handler uses it. */
@@ -29,14 +48,25 @@ export interface SessionContext {
   readonly clock: Clock;
   /** The mail domain this server serves. */
   readonly domain: string;
-  /** The connection state; handlers move it (LOGIN, SELECT, CLOSE, LOGOUT). */
-  state: ImapState;
+  /** The connection state. */
+  readonly state: ImapState;
   /** The logged-in user's canonical name. */
-  user?: string;
+  readonly user?: string;
   /** The selected mailbox in the selected state. */
-  selected?: SelectedMailbox;
-  /** The capabilities to announce now. */
-  capabilities(): string[];
+  readonly selected?: SelectedMailbox;
+  /** Whether the connection is TLS now. */
+  readonly tls: boolean;
+  /** Whether the server has a certificate to offer STARTTLS with. */
+  readonly starttls: boolean;
+  /** Whether LOGIN and AUTHENTICATE wait for TLS (LOGINDISABLED until then). */
+  readonly loginDisabled: boolean;
+  /**
+   * The capabilities to announce.
+   *
+   * @param state In this state. @default the current one
+   * @returns The capability names.
+   */
+  capabilities(state?: ImapState): string[];
   /**
    * Sends an untagged response before the tagged one.
    *
@@ -52,18 +82,6 @@ export interface SessionContext {
    * @returns The canonical user name, or undefined when refused.
    */
   authenticate(user: string, password: string): Promise<string | undefined>;
-  /**
-   * Asks the client for a line (a `+` continuation), to be handled by `then`.
-   *
-   * @param prompt The continuation's text (base64 for SASL).
-   * @param then Called with the client's next line.
-   */
-  continueWith(
-    prompt: string,
-    then: (line: string) => Promise<CommandResult | void>,
-  ): void;
-  /** Ends the connection after this command's responses. */
-  close(): void;
 }
 
 /** One command of the table. */
@@ -74,6 +92,8 @@ export interface CommandSpec {
   syntax: string;
   /** Keeps the arguments out of transcripts (LOGIN, AUTHENTICATE). */
   secret?: boolean;
+  /** Leaves the selected mailbox before running, even when the command then fails (SELECT, RFC 3501 §6.3.1). */
+  deselects?: boolean;
   /**
    * Runs the command. Throw `ImapResponseError` for NO and BAD, `ImapSyntaxError` for BAD.
    *

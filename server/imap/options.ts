@@ -20,6 +20,29 @@ export interface ImapLimits {
   idleTimeoutMs?: number;
 }
 
+/**
+ * Applies the limits' defaults.
+ *
+ * @param limits What the caller gave.
+ * @returns Every limit set.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveLimits } from "./options.ts";
+ *
+ * assert.equal(resolveLimits({ maxFailedLogins: 5 }).idleTimeoutMs, 30 * 60_000);
+ * ```
+ */
+export function resolveLimits(limits: ImapLimits = {}): Required<ImapLimits> {
+  return {
+    maxLineLength: limits.maxLineLength ?? 8192,
+    maxLiteralSize: limits.maxLiteralSize ?? 10 * 1024 * 1024,
+    maxFailedLogins: limits.maxFailedLogins ?? 3,
+    idleTimeoutMs: limits.idleTimeoutMs ?? 30 * 60_000,
+  };
+}
+
 /** Options of {@linkcode ImapSession}. */
 export interface ImapSessionOptions {
   /** Where the mailboxes are. */
@@ -43,6 +66,14 @@ export interface ImapSessionOptions {
   transcript?: Transcript;
   /** The connection's limits. @default {} (each limit's own default) */
   limits?: ImapLimits;
+  /** Offer STARTTLS (RFC 3501 §6.2.1): the server has a certificate. @default false */
+  starttls?: boolean;
+  /**
+   * Allow LOGIN and AUTHENTICATE only inside TLS: before it, the capabilities say LOGINDISABLED
+   * and a login is answered `NO [PRIVACYREQUIRED]`.
+   * @default false
+   */
+  requireTls?: boolean;
 }
 
 /** What the session waits for next. */

@@ -20,6 +20,8 @@ export interface ImapOutput {
   literal?: number;
   /** True when the connection must be closed once `bytes` are sent. */
   close: boolean;
+  /** True when a TLS handshake follows once `bytes` are sent (STARTTLS). */
+  startTls?: boolean;
 }
 
 /** Collects the responses to one input, recording each line into the transcript. */

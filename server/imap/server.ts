@@ -1,15 +1,16 @@
 /**
- * The IMAP-lite server: a TCP listener whose connections each run an {@linkcode ImapSession}.
+ * The IMAP server: one {@linkcode ImapSession} per connection, served by the connection engine
+ * (plain, STARTTLS, or implicit TLS as on port 993).
  *
  * @module
  */
-import type { Clock, Timer } from "../../protocol/clock.ts";
-import { LineBuffer } from "../../protocol/line_buffer.ts";
+import type { Clock } from "../../protocol/clock.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
+import type { ServerTls } from "../../runtime/tls.ts";
 import type { Accounts } from "../accounts.ts";
+import { type ConnectionInfo, LineServer } from "../engine/line_server.ts";
 import type { MailboxStore } from "../store/store.ts";
-import { closeQuietly, TcpListener } from "../../runtime/tcp_listener.ts";
 import type { ImapLimits } from "./options.ts";
 import { ImapSession } from "./session.ts";
 
@@ -44,9 +45,15 @@ export interface ImapServerOptions {
   transcripts?: TranscriptFactory;
   /** Line, literal, login, idle and connection limits. @default {} (each limit's default) */
   limits?: ImapServerLimits;
+  /** The server's certificate: STARTTLS is offered (RFC 3501 §6.2.1). @default none (no TLS) */
+  tls?: ServerTls;
+  /** TLS from the first byte (RFC 8314, port 993). Needs `tls`. @default false */
+  implicitTls?: boolean;
+  /** LOGIN and AUTHENTICATE only inside TLS (LOGINDISABLED until then). @default false */
+  requireTls?: boolean;
+  /** Told when a session fails (a bug), with its connection. @default printed to standard error */
+  onError?: (error: unknown, connection: ConnectionInfo) => void;
 }
-
-const READ_SIZE = 64 * 1024;
 
 /**
  * Serves IMAP on a TCP port until closed.
@@ -66,147 +73,61 @@ const READ_SIZE = 64 * 1024;
  * ```
  */
 export class ImapServer implements AsyncDisposable {
-  #listener: TcpListener;
-  #options: ImapServerOptions;
-  #clock: Clock;
+  #server: LineServer;
 
   /**
    * Starts listening at once.
    *
-   * @param options Address, domain, store, accounts, clock, transcripts and limits.
+   * @param options Address, domain, store, accounts, clock, transcripts, limits and TLS.
    */
   constructor(options: ImapServerOptions) {
-    this.#options = options;
-    this.#clock = options.clock ?? systemClock;
-    this.#listener = new TcpListener((conn) => this.#serve(conn), {
+    const clock = options.clock ?? systemClock;
+    this.#server = new LineServer({
+      protocol: "IMAP",
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
+      clock,
+      tls: options.tls,
+      implicitTls: options.implicitTls,
       maxConnections: options.limits?.maxConnections,
       maxConnectionsPerAddress: options.limits?.maxConnectionsPerAddress,
-      onRefused: (conn) =>
-        writeAll(conn, new TextEncoder().encode("* BYE Too many connections\r\n")),
+      refusal: new TextEncoder().encode("* BYE Too many connections\r\n"),
+      onError: options.onError,
+      session: ({ remote, local }) => {
+        const transcript = options.transcripts?.({ protocol: "IMAP", remote, local });
+        const session = new ImapSession({
+          store: options.store,
+          accounts: options.accounts,
+          authenticate: options.authenticate,
+          domain: options.domain,
+          clock,
+          transcript,
+          limits: options.limits,
+          starttls: options.tls !== undefined && !options.implicitTls,
+          requireTls: options.requireTls,
+        });
+        return { session, transcript };
+      },
     });
   }
 
   /** The port it listens on. */
   get port(): number {
-    return this.#listener.port;
+    return this.#server.port;
   }
 
   /** The address it listens on. */
   get hostname(): string {
-    return this.#listener.hostname;
+    return this.#server.hostname;
   }
 
-  /** Stops listening, ends every connection and waits for them. */
+  /** Stops listening, says BYE to every session and waits until all are closed. */
   close(): Promise<void> {
-    return this.#listener.close();
+    return this.#server.close();
   }
 
   /** Same as {@linkcode ImapServer.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-
-  async #serve(conn: Deno.TcpConn): Promise<void> {
-    const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
-    const local = `${conn.localAddr.hostname}:${conn.localAddr.port}`;
-    const transcript = this.#options.transcripts?.({ protocol: "IMAP", remote, local });
-    transcript?.note(`connection from ${remote}`, this.#clock.now());
-    const session = new ImapSession({
-      store: this.#options.store,
-      accounts: this.#options.accounts,
-      authenticate: this.#options.authenticate,
-      domain: this.#options.domain,
-      clock: this.#clock,
-      transcript,
-      limits: this.#options.limits,
-    });
-    const buffer = new LineBuffer();
-    const chunk = new Uint8Array(READ_SIZE);
-    let batch: Uint8Array[] = [];
-    let writing = Promise.resolve();
-    const send = (bytes: Uint8Array[]) => {
-      const data = concat(bytes);
-      writing = writing.then(() => data.length > 0 ? writeAll(conn, data) : undefined);
-      return writing;
-    };
-    const flush = () => {
-      const out = batch;
-      batch = [];
-      return send(out);
-    };
-    let timer: Timer | undefined;
-    const arm = () => {
-      timer?.cancel();
-      timer = this.#clock.setTimer(session.idleDeadline - this.#clock.now(), () => {
-        const bye = session.checkIdle();
-        if (!bye) return arm();
-        send([bye.bytes]).catch(() => {}).finally(() => closeQuietly(conn));
-      });
-    };
-    // Reads more bytes; false at end of stream or when the connection was closed under us.
-    const fill = async () => {
-      await flush();
-      const n = await conn.read(chunk).catch(() => null);
-      if (n === null) return false;
-      buffer.push(chunk.subarray(0, n));
-      return true;
-    };
-    try {
-      batch.push(session.greeting().bytes);
-      arm();
-      for (;;) {
-        const expecting = session.expecting;
-        if (expecting.kind === "closed") break;
-        let output;
-        if (expecting.kind === "literal") {
-          const parts: Uint8Array[] = [];
-          let need = expecting.size;
-          while (need > 0) {
-            const got = buffer.read(need);
-            if (got.length > 0) {
-              parts.push(got.slice());
-              need -= got.length;
-            } else if (!await fill()) {
-              return;
-            }
-          }
-          output = await session.receiveLiteral(concat(parts));
-        } else {
-          const line = buffer.readLine({ maxLength: session.limits.maxLineLength, bareLf: true });
-          if (line === undefined) {
-            if (!await fill()) return;
-            continue;
-          }
-          output = await session.receiveLine(line);
-        }
-        batch.push(output.bytes);
-        if (output.close) break;
-        arm();
-      }
-      await flush();
-    } catch {
-      // A failed write means the client went away; nothing to tell anyone.
-    } finally {
-      timer?.cancel();
-      await writing.catch(() => {});
-      transcript?.note("connection closed", this.#clock.now());
-    }
-  }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }

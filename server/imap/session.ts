@@ -6,10 +6,13 @@
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
-import { Arguments, CommandReader, type ImapCommand } from "../../protocol/imap/command.ts";
+import { Arguments, type ImapCommand } from "../../protocol/imap/command.ts";
 import { ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts";
 import type { LiteralRequest } from "../../protocol/imap/lexer.ts";
 import { LINE_TOO_LONG } from "../../protocol/line_buffer.ts";
+import type { TlsInfo } from "../../runtime/tls.ts";
+import type { ProtocolSession, SessionOutput } from "../engine/protocol_session.ts";
+import { ImapFraming } from "./framing.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
 import type { MailboxStore } from "../store/store.ts";
@@ -17,8 +20,13 @@ import { COMMANDS, stateError } from "./commands/table.ts";
 import type { CommandResult, ImapState, SessionContext } from "./context.ts";
 import { type ImapOutput, OutputBuffer } from "./output.ts";
 import { failureOf } from "./failures.ts";
-import type { ImapExpectation, ImapLimits, ImapSessionOptions } from "./options.ts";
-import { escapeControls, maskCommandLine, showLiteral } from "./masking.ts";
+import {
+  type ImapExpectation,
+  type ImapLimits,
+  type ImapSessionOptions,
+  resolveLimits,
+} from "./options.ts";
+import { CommandIntake, type LiteralStep } from "./command_intake.ts";
 import type { SelectedMailbox } from "./selected.ts";
 
 const decoder = new TextDecoder();
@@ -49,7 +57,7 @@ const decoder = new TextDecoder();
  * assert.equal(session.state, "selected");
  * ```
  */
-export class ImapSession {
+export class ImapSession implements ProtocolSession {
   #store: MailboxStore;
   #clock: Clock;
   #domain: string;
@@ -63,10 +71,12 @@ export class ImapSession {
   #lastActivity: number;
   #out?: OutputBuffer;
   #closing = false;
-  #reader?: CommandReader;
-  #secret = false;
-  #literalTotal = 0;
-  #expectLiteral?: number;
+  #startTls = false;
+  #tls?: TlsInfo;
+  #starttls: boolean;
+  #requireTls: boolean;
+  #framing?: ImapFraming;
+  #intake: CommandIntake;
   #current = { tag: "*", name: "" };
   #continuation?: {
     tag: string;
@@ -88,15 +98,73 @@ export class ImapSession {
     const accounts = options.accounts;
     this.#verify = options.authenticate ??
       ((user, password) => accounts ? accounts.verify(user, password) : Promise.resolve(undefined));
-    const limits = options.limits ?? {};
-    this.#limits = {
-      maxLineLength: limits.maxLineLength ?? 8192,
-      maxLiteralSize: limits.maxLiteralSize ?? 10 * 1024 * 1024,
-      maxFailedLogins: limits.maxFailedLogins ?? 3,
-      idleTimeoutMs: limits.idleTimeoutMs ?? 30 * 60_000,
-    };
+    this.#limits = resolveLimits(options.limits);
+    this.#intake = new CommandIntake({
+      maxLiteralSize: this.#limits.maxLiteralSize,
+      clock: this.#clock,
+      transcript: this.#transcript,
+    });
+    this.#starttls = options.starttls ?? false;
+    this.#requireTls = options.requireTls ?? false;
     this.#lastActivity = this.#clock.now();
     this.#context = this.#makeContext();
+  }
+
+  /** Whether the session has ended (LOGOUT, a BYE): the connection closes. */
+  get closed(): boolean {
+    return this.#state === "logout";
+  }
+
+  /** When the session times out unless input arrives (the engine's timer). */
+  get deadline(): number {
+    return this.idleDeadline;
+  }
+
+  /** The TLS protecting the connection, once a handshake finished. */
+  get tls(): TlsInfo | undefined {
+    return this.#tls;
+  }
+
+  /** The connection engine's start: the greeting. @returns Its bytes. */
+  start(): SessionOutput {
+    return { data: this.greeting().bytes };
+  }
+
+  /** Takes bytes as they arrive; answers every whole command. @param bytes Copied in. @returns The responses. */
+  async receive(bytes: Uint8Array): Promise<SessionOutput> {
+    const out = await (this.#framing ??= new ImapFraming()).feed(this, bytes);
+    return { data: out.data, close: out.close || this.closed, startTls: out.startTls };
+  }
+
+  /** The engine's timer: ends an idle session. @returns The BYE, or nothing before the deadline. */
+  tick(): SessionOutput | undefined {
+    const bye = this.checkIdle();
+    return bye && { data: bye.bytes, close: true };
+  }
+
+  /**
+   * A TLS handshake finished (STARTTLS, or an implicit-TLS port). The session stays not
+   * authenticated (RFC 3501 §6.2.1); the capabilities change. @param info Version and cipher.
+   */
+  secured(info: TlsInfo): void {
+    this.#tls = info;
+  }
+
+  /** The server is shutting down. @returns The BYE. */
+  shutdown(): SessionOutput {
+    return this.#bye("* BYE Server shutting down");
+  }
+
+  /** The session failed (a bug). @returns The BYE. */
+  fail(): SessionOutput {
+    return this.#bye("* BYE Internal server error, closing connection");
+  }
+
+  #bye(text: string): SessionOutput {
+    const out = this.#begin();
+    out.add(text);
+    this.#state = "logout";
+    return { data: this.#finish(out).bytes, close: true };
   }
 
   /** The connection state. */
@@ -117,7 +185,8 @@ export class ImapSession {
   /** What the session waits for: a line, a literal of some size, or nothing (closed). */
   get expecting(): ImapExpectation {
     if (this.#state === "logout") return { kind: "closed" };
-    if (this.#expectLiteral !== undefined) return { kind: "literal", size: this.#expectLiteral };
+    const size = this.#intake.expected;
+    if (size !== undefined) return { kind: "literal", size };
     return { kind: "line" };
   }
 
@@ -146,12 +215,12 @@ export class ImapSession {
   async receiveLine(input: Uint8Array | string | typeof LINE_TOO_LONG): Promise<ImapOutput> {
     const out = this.#begin();
     if (this.#state === "logout") return this.#finish(out);
-    if (this.#expectLiteral !== undefined) {
+    if (this.#intake.expected !== undefined) {
       throw new TypeError("Expected literal bytes, not a line");
     }
     if (input === LINE_TOO_LONG) {
       this.#transcript?.client("(line too long)", this.#clock.now());
-      const tag = this.#reader?.tag ?? this.#continuation?.tag ?? "*";
+      const tag = this.#intake.tag ?? this.#continuation?.tag ?? "*";
       this.#reset();
       out.add(`${tag} BAD Line too long, at most ${this.#limits.maxLineLength} bytes`);
       return this.#finish(out);
@@ -164,19 +233,16 @@ export class ImapSession {
       await this.#run(out, tag, name, () => then(line));
       return this.#finish(out);
     }
-    this.#recordLine(line);
-    this.#reader ??= new CommandReader();
+    let step;
     try {
-      const progress = this.#reader.pushLine(line);
-      if (!progress.done) return this.#literal(out, progress.literal);
-      const command = progress.command;
-      this.#reset();
-      await this.#dispatch(out, command);
+      step = this.#intake.line(line);
     } catch (error) {
       if (!(error instanceof ImapSyntaxError)) throw error;
-      this.#reset();
       out.add(`${error.tag ?? "*"} BAD ${error.message}`);
+      return this.#finish(out);
     }
+    if ("literal" in step) return this.#literal(out, step);
+    await this.#dispatch(out, step.command);
     return this.#finish(out);
   }
 
@@ -188,14 +254,7 @@ export class ImapSession {
    */
   receiveLiteral(bytes: Uint8Array): Promise<ImapOutput> {
     const out = this.#begin();
-    if (
-      this.#expectLiteral === undefined || bytes.length !== this.#expectLiteral || !this.#reader
-    ) {
-      throw new TypeError(`Expected no literal of ${bytes.length} bytes`);
-    }
-    this.#expectLiteral = undefined;
-    this.#transcript?.client(showLiteral(bytes, this.#secret), this.#clock.now());
-    this.#reader.pushLiteral(bytes);
+    this.#intake.literal(bytes);
     return Promise.resolve(this.#finish(out));
   }
 
@@ -222,43 +281,34 @@ export class ImapSession {
   #finish(out: OutputBuffer, literal?: number): ImapOutput {
     this.#out = undefined;
     if (this.#closing) this.#state = "logout";
-    return out.finish(this.#state === "logout", literal);
+    const output = out.finish(this.#state === "logout", literal);
+    if (this.#startTls) {
+      this.#startTls = false;
+      output.startTls = true;
+    }
+    return output;
   }
 
   #reset(): void {
-    this.#reader = undefined;
-    this.#secret = false;
-    this.#literalTotal = 0;
-    this.#expectLiteral = undefined;
+    this.#intake.reset();
     this.#continuation = undefined;
   }
 
-  #recordLine(line: string): void {
-    if (!this.#transcript || (this.#reader && line === "")) return;
-    let text = "****";
-    if (!this.#reader) ({ text, secret: this.#secret } = maskCommandLine(line));
-    else if (!this.#secret) text = escapeControls(line);
-    this.#transcript.client(text, this.#clock.now());
-  }
-
-  #literal(out: OutputBuffer, request: LiteralRequest): ImapOutput {
-    const tag = this.#reader?.tag ?? "*";
+  #literal(out: OutputBuffer, step: LiteralStep): ImapOutput {
+    const { literal, tooLarge, tag } = step;
     const max = this.#limits.maxLiteralSize;
-    if (this.#literalTotal + request.size > max) {
-      this.#reset();
-      if (request.nonSync) {
-        // RFC 7888 §4: the bytes are on their way already; the safe answer is to hang up.
-        out.add(`* BYE Literal too large, at most ${max} bytes`);
-        this.#state = "logout";
-      } else {
-        out.add(`${tag} BAD Literal too large, at most ${max} bytes`);
-      }
-      return this.#finish(out);
+    if (!tooLarge) {
+      if (!literal.nonSync) out.add("+ Ready for literal data");
+      return this.#finish(out, literal.size);
     }
-    this.#literalTotal += request.size;
-    this.#expectLiteral = request.size;
-    if (!request.nonSync) out.add("+ Ready for literal data");
-    return this.#finish(out, request.size);
+    if (literal.nonSync) {
+      // RFC 7888 §4: the bytes are on their way already; the safe answer is to hang up.
+      out.add(`* BYE Literal too large, at most ${max} bytes`);
+      this.#state = "logout";
+    } else {
+      out.add(`${tag} BAD Literal too large, at most ${max} bytes`);
+    }
+    return this.#finish(out);
   }
 
   async #dispatch(out: OutputBuffer, command: ImapCommand): Promise<void> {
@@ -272,6 +322,8 @@ export class ImapSession {
       out.add(`${command.tag} BAD ${stateError(command.name, this.#state)}`);
       return;
     }
+    // RFC 3501 §6.3.1: a SELECT, even a failing one, first closes the selected mailbox.
+    if ("deselects" in spec && spec.deselects) this.#enter("authenticated");
     await this.#run(out, command.tag, command.name, async () => {
       try {
         return await spec.run(this.#context, new Arguments(command.args), command);
@@ -293,7 +345,13 @@ export class ImapSession {
     this.#current = { tag, name };
     try {
       const result = await work();
-      if (this.#continuation) return;
+      if (result?.continuation) {
+        const { prompt, then } = result.continuation;
+        this.#continuation = { tag, name, then };
+        out.add(`+ ${prompt}`);
+        return;
+      }
+      if (result) this.#apply(result);
       const code = result?.code ? ` [${result.code}]` : "";
       out.add(`${tag} OK${code} ${result?.text ?? `${name} completed`}`);
     } catch (error) {
@@ -307,9 +365,29 @@ export class ImapSession {
     }
   }
 
-  #capabilities(): string[] {
+  #apply(result: CommandResult): void {
+    if (result.user !== undefined) this.#user = result.user;
+    if (result.state) this.#enter(result.state, result.selected);
+    if (result.close) this.#closing = true;
+    if (result.startTls) this.#startTls = true;
+  }
+
+  #enter(state: ImapState, selected?: SelectedMailbox): void {
+    this.#state = state;
+    this.#selected = state === "selected" ? selected ?? this.#selected : undefined;
+  }
+
+  get #loginDisabled(): boolean {
+    return this.#requireTls && !this.#tls;
+  }
+
+  #capabilities(state = this.#state): string[] {
     const caps = ["IMAP4rev1", "LITERAL+", "ID", "ENABLE", "NAMESPACE", "UNSELECT", "CHILDREN"];
-    if (this.#state === "notAuthenticated") caps.push("SASL-IR", "AUTH=PLAIN");
+    if (state === "notAuthenticated") {
+      if (this.#starttls && !this.#tls) caps.push("STARTTLS");
+      if (this.#loginDisabled) caps.push("LOGINDISABLED");
+      else caps.push("SASL-IR", "AUTH=PLAIN");
+    }
     return caps;
   }
 
@@ -323,7 +401,7 @@ export class ImapSession {
   }
 
   #makeContext(): SessionContext {
-    // deno-lint-ignore no-this-alias -- the context's accessors read and write this session
+    // deno-lint-ignore no-this-alias -- the context's getters read this session
     const session = this;
     return {
       store: this.#store,
@@ -332,32 +410,22 @@ export class ImapSession {
       get state() {
         return session.#state;
       },
-      set state(next: ImapState) {
-        session.#state = next;
-        if (next !== "selected") session.#selected = undefined;
-      },
       get user() {
         return session.#user;
-      },
-      set user(name: string | undefined) {
-        session.#user = name;
       },
       get selected() {
         return session.#selected;
       },
-      set selected(box: SelectedMailbox | undefined) {
-        session.#selected = box;
+      get tls() {
+        return session.#tls !== undefined;
       },
-      capabilities: () => this.#capabilities(),
+      starttls: this.#starttls,
+      get loginDisabled() {
+        return session.#loginDisabled;
+      },
+      capabilities: (state) => this.#capabilities(state),
       send: (head, data) => this.#out?.add(head, data),
       authenticate: (user, password) => this.#authenticate(user, password),
-      continueWith: (prompt, then) => {
-        this.#continuation = { ...this.#current, then };
-        this.#out?.add(`+ ${prompt}`);
-      },
-      close: () => {
-        this.#closing = true;
-      },
     };
   }
 }

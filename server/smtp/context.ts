@@ -1,47 +1,116 @@
 /**
- * What a command handler may see and change of its session. Each command lives in its own file
- * under `commands/` and receives this context; the session owns the state.
+ * What a command handler sees of its session, and what it hands back. Each command lives in its
+ * own file under `commands/`: it reads the session through a read-only {@linkcode CommandContext}
+ * and returns a {@linkcode CommandOutcome} (the reply, and what changes), which the session applies.
+ * No handler reaches into the session.
  *
  * @module
  */
 import type { SmtpReply } from "../../protocol/smtp/reply.ts";
+import { COMMANDS, extensionsFor, isVerb } from "./commands/table.ts";
 import type { ResolvedSessionOptions } from "./options.ts";
 import type { Envelope, SmtpClientInfo, SmtpState } from "./types.ts";
 
 export type { ResolvedSessionOptions } from "./options.ts";
 
-/** One step of an AUTH exchange: takes the client's next line, returns the reply. */
-export type AuthStep = (line: string) => Promise<SmtpReply>;
+/** One step of an AUTH exchange: takes the client's next line, returns what follows. */
+export type AuthStep = (line: string) => CommandResult | Promise<CommandResult>;
 
-/** The session as one command sees it. */
+/** What input the session reads after a command's reply, when not another command. */
+export type NextInput =
+  /** Message text up to a line holding only "." (DATA). */
+  | { input: "data" }
+  /** `size` raw bytes of a BDAT chunk (RFC 3030); with a refusal they are read and dropped. */
+  | { input: "chunk"; size: number; last: boolean; refusal?: SmtpReply }
+  /** The client's answer to an AUTH challenge, for `step`. */
+  | { input: "auth"; step: AuthStep }
+  /** A TLS handshake (STARTTLS, RFC 3207), once the reply is sent. */
+  | { input: "tls" };
+
+/** What a command decided: the reply, and what changes in the session. */
+export interface CommandOutcome {
+  /** The reply; absent for BDAT, whose reply follows its chunk. */
+  reply?: SmtpReply;
+  /** The session's next state. @default unchanged */
+  state?: SmtpState;
+  /** The message under way from now on; `null` forgets it. @default unchanged */
+  envelope?: Envelope | null;
+  /** What was learnt about the client (its name, EHLO, its login). @default nothing */
+  client?: Partial<Pick<SmtpClientInfo, "helo" | "esmtp" | "user">>;
+  /** What to read next, when not a command. @default a command */
+  next?: NextInput;
+}
+
+/** A command's result: a bare reply when nothing else changes. */
+export type CommandResult = SmtpReply | CommandOutcome;
+
+/**
+ * Tells a bare reply from an outcome.
+ *
+ * @param result What a command returned.
+ * @returns The result as an outcome.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { outcomeOf } from "./context.ts";
+ *
+ * const reply = { code: 250, lines: ["OK"] };
+ * assert.deepEqual(outcomeOf(reply), { reply });
+ * assert.deepEqual(outcomeOf({ reply, state: "greeted" }), { reply, state: "greeted" });
+ * ```
+ */
+export function outcomeOf(result: CommandResult): CommandOutcome {
+  return "code" in result ? { reply: result } : result;
+}
+
+/** The session as one command sees it: read only. */
 export interface CommandContext {
   /** The session's options. */
   readonly options: ResolvedSessionOptions;
-  /** What is known of the client; commands fill in `helo`, `esmtp` and `user`. */
-  readonly client: SmtpClientInfo;
+  /** What is known of the client. */
+  readonly client: Readonly<SmtpClientInfo>;
   /** Where the session is. */
-  state: SmtpState;
+  readonly state: SmtpState;
   /** The message under way, from MAIL until the end of DATA or RSET. */
-  envelope: Envelope | undefined;
-  /** Switches input to message text; the session answers at the end-of-data line. */
-  beginData(): void;
-  /**
-   * Switches input to `size` raw bytes of a BDAT chunk (RFC 3030). With a refusal, the bytes are
-   * read and dropped, and the refusal is the reply.
-   */
-  beginChunk(size: number, last: boolean, refusal?: SmtpReply): void;
+  readonly envelope: Readonly<Envelope> | undefined;
   /** Whether BDAT chunks of this message have already arrived (DATA may not follow). */
   readonly chunking: boolean;
-  /** Routes the client's next line to `step` instead of the command table (AUTH). */
-  continueAuth(step: AuthStep): void;
-  /** Tells the transcript the name the client gave itself. */
-  named(name: string): void;
-  /** The extension lines EHLO advertises. */
+  /** The extension lines EHLO advertises now. */
   extensions(): string[];
   /** The verbs HELP lists. */
   verbs(): string[];
   /** A verb's syntax, for HELP; `undefined` for an unknown verb. */
   syntaxOf(verb: string): string | undefined;
+}
+
+/**
+ * The context a session's commands see: its public state, read live, and the command table.
+ *
+ * @param session The session (an `SmtpSession`).
+ * @param options Its options.
+ * @returns The context.
+ */
+export function commandContext(
+  session: Pick<CommandContext, "client" | "state" | "envelope" | "chunking">,
+  options: ResolvedSessionOptions,
+): CommandContext {
+  return {
+    options,
+    client: session.client,
+    get state() {
+      return session.state;
+    },
+    get envelope() {
+      return session.envelope;
+    },
+    get chunking() {
+      return session.chunking;
+    },
+    extensions: () => extensionsFor(options, session.client.tls !== undefined),
+    verbs: () => Object.keys(COMMANDS),
+    syntaxOf: (verb) => isVerb(verb) ? COMMANDS[verb].syntax : undefined,
+  };
 }
 
 /** One command: its syntax (shown in 501 replies), the states that allow it, and its handler. */
@@ -52,6 +121,6 @@ export interface SmtpCommand {
   states: readonly SmtpState[];
   /** The reply when the command comes in another state (after the common HELO check). */
   outOfOrder?: (state: SmtpState) => SmtpReply;
-  /** Runs the command; `undefined` means the reply comes later (after a BDAT chunk). */
-  run(context: CommandContext, args: string): SmtpReply | undefined | Promise<SmtpReply>;
+  /** Runs the command. */
+  run(context: CommandContext, args: string): CommandResult | Promise<CommandResult>;
 }

@@ -42,6 +42,20 @@ export interface SmtpSessionOptions {
   maxAuthFailures?: number;
   /** Extra wait before answering each failed AUTH from the second on, growing each time (capped at 5 s). @default 1000 */
   authFailureDelayMs?: number;
+  /** Longest command line in octets, CRLF included (RFC 5321 §4.5.3.1.4). @default 512 */
+  maxCommandLine?: number;
+  /** Idle time before the server says 421 and closes (RFC 5321 §4.5.3.2 suggests 5 minutes). @default 300000 */
+  idleTimeoutMs?: number;
+  /** The longest time one message's text may take to arrive, against slow senders. @default 600000 */
+  maxDataTimeMs?: number;
+  /** Offer STARTTLS (RFC 3207): the server has a certificate. @default false */
+  starttls?: boolean;
+  /**
+   * Allow AUTH (and so, on the submission port, MAIL) only inside TLS: before it, EHLO offers no
+   * AUTH and the answer is `530 5.7.0 Must issue a STARTTLS command first`.
+   * @default false
+   */
+  requireTls?: boolean;
 }
 
 /** The session's options with every default applied. */
@@ -81,5 +95,10 @@ export function resolveSessionOptions(options: SmtpSessionOptions): ResolvedSess
     sevenBitOnly: options.sevenBitOnly ?? false,
     maxAuthFailures: options.maxAuthFailures ?? 5,
     authFailureDelayMs: options.authFailureDelayMs ?? 1000,
+    maxCommandLine: options.maxCommandLine ?? 512,
+    idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+    maxDataTimeMs: options.maxDataTimeMs ?? 600_000,
+    starttls: options.starttls ?? false,
+    requireTls: options.requireTls ?? false,
   };
 }

@@ -1,35 +1,47 @@
 /**
- * The server side of one SMTP connection as a state machine with no socket in it: give it the
- * client's lines, get back the replies. The listener feeds it from TCP; a notebook or a test can
- * drive it by hand.
+ * The server side of one SMTP connection as a state machine with no socket in it. The connection
+ * engine feeds it bytes ({@linkcode SmtpSession.receive}); a notebook or a test can hold the
+ * dialog by hand, line by line ({@linkcode SmtpSession.receiveLine}). Both paths run the same
+ * commands and replies.
  *
  * @module
  */
-import { ByteBuilder } from "../../protocol/byte_builder.ts";
+import { LineBuffer } from "../../protocol/line_buffer.ts";
 import { splitCommand } from "../../protocol/smtp/command.ts";
 import { REPLY } from "../../protocol/smtp/replies.ts";
 import { formatReply, type SmtpReply } from "../../protocol/smtp/reply.ts";
-import type { AuthStep, CommandContext } from "./context.ts";
+import type { TlsInfo } from "../../runtime/tls.ts";
+import type { ProtocolSession, SessionOutput } from "../engine/protocol_session.ts";
+import {
+  type AuthStep,
+  type CommandContext,
+  commandContext,
+  type CommandOutcome,
+  type CommandResult,
+  type NextInput,
+  outcomeOf,
+} from "./context.ts";
 import {
   type ResolvedSessionOptions,
   resolveSessionOptions,
   type SmtpSessionOptions,
 } from "./options.ts";
-import { COMMANDS, extensionsFor, isVerb } from "./commands/table.ts";
-import { refusalOf } from "./commands/hook.ts";
-import { LoginThrottle, maskAuth } from "./commands/auth.ts";
-import { MessageText } from "../../protocol/smtp/message_text.ts";
+import { commandFor } from "./commands/table.ts";
+import { dataReply } from "./commands/hook.ts";
+import { maskAuth } from "./commands/auth.ts";
+import { ErrorLimits } from "./error_limits.ts";
+import { MessageIntake } from "./message_intake.ts";
+import { frame, type PendingReply } from "./framing.ts";
 import type { Envelope, SmtpClientInfo, SmtpInput, SmtpState } from "./types.ts";
 
 export type { SmtpSessionOptions } from "./options.ts";
 
 const decoder = new TextDecoder();
-// deno-lint-ignore no-control-regex -- control characters are what a command may not hold
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const encoder = new TextEncoder();
 
 /**
- * One SMTP conversation, server side (RFC 5321). Feed it lines without their CRLF; each call
- * returns the reply to send, or `undefined` while message text is arriving.
+ * One SMTP conversation, server side (RFC 5321). By hand, feed it lines without their CRLF; each
+ * call returns the reply to send, or `undefined` while message text is arriving.
  *
  * @example The course's dialog, by hand
  * ```ts
@@ -52,8 +64,20 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
  * assert.equal(stored[0], "Do you like ketchup?\r\nHow about pickles?\r\n");
  * assert.equal(session.closed, true);
  * ```
+ *
+ * @example The same session fed bytes, as the connection engine does: pipelined commands
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SmtpSession } from "./session.ts";
+ *
+ * const session = new SmtpSession({ domain: "hamburger.edu" });
+ * session.start(() => {});
+ * const out = await session.receive(new TextEncoder().encode("EHLO crepes.fr\r\nNOOP\r\nQUIT\r\n"));
+ * assert.match(String(out.data), /^250-hamburger\.edu[\s\S]*250 2\.0\.0 OK\r\n221 2\.0\.0 /);
+ * assert.equal(out.close, true);
+ * ```
  */
-export class SmtpSession {
+export class SmtpSession implements ProtocolSession {
   /** What is known of the client. */
   readonly client: SmtpClientInfo;
   #options: ResolvedSessionOptions;
@@ -61,75 +85,31 @@ export class SmtpSession {
   #input: SmtpInput = "command";
   #envelope: Envelope | undefined;
   #auth: AuthStep | undefined;
-  #text: MessageText | undefined;
-  #builder: ByteBuilder | undefined; // made at the first message: idle clients hold none
-  #chunk: { remaining: number; size: number; last: boolean; refusal?: SmtpReply } | undefined;
-  #errors = 0;
-  #logins: LoginThrottle;
+  #intake: MessageIntake;
+  #lines: LineBuffer | undefined; // made at the first bytes
+  #limits: ErrorLimits;
   #typedWithLf = false;
   #accepted = 0;
+  #lastActivity: number;
   #context: CommandContext;
 
   /**
    * Creates a session for a new connection.
    *
-   * @param options The domain, hooks, limits and transcript.
+   * @param options The domain, hooks, limits, TLS and transcript.
    */
   constructor(options: SmtpSessionOptions) {
     this.#options = resolveSessionOptions(options);
-    this.#logins = new LoginThrottle(this.#options);
+    this.#limits = new ErrorLimits(this.#options);
     this.client = {
       remote: options.remote ?? "",
       helo: "",
       esmtp: false,
       submission: this.#options.submission,
     };
-    this.#context = this.#makeContext();
-  }
-
-  #makeContext(): CommandContext {
-    // deno-lint-ignore no-this-alias -- the context is a view of this session's private state
-    const session = this;
-    return {
-      options: this.#options,
-      client: this.client,
-      get state() {
-        return session.#state;
-      },
-      set state(state: SmtpState) {
-        session.#state = state;
-      },
-      get envelope() {
-        return session.#envelope;
-      },
-      set envelope(envelope: Envelope | undefined) {
-        session.#envelope = envelope;
-        if (!envelope) session.#text = undefined;
-      },
-      beginData: () => {
-        this.#state = "data";
-        this.#input = "data";
-        this.#text = this.#newText();
-      },
-      beginChunk: (size, last, refusal) => {
-        if (!refusal) this.#text ??= this.#newText();
-        this.#chunk = { remaining: size, size, last, refusal };
-        this.#input = "chunk";
-      },
-      get chunking() {
-        return session.#text !== undefined && session.#state !== "data";
-      },
-      continueAuth: (step) => {
-        this.#auth = step;
-        this.#input = "auth";
-      },
-      named: (name) => {
-        if (this.#options.transcript) this.#options.transcript.clientName = name;
-      },
-      extensions: () => extensionsFor(this.#options),
-      verbs: () => Object.keys(COMMANDS),
-      syntaxOf: (verb) => isVerb(verb) ? COMMANDS[verb].syntax : undefined,
-    };
+    this.#lastActivity = this.#options.clock.now();
+    this.#intake = new MessageIntake(this.#options);
+    this.#context = commandContext(this, this.#options);
   }
 
   /** Where the session is in the dialog. */
@@ -142,12 +122,7 @@ export class SmtpSession {
     return this.#input;
   }
 
-  /** How many bytes of the current BDAT chunk are still to come. */
-  get chunkRemaining(): number {
-    return this.#chunk?.remaining ?? 0;
-  }
-
-  /** Whether the session has ended (after QUIT or a 421): the listener closes the connection. */
+  /** Whether the session has ended (after QUIT or a 421): the connection closes. */
   get closed(): boolean {
     return this.#state === "closed";
   }
@@ -155,6 +130,11 @@ export class SmtpSession {
   /** The message under way, if any. */
   get envelope(): Envelope | undefined {
     return this.#envelope;
+  }
+
+  /** Whether BDAT chunks of the message under way have already arrived (DATA may not follow). */
+  get chunking(): boolean {
+    return this.#intake.chunked;
   }
 
   /** How many messages this connection delivered (the course's persistent connection). */
@@ -165,6 +145,16 @@ export class SmtpSession {
   /** Whether replies carry RFC 3463 enhanced codes: after EHLO, never after HELO. */
   get enhancedCodes(): boolean {
     return this.client.esmtp;
+  }
+
+  /**
+   * When the session times out unless input arrives: after `idleTimeoutMs` of silence, or
+   * `maxDataTimeMs` after a message's text began.
+   */
+  get deadline(): number {
+    const idle = this.#lastActivity + this.#options.idleTimeoutMs;
+    const text = this.#intake.since;
+    return text === undefined ? idle : Math.min(idle, text + this.#options.maxDataTimeMs);
   }
 
   /**
@@ -186,8 +176,35 @@ export class SmtpSession {
     return this.#reply(REPLY.Greeting(this.#options.domain));
   }
 
+  /** The connection engine's start: the greeting, as wire text. @returns The greeting. */
+  start(): SessionOutput {
+    this.#lastActivity = this.#options.clock.now();
+    return { data: this.wire(this.greeting()) };
+  }
+
   /**
-   * Takes one line from the client.
+   * Takes bytes as they arrive and answers every whole command among them (a pipelining client
+   * sends several at once, RFC 2920); a partial line waits for the next bytes.
+   *
+   * @param bytes The bytes, copied in.
+   * @returns The replies as wire text, and whether to close or start TLS.
+   */
+  receive(bytes: Uint8Array): SessionOutput | Promise<SessionOutput> {
+    this.#lastActivity = this.#options.clock.now();
+    (this.#lines ??= new LineBuffer(1024)).push(bytes);
+    const data = frame(this, this.#lines, this.#options.maxCommandLine);
+    return data instanceof Promise ? data.then((d) => this.#output(d)) : this.#output(data);
+  }
+
+  #output(data: string): SessionOutput {
+    if (this.#input !== "tls") return { data, close: this.closed };
+    // RFC 3207 §4.2 and CVE-2011-0411: what the client sent after STARTTLS is never run.
+    this.#lines = undefined;
+    return { data, startTls: true };
+  }
+
+  /**
+   * Takes one line from the client, by hand.
    *
    * @param line The line without its CRLF, as bytes or text.
    * @param bareLf Whether a command line ended in a bare LF, as `nc` without `-C` sends: the
@@ -195,13 +212,10 @@ export class SmtpSession {
    *   Clients that speak CRLF keep the strict rule (no SMTP smuggling).
    * @returns The reply to send, or `undefined` while message text is arriving.
    */
-  receiveLine(
-    line: Uint8Array | string,
-    bareLf = false,
-  ): SmtpReply | undefined | Promise<SmtpReply | undefined> {
+  receiveLine(line: Uint8Array | string, bareLf = false): PendingReply {
     if (this.#input === "data") {
       // By hand, one line at a time (a notebook): the same path as bulk text, with its CRLF.
-      const bytes = typeof line === "string" ? new TextEncoder().encode(line) : line;
+      const bytes = typeof line === "string" ? encoder.encode(line) : line;
       return this.receiveText(Uint8Array.of(...bytes, 13, 10)).reply;
     }
     const text = typeof line === "string" ? line : decoder.decode(line);
@@ -211,87 +225,59 @@ export class SmtpSession {
   }
 
   /**
-   * Takes message text after DATA in bulk: as many whole lines as `view` holds, up to the
-   * end-of-data line. The listener skips `consumed` bytes and keeps the rest for later.
+   * A TLS handshake finished (after STARTTLS, or on an implicit-TLS port). RFC 3207 §4.2: the
+   * server forgets everything it learnt from the client before, the EHLO name first.
    *
-   * @param view Buffered bytes from the client, starting at a line start.
-   * @returns The bytes used, and the reply once the end-of-data line was among them.
+   * @param info The protocol version and cipher.
    */
-  receiveText(view: Uint8Array): { consumed: number; reply?: Promise<SmtpReply> } {
-    const text = this.#text!;
-    const transcript = this.#options.transcript;
-    const limit = this.#options.maxDataLinesRecorded;
-    const record = transcript && text.lines < limit
-      ? (line: Uint8Array) => {
-        transcript.client(decoder.decode(line), this.#options.clock.now());
-        return text.lines < limit;
-      }
-      : undefined;
-    const { consumed, ended } = text.scan(view, this.#options.maxTextLine, record);
-    return ended ? { consumed, reply: this.#endOfData() } : { consumed };
+  secured(info: TlsInfo): void {
+    this.client.tls = info;
+    this.client.helo = "";
+    this.client.esmtp = false;
+    delete this.client.user;
+    this.#state = "fresh";
+    this.#input = "command";
+    this.#envelope = undefined;
+    this.#intake.reset();
+    this.#auth = undefined;
+    this.#typedWithLf = false;
   }
 
   /**
-   * Takes bytes of a BDAT chunk: at most {@linkcode SmtpSession.chunkRemaining} of them.
+   * Ends the session when it has been idle too long, or its message text took too long.
    *
-   * @param bytes Raw bytes of the chunk.
-   * @returns The reply once the chunk is complete, otherwise `undefined`.
+   * @param now The clock's time.
+   * @returns The 421 to send before closing, or nothing while the deadline is not reached.
    */
-  receiveChunk(bytes: Uint8Array): SmtpReply | undefined | Promise<SmtpReply> {
-    const chunk = this.#chunk;
-    if (!chunk) throw new Error("No BDAT chunk is expected");
-    const part = bytes.subarray(0, chunk.remaining);
-    if (!chunk.refusal) this.#text!.chunk(part);
-    chunk.remaining -= part.length;
-    return chunk.remaining === 0 ? this.#endOfChunk() : undefined;
+  tick(now: number): SessionOutput | undefined {
+    if (this.closed || now < this.deadline) return undefined;
+    const idle = now >= this.#lastActivity + this.#options.idleTimeoutMs;
+    const reply = idle && this.#intake.since === undefined ? REPLY.IdleTimeout : REPLY.DataTimeout;
+    return this.#goodbye(reply);
   }
 
-  /**
-   * Tells the session that the client sent a command line over the limit, which the listener
-   * dropped. (Message text has its own limit, checked by {@linkcode SmtpSession.receiveText}.)
-   *
-   * @returns The reply to send.
-   */
+  /** Ends the session because the server is shutting down. @returns The 421 to send. */
+  shutdown(): SessionOutput {
+    return this.#goodbye(REPLY.ShuttingDown);
+  }
+
+  /** Ends the session after the server failed itself (the client retries). @returns The 421. */
+  fail(): SessionOutput {
+    return this.#goodbye(REPLY.InternalError(this.#options.domain));
+  }
+
+  #goodbye(reply: SmtpReply): SessionOutput {
+    this.#state = "closed";
+    this.#input = "command";
+    return { data: this.wire(this.#reply(reply)), close: true };
+  }
+
+  /** Hears from the framing that a command line over the limit was dropped. @returns The reply. */
   lineTooLong(): SmtpReply {
     this.#record("C", "(line too long, dropped)");
     this.#input = "command";
     this.#auth = undefined;
     return this.#error(REPLY.LineTooLong);
-  }
-
-  /**
-   * Ends the session because the client was idle too long.
-   *
-   * @returns The 421 reply to send before closing.
-   */
-  timeout(): SmtpReply {
-    return this.#close(
-      this.#input === "data" || this.#input === "chunk" ? REPLY.DataTimeout : REPLY.IdleTimeout,
-    );
-  }
-
-  /**
-   * Ends the session because the server is shutting down.
-   *
-   * @returns The 421 reply to send before closing.
-   */
-  shutdown(): SmtpReply {
-    return this.#close(REPLY.ShuttingDown);
-  }
-
-  #close(reply: SmtpReply): SmtpReply {
-    this.#state = "closed";
-    this.#input = "command";
-    return this.#reply(reply);
-  }
-
-  #newText(): MessageText {
-    return new MessageText({
-      maxSize: this.#options.maxMessageSize,
-      sevenBit: this.#options.sevenBitOnly,
-      builder: this.#builder ??= new ByteBuilder(),
-      bareLfEndsLine: this.#typedWithLf,
-    });
   }
 
   #record(side: "C" | "S" | "*", text: string): void {
@@ -314,87 +300,118 @@ export class SmtpSession {
   }
 
   #error(reply: SmtpReply): SmtpReply {
-    if (++this.#errors >= this.#options.maxErrors) return this.#close(REPLY.TooManyErrors);
-    return this.#reply(reply);
+    return this.#reply(this.#limits.error(reply));
   }
 
-  async #finish(reply: SmtpReply): Promise<SmtpReply> {
-    if (reply.code === 535 && !(await this.#logins.failed())) {
-      return this.#close(REPLY.TooManyAuthFailures);
-    }
-    return this.#account(reply);
-  }
-
-  /** Records a command's reply; most 5xx count towards the error limit (not refusals of a user or relay). */
-  #account(reply: SmtpReply): SmtpReply {
-    const counts = reply.code >= 500 && reply.code !== 550 && reply.code !== 554;
-    return counts ? this.#error(reply) : this.#reply(reply);
-  }
-
-  #command(text: string): SmtpReply | undefined | Promise<SmtpReply | undefined> {
+  #command(text: string): PendingReply {
     const { verb, args } = splitCommand(text);
     this.#record("C", verb === "AUTH" ? maskAuth(text) : text);
-    if (CONTROL.test(text)) return this.#error(REPLY.BadCharacters);
-    if (!isVerb(verb)) return this.#error(REPLY.Unrecognized(verb.slice(0, 40)));
-    const command = COMMANDS[verb];
-    if (!command.states.includes(this.#state)) {
-      const reply = this.#state === "fresh"
-        ? REPLY.NeedHello
-        : command.outOfOrder?.(this.#state) ?? REPLY.NeedHello;
-      return this.#error(reply);
-    }
-    const reply = command.run(this.#context, args);
-    if (reply === undefined) {
+    const command = commandFor(text, { verb, state: this.#state });
+    return "run" in command ? this.#settle(command.run(this.#context, args)) : this.#error(command);
+  }
+
+  #settle(result: CommandResult | Promise<CommandResult>): PendingReply {
+    if (result instanceof Promise) return result.then((r) => this.#settle(r));
+    const outcome = this.#apply(outcomeOf(result));
+    if (!outcome.reply) {
       // BDAT: the reply comes after the chunk, at once for an empty one.
-      return this.#chunk?.remaining === 0 ? this.#endOfChunk() : undefined;
+      return this.#intake.chunkRemaining === 0 ? this.receiveChunk(new Uint8Array()) : undefined;
     }
-    return reply instanceof Promise ? reply.then((r) => this.#finish(r)) : this.#finishSync(reply);
+    const reply = this.#limits.account(outcome.reply);
+    return reply instanceof Promise ? reply.then((r) => this.#reply(r)) : this.#reply(reply);
   }
 
-  #finishSync(reply: SmtpReply): SmtpReply | Promise<SmtpReply> {
-    return reply.code === 535 ? this.#finish(reply) : this.#account(reply);
+  #apply(outcome: CommandOutcome): CommandOutcome {
+    if (outcome.client) {
+      Object.assign(this.client, outcome.client);
+      const name = outcome.client.helo;
+      if (name !== undefined && this.#options.transcript) {
+        this.#options.transcript.clientName = name;
+      }
+    }
+    if (outcome.envelope !== undefined) {
+      this.#envelope = outcome.envelope ?? undefined;
+      if (!outcome.envelope) this.#intake.reset();
+    }
+    if (outcome.state) this.#state = outcome.state;
+    if (outcome.next) this.#begin(outcome.next);
+    return outcome;
   }
 
-  async #authLine(text: string): Promise<SmtpReply> {
+  #begin(next: NextInput): void {
+    switch (next.input) {
+      case "data":
+        this.#input = "data";
+        this.#intake.beginData(this.#typedWithLf);
+        break;
+      case "chunk":
+        this.#intake.beginChunk(next);
+        this.#input = "chunk";
+        break;
+      case "auth":
+        this.#auth = next.step;
+        this.#input = "auth";
+        break;
+      case "tls":
+        this.#input = "tls";
+        break;
+    }
+  }
+
+  #authLine(text: string): PendingReply {
     this.#record("C", "****");
     const step = this.#auth!;
     this.#auth = undefined;
     this.#input = "command";
-    return await this.#finish(await step(text.trim()));
+    return this.#settle(step(text.trim()));
   }
 
-  #endOfData(): Promise<SmtpReply> {
-    const hidden = this.#text!.lines - this.#options.maxDataLinesRecorded;
-    if (hidden > 0) this.#record("*", `(${hidden} more lines of message text)`);
-    this.#record("C", ".");
+  /**
+   * Takes message text after DATA in bulk: as many whole lines as `view` holds, up to the
+   * end-of-data line. The framing skips `consumed` bytes and keeps the rest for later.
+   *
+   * @param view Buffered bytes from the client, starting at a line start.
+   * @returns The bytes used, and the reply once the end-of-data line was among them.
+   */
+  receiveText(view: Uint8Array): { consumed: number; reply?: Promise<SmtpReply> } {
+    const { consumed, ended } = this.#intake.text(view);
+    if (!ended) return { consumed };
     this.#input = "command";
-    return this.#endOfMessage();
+    return { consumed, reply: this.#endOfMessage() };
   }
 
-  #endOfChunk(): SmtpReply | Promise<SmtpReply> {
-    const chunk = this.#chunk!;
-    this.#chunk = undefined;
+  /** How many bytes of the current BDAT chunk are still to come. */
+  get chunkRemaining(): number {
+    return this.#intake.chunkRemaining;
+  }
+
+  /**
+   * Takes bytes of a BDAT chunk: at most {@linkcode SmtpSession.chunkRemaining} of them.
+   *
+   * @param bytes Raw bytes of the chunk.
+   * @returns The reply once the chunk is complete, otherwise `undefined`.
+   */
+  receiveChunk(bytes: Uint8Array): PendingReply {
+    const chunk = this.#intake.chunk(bytes);
+    if (!chunk) return undefined;
     this.#input = "command";
-    this.#record("C", `(${chunk.size} octets of message text)`);
     if (chunk.refusal) return this.#error(chunk.refusal);
     if (chunk.last) return this.#endOfMessage();
-    const problem = this.#text!.problem;
-    return this.#reply(problem ?? REPLY.ChunkOk(chunk.size));
+    return this.#reply(this.#intake.problem ?? REPLY.ChunkOk(chunk.size));
   }
 
   async #endOfMessage(): Promise<SmtpReply> {
-    const text = this.#text!;
-    this.#text = undefined;
     this.#state = "greeted";
     const envelope = this.#envelope!;
     this.#envelope = undefined;
-    const message = text.finish();
-    if (text.problem) return this.#reply(text.problem);
-    let custom: SmtpReply | void = undefined;
-    const refusal = await refusalOf(async () => {
-      custom = await this.#options.handler.data?.(envelope, message, this.client);
+    const { message, problem } = this.#intake.finish();
+    if (problem) return this.#reply(problem);
+    const reply = await dataReply(this.#options.handler, {
+      envelope,
+      message,
+      client: this.client,
     });
-    if (!refusal) this.#accepted++;
-    return this.#reply(refusal ?? custom ?? REPLY.Accepted);
+    if (reply.code < 400) this.#accepted++;
+    return this.#reply(reply);
   }
 }

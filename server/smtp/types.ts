@@ -5,6 +5,7 @@
  * @module
  */
 import type { SmtpReply } from "../../protocol/smtp/reply.ts";
+import type { TlsInfo } from "../../runtime/tls.ts";
 
 /**
  * Where a session is (RFC 5321 §4.1.4): `fresh` before HELO/EHLO, `greeted` between messages,
@@ -13,8 +14,11 @@ import type { SmtpReply } from "../../protocol/smtp/reply.ts";
  */
 export type SmtpState = "fresh" | "greeted" | "mail" | "rcpt" | "data" | "closed";
 
-/** What the session expects next: a command, DATA text lines, BDAT chunk bytes, or an AUTH answer. */
-export type SmtpInput = "command" | "data" | "chunk" | "auth";
+/**
+ * What the session expects next: a command, DATA text lines, BDAT chunk bytes, an AUTH answer,
+ * or (after STARTTLS) a TLS handshake.
+ */
+export type SmtpInput = "command" | "data" | "chunk" | "auth" | "tls";
 
 /** ESMTP parameters given with MAIL FROM (RFC 1870, RFC 6152, RFC 6531). */
 export interface MailParameters {
@@ -48,6 +52,8 @@ export interface SmtpClientInfo {
   user?: string;
   /** Whether this is the submission port (AUTH offered and required). */
   submission: boolean;
+  /** The TLS protecting the connection, after STARTTLS or on an implicit-TLS port. */
+  tls?: TlsInfo;
 }
 
 /**

@@ -195,7 +195,7 @@ Deno.test("ImapServer shows a new delivery at NOOP, which is how clients poll", 
   assert.equal(await client.until(/a3 [^\n]*\n/), "* 2 EXISTS\r\na3 OK NOOP completed\r\n");
 });
 
-Deno.test("ImapServer records a transcript per connection and close() ends live connections", async () => {
+Deno.test("ImapServer records a transcript per connection and close() says BYE to live connections", async () => {
   const transcripts: Transcript[] = [];
   const { server } = await start({
     transcripts: (info) => {
@@ -208,11 +208,12 @@ Deno.test("ImapServer records a transcript per connection and close() ends live 
   await client.send("a1 LOGIN bob pickles\r\n");
   await client.until(/a1 OK/);
   await server.close();
-  assert.equal(await client.rest(), "");
+  // RFC 3501 §7.1.5: a server that shuts down says BYE first.
+  assert.equal(await client.rest(), "* BYE Server shutting down\r\n");
   assert.equal(transcripts.length, 1);
   assert.match(transcripts[0].title, /^IMAP 127\.0\.0\.1:\d+$/);
   assert.deepEqual(transcripts[0].lines("C"), ["a1 LOGIN bob ****"]);
-  assert.equal(transcripts[0].entries.at(-1)?.text, "connection closed");
+  assert.equal(transcripts[0].entries.at(-1)?.text, "TCP connection closed");
 });
 
 Deno.test("ImapServer serves a Maildir store: read, flag, expunge, and a new delivery at NOOP", async () => {

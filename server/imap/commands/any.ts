@@ -59,9 +59,7 @@ export async function reportChanges(session: SessionContext): Promise<void> {
 export function logout(session: SessionContext, args: Arguments): CommandResult {
   args.end();
   session.send(`* BYE ${session.domain} IMAP4rev1 server logging out`);
-  session.state = "logout";
-  session.close();
-  return { text: "LOGOUT completed" };
+  return { text: "LOGOUT completed", state: "logout", close: true };
 }
 
 /**

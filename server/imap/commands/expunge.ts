@@ -6,7 +6,7 @@
  */
 import type { Arguments } from "../../../protocol/imap/command.ts";
 import { ImapResponseError } from "../../../protocol/imap/error.ts";
-import type { SessionContext } from "../context.ts";
+import type { CommandResult, SessionContext } from "../context.ts";
 import { reportChanges } from "./any.ts";
 
 async function removeDeleted(session: SessionContext): Promise<void> {
@@ -37,10 +37,10 @@ export async function expunge(session: SessionContext, args: Arguments): Promise
  * @param session The session.
  * @param args No arguments.
  */
-export async function close(session: SessionContext, args: Arguments): Promise<void> {
+export async function close(session: SessionContext, args: Arguments): Promise<CommandResult> {
   args.end();
   if (!session.selected!.readOnly) await removeDeleted(session);
-  session.state = "authenticated";
+  return { state: "authenticated" };
 }
 
 /**
@@ -49,7 +49,7 @@ export async function close(session: SessionContext, args: Arguments): Promise<v
  * @param session The session.
  * @param args No arguments.
  */
-export function unselect(session: SessionContext, args: Arguments): void {
+export function unselect(_session: SessionContext, args: Arguments): CommandResult {
   args.end();
-  session.state = "authenticated";
+  return { state: "authenticated" };
 }

@@ -1,12 +1,22 @@
 /**
  * Logging in: LOGIN (RFC 3501 §6.2.3) and AUTHENTICATE PLAIN (RFC 4616), with the initial
- * response on the command line when the client has it (SASL-IR, RFC 4959).
+ * response on the command line when the client has it (SASL-IR, RFC 4959). With `requireTls`,
+ * both wait for STARTTLS (LOGINDISABLED, RFC 3501 §6.2.3 and §7.2.1).
  *
  * @module
  */
 import type { Arguments } from "../../../protocol/imap/command.ts";
 import { ImapResponseError } from "../../../protocol/imap/error.ts";
+import { decodePlain, fromBase64Utf8 } from "../../../protocol/sasl.ts";
 import type { CommandResult, SessionContext } from "../context.ts";
+
+function refuseWithoutTls(session: SessionContext): void {
+  if (session.loginDisabled) {
+    throw new ImapResponseError("NO", "Logging in needs TLS first: use STARTTLS", {
+      code: "PRIVACYREQUIRED",
+    });
+  }
+}
 
 /**
  * LOGIN user password.
@@ -19,6 +29,7 @@ export async function login(session: SessionContext, args: Arguments): Promise<C
   const user = args.astring("user name");
   const password = args.astring("password");
   args.end();
+  refuseWithoutTls(session);
   return await finishLogin(session, user, password);
 }
 
@@ -27,42 +38,37 @@ export async function login(session: SessionContext, args: Arguments): Promise<C
  *
  * @param session The session.
  * @param args The mechanism and, with SASL-IR, the base64 initial response (`=` for empty).
- * @returns The tagged OK, or nothing while it waits for the client's response.
+ * @returns The tagged OK, or a continuation that waits for the client's response.
  */
 export async function authenticate(
   session: SessionContext,
   args: Arguments,
-): Promise<CommandResult | void> {
+): Promise<CommandResult> {
   const mechanism = args.atom("mechanism").toUpperCase();
   const initial = args.more ? args.atom("initial response") : undefined;
   args.end();
   if (mechanism !== "PLAIN") {
     throw new ImapResponseError("NO", `Unsupported mechanism "${mechanism}"`, { code: "CANNOT" });
   }
-  if (initial !== undefined) return await plain(session, initial === "=" ? "" : initial);
-  session.continueWith("", (line) => plain(session, line));
+  refuseWithoutTls(session);
+  if (initial !== undefined) return await plain(session, initial);
+  return { continuation: { prompt: "", then: (line) => plain(session, line) } };
 }
 
 async function plain(session: SessionContext, response: string): Promise<CommandResult> {
   if (response === "*") throw new ImapResponseError("BAD", "Authentication cancelled");
-  let text: string;
-  try {
-    const binary = atob(response);
-    text = new TextDecoder("utf-8", { fatal: true }).decode(
-      Uint8Array.from(binary, (c) => c.charCodeAt(0)),
-    );
-  } catch {
+  if (fromBase64Utf8(response) === undefined) {
     throw new ImapResponseError("BAD", "Invalid base64 in PLAIN response");
   }
-  const parts = text.split("\0");
-  if (parts.length !== 3) throw new ImapResponseError("BAD", "Invalid PLAIN response");
-  const [authzid, authcid, password] = parts;
-  if (authzid !== "" && authzid !== authcid) {
+  const credentials = decodePlain(response);
+  if (!credentials) throw new ImapResponseError("BAD", "Invalid PLAIN response");
+  const { authzid, user, password } = credentials;
+  if (authzid !== "" && authzid !== user) {
     throw new ImapResponseError("NO", "Cannot act as another user", {
       code: "AUTHORIZATIONFAILED",
     });
   }
-  return await finishLogin(session, authcid, password);
+  return await finishLogin(session, user, password);
 }
 
 async function finishLogin(
@@ -77,7 +83,10 @@ async function finishLogin(
     });
   }
   await session.store.ensureUser(name);
-  session.user = name;
-  session.state = "authenticated";
-  return { code: `CAPABILITY ${session.capabilities().join(" ")}`, text: "Logged in" };
+  return {
+    code: `CAPABILITY ${session.capabilities("authenticated").join(" ")}`,
+    text: "Logged in",
+    state: "authenticated",
+    user: name,
+  };
 }

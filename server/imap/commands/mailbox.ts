@@ -22,8 +22,6 @@ export function selectCommand(
   return async (session, args) => {
     const name = args.astring("mailbox name");
     args.end();
-    // RFC 3501 §6.3.1: a SELECT, even a failing one, first closes the selected mailbox.
-    session.state = "authenticated";
     const box = await SelectedMailbox.open(session.store, session.user!, name, readOnly);
     const firstUnseen = box.messages.findIndex((m) => !m.flags.includes("\\Seen"));
     session.send("* FLAGS", [SYSTEM_FLAGS]);
@@ -34,11 +32,11 @@ export function selectCommand(
     session.send(`* OK [UIDNEXT ${box.uidNext}] Predicted next UID`);
     const permanent = readOnly ? "()" : `(${SYSTEM_FLAGS.join(" ")})`;
     session.send(`* OK [PERMANENTFLAGS ${permanent}] Flags kept for good`);
-    session.state = "selected";
-    session.selected = box;
     return {
       code: readOnly ? "READ-ONLY" : "READ-WRITE",
       text: `${readOnly ? "EXAMINE" : "SELECT"} completed`,
+      state: "selected",
+      selected: box,
     };
   };
 }

@@ -14,6 +14,7 @@ import { authenticate, login } from "./login.ts";
 import { create, selectCommand, status } from "./mailbox.ts";
 import { search } from "./search.ts";
 import { store } from "./store.ts";
+import { starttls } from "./starttls.ts";
 
 const ANY: readonly ImapState[] = ["notAuthenticated", "authenticated", "selected"];
 const NOT_AUTHENTICATED: readonly ImapState[] = ["notAuthenticated"];
@@ -33,6 +34,7 @@ export const COMMANDS = {
     secret: true,
     run: authenticate,
   },
+  STARTTLS: { states: NOT_AUTHENTICATED, syntax: "STARTTLS", run: starttls },
   ENABLE: { states: AUTHENTICATED, syntax: "ENABLE capability ...", run: enable },
   NAMESPACE: { states: AUTHENTICATED, syntax: "NAMESPACE", run: namespace },
   LIST: { states: AUTHENTICATED, syntax: "LIST reference pattern", run: listCommand("LIST") },
@@ -40,8 +42,18 @@ export const COMMANDS = {
   SUBSCRIBE: { states: AUTHENTICATED, syntax: "SUBSCRIBE mailbox", run: subscribe },
   UNSUBSCRIBE: { states: AUTHENTICATED, syntax: "UNSUBSCRIBE mailbox", run: subscribe },
   STATUS: { states: AUTHENTICATED, syntax: "STATUS mailbox (item ...)", run: status },
-  SELECT: { states: AUTHENTICATED, syntax: "SELECT mailbox", run: selectCommand(false) },
-  EXAMINE: { states: AUTHENTICATED, syntax: "EXAMINE mailbox", run: selectCommand(true) },
+  SELECT: {
+    states: AUTHENTICATED,
+    syntax: "SELECT mailbox",
+    deselects: true,
+    run: selectCommand(false),
+  },
+  EXAMINE: {
+    states: AUTHENTICATED,
+    syntax: "EXAMINE mailbox",
+    deselects: true,
+    run: selectCommand(true),
+  },
   CREATE: { states: AUTHENTICATED, syntax: "CREATE mailbox", run: create },
   APPEND: {
     states: AUTHENTICATED,

@@ -6,28 +6,17 @@
  */
 import type { Clock } from "../../../protocol/clock.ts";
 import { REPLY } from "../../../protocol/smtp/replies.ts";
-import type { SmtpReply } from "../../../protocol/smtp/reply.ts";
-import type { CommandContext, SmtpCommand } from "../context.ts";
+import { decodePlain, fromBase64Utf8, toBase64Utf8 } from "../../../protocol/sasl.ts";
+import type { CommandContext, CommandResult, SmtpCommand } from "../context.ts";
 
 /** The mechanisms offered, in EHLO's `AUTH` line. */
 export const AUTH_MECHANISMS = ["PLAIN", "LOGIN"] as const;
 
-function decode(base64: string): string | undefined {
-  if (base64 === "=") return "";
-  try {
-    const binary = atob(base64);
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-function encode(text: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
-}
-
-async function verify(context: CommandContext, user: string, password: string): Promise<SmtpReply> {
+async function verify(
+  context: CommandContext,
+  user: string,
+  password: string,
+): Promise<CommandResult> {
   const authenticate = context.options.handler.authenticate;
   let canonical: string | undefined;
   try {
@@ -36,31 +25,29 @@ async function verify(context: CommandContext, user: string, password: string): 
     return REPLY.LocalError;
   }
   if (!canonical) return REPLY.AuthFailed;
-  context.client.user = canonical;
-  return REPLY.AuthOk;
+  return { reply: REPLY.AuthOk, client: { user: canonical } };
 }
 
 /** PLAIN: one base64 answer holding `authzid NUL user NUL password` (RFC 4616 §2). */
-function plain(context: CommandContext, answer: string): Promise<SmtpReply> | SmtpReply {
+function plain(context: CommandContext, answer: string): CommandResult | Promise<CommandResult> {
   if (answer === "*") return REPLY.AuthCancelled;
-  const decoded = decode(answer);
-  const fields = decoded?.split("\0");
-  if (!fields || fields.length !== 3 || fields[1] === "") return REPLY.AuthSyntax;
-  const [authzid, user, password] = fields;
+  const credentials = decodePlain(answer);
+  if (!credentials) return REPLY.AuthSyntax;
+  const { authzid, user, password } = credentials;
   if (authzid !== "" && authzid !== user) return REPLY.AuthFailed;
   return verify(context, user, password);
 }
 
-function login(context: CommandContext, userAnswer: string): SmtpReply {
+function login(context: CommandContext, userAnswer: string): CommandResult {
   if (userAnswer === "*") return REPLY.AuthCancelled;
-  const user = decode(userAnswer);
+  const user = fromBase64Utf8(userAnswer);
   if (user === undefined || user === "") return REPLY.AuthSyntax;
-  context.continueAuth(async (passwordAnswer) => {
+  const step = (passwordAnswer: string) => {
     if (passwordAnswer === "*") return REPLY.AuthCancelled;
-    const password = decode(passwordAnswer);
-    return password === undefined ? REPLY.AuthSyntax : await verify(context, user, password);
-  });
-  return REPLY.AuthChallenge(encode("Password:"));
+    const password = fromBase64Utf8(passwordAnswer);
+    return password === undefined ? REPLY.AuthSyntax : verify(context, user, password);
+  };
+  return { reply: REPLY.AuthChallenge(toBase64Utf8("Password:")), next: { input: "auth", step } };
 }
 
 /** AUTH: logs the client in, which allows MAIL on the submission port and relaying. */
@@ -71,17 +58,22 @@ export const AUTH: SmtpCommand = {
   run(context, args) {
     if (!context.options.submission) return REPLY.AuthNotOffered;
     if (context.client.user) return REPLY.AlreadyAuthenticated;
+    if (context.options.requireTls && !context.client.tls) return REPLY.TlsRequired;
     const [mechanism = "", initial, extra] = args.split(" ");
     if (extra !== undefined || mechanism === "") return REPLY.Syntax(this.syntax);
     switch (mechanism.toUpperCase()) {
       case "PLAIN":
         if (initial !== undefined) return plain(context, initial);
-        context.continueAuth((answer) => Promise.resolve(plain(context, answer)));
-        return REPLY.AuthChallenge("");
+        return {
+          reply: REPLY.AuthChallenge(""),
+          next: { input: "auth", step: (answer) => plain(context, answer) },
+        };
       case "LOGIN":
         if (initial !== undefined) return login(context, initial);
-        context.continueAuth((answer) => Promise.resolve(login(context, answer)));
-        return REPLY.AuthChallenge(encode("Username:"));
+        return {
+          reply: REPLY.AuthChallenge(toBase64Utf8("Username:")),
+          next: { input: "auth", step: (answer) => login(context, answer) },
+        };
       default:
         return REPLY.AuthMechanism(mechanism);
     }

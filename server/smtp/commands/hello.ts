@@ -16,14 +16,14 @@ const CLIENT_NAME = /^\S+$/;
 export const HELO: SmtpCommand = {
   syntax: "HELO <domain>",
   states: ANY_STATE,
-  run(context, args) {
+  run(_context, args) {
     if (!CLIENT_NAME.test(args)) return REPLY.Syntax(this.syntax);
-    context.client.helo = args;
-    context.client.esmtp = false;
-    context.named(args);
-    context.envelope = undefined;
-    context.state = "greeted";
-    return REPLY.Hello(args);
+    return {
+      reply: REPLY.Hello(args),
+      state: "greeted",
+      envelope: null,
+      client: { helo: args, esmtp: false },
+    };
   },
 };
 
@@ -33,11 +33,11 @@ export const EHLO: SmtpCommand = {
   states: ANY_STATE,
   run(context, args) {
     if (!CLIENT_NAME.test(args)) return REPLY.Syntax(this.syntax);
-    context.client.helo = args;
-    context.client.esmtp = true;
-    context.named(args);
-    context.envelope = undefined;
-    context.state = "greeted";
-    return REPLY.Ehlo(context.options.domain, args, context.extensions());
+    return {
+      reply: REPLY.Ehlo(context.options.domain, args, context.extensions()),
+      state: "greeted",
+      envelope: null,
+      client: { helo: args, esmtp: true },
+    };
   },
 };

@@ -6,6 +6,7 @@
  */
 import { REPLY } from "../../../protocol/smtp/replies.ts";
 import { type SmtpReply, SmtpReplyError } from "../../../protocol/smtp/reply.ts";
+import type { Envelope, SmtpClientInfo, SmtpHandler } from "../types.ts";
 
 /**
  * Runs `hook` and returns `undefined` when it accepted, or the reply that refuses.
@@ -22,4 +23,37 @@ export async function refusalOf(
   } catch (error) {
     return error instanceof SmtpReplyError ? error.reply : REPLY.LocalError;
   }
+}
+
+/**
+ * Hands a whole message to the `data` hook and says what to answer: 250, the hook's own reply,
+ * or its refusal.
+ *
+ * @param handler The server's hooks.
+ * @param message The envelope, the message's bytes and the client.
+ * @returns The reply to the end of the message's text.
+ *
+ * @example A hook that fails unexpectedly makes the client try again later
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dataReply } from "./hook.ts";
+ *
+ * const message = {
+ *   envelope: { from: "alice@crepes.fr", to: ["bob@hamburger.edu"], params: { body: "7BIT" as const, smtputf8: false } },
+ *   message: new Uint8Array(),
+ *   client: { remote: "", helo: "crepes.fr", esmtp: true, submission: false },
+ * };
+ * assert.equal((await dataReply({}, message)).code, 250);
+ * assert.equal((await dataReply({ data: () => { throw new Error("disk full"); } }, message)).code, 451);
+ * ```
+ */
+export async function dataReply(
+  handler: SmtpHandler,
+  message: { envelope: Envelope; message: Uint8Array; client: SmtpClientInfo },
+): Promise<SmtpReply> {
+  let custom: SmtpReply | void = undefined;
+  const refusal = await refusalOf(async () => {
+    custom = await handler.data?.(message.envelope, message.message, message.client);
+  });
+  return refusal ?? custom ?? REPLY.Accepted;
 }

@@ -22,9 +22,8 @@ export const RSET: SmtpCommand = {
   states: ANY_STATE,
   run(context, args) {
     if (args !== "") return REPLY.Syntax(this.syntax);
-    context.envelope = undefined;
-    if (context.state !== "fresh") context.state = "greeted";
-    return REPLY.Reset;
+    const state = context.state === "fresh" ? "fresh" : "greeted";
+    return { reply: REPLY.Reset, state, envelope: null };
   },
 };
 
@@ -33,9 +32,7 @@ export const QUIT: SmtpCommand = {
   syntax: "QUIT",
   states: ANY_STATE,
   run(context) {
-    context.envelope = undefined;
-    context.state = "closed";
-    return REPLY.Closing(context.options.domain);
+    return { reply: REPLY.Closing(context.options.domain), state: "closed", envelope: null };
   },
 };
 

@@ -50,7 +50,11 @@ export const MAIL: SmtpCommand = {
   states: ["greeted"],
   outOfOrder: () => REPLY.NestedMail,
   async run(context, args) {
-    if (context.options.submission && !context.client.user) return REPLY.AuthRequired;
+    if (context.options.submission && !context.client.user) {
+      return context.options.requireTls && !context.client.tls
+        ? REPLY.TlsRequired
+        : REPLY.AuthRequired;
+    }
     let path;
     try {
       path = parsePath(args, "FROM");
@@ -67,9 +71,11 @@ export const MAIL: SmtpCommand = {
       context.options.handler.mail?.(path.address, params, context.client)
     );
     if (refusal) return refusal;
-    context.envelope = { from: path.address, to: [], params };
-    context.state = "mail";
-    return REPLY.SenderOk(path.address);
+    return {
+      reply: REPLY.SenderOk(path.address),
+      state: "mail",
+      envelope: { from: path.address, to: [], params },
+    };
   },
 };
 
@@ -102,9 +108,11 @@ export const RCPT: SmtpCommand = {
       context.options.handler.rcpt?.(path.address, envelope, context.client)
     );
     if (refusal) return refusal;
-    envelope.to.push(path.address);
-    context.state = "rcpt";
-    return REPLY.RecipientOk(path.address);
+    return {
+      reply: REPLY.RecipientOk(path.address),
+      state: "rcpt",
+      envelope: { ...envelope, to: [...envelope.to, path.address] },
+    };
   },
 };
 
@@ -116,8 +124,7 @@ export const DATA: SmtpCommand = {
   run(context, args) {
     if (args !== "") return REPLY.Syntax(this.syntax);
     if (context.chunking) return REPLY.NoDataAfterBdat;
-    context.beginData();
-    return REPLY.StartData;
+    return { reply: REPLY.StartData, state: "data", next: { input: "data" } };
   },
 };
 
@@ -140,7 +147,8 @@ export const BDAT: SmtpCommand = {
       : context.state === "mail"
       ? REPLY.NeedRcpt
       : undefined;
-    context.beginChunk(Number(match[1]), match[2] !== undefined, refusal);
-    return undefined;
+    return {
+      next: { input: "chunk", size: Number(match[1]), last: match[2] !== undefined, refusal },
+    };
   },
 };

@@ -1,0 +1,288 @@
+/**
+ * The connection engine: the one loop that serves a connection of any line protocol. It reads
+ * bytes, hands them to the session, writes what comes back, runs the session's timer, sends what
+ * the session pushes unasked, upgrades to TLS when the session says so (STARTTLS), records the
+ * connection's notes in the transcript, and reports a session's failure instead of swallowing it.
+ *
+ * @module
+ */
+import type { Clock, Timer } from "../../protocol/clock.ts";
+import type { Transcript } from "../../protocol/transcript.ts";
+import { describeTls, type ServerTls } from "../../runtime/tls.ts";
+import type { TcpTransport, Transport } from "../../runtime/transport.ts";
+import type { ProtocolSession, SessionOutput } from "./protocol_session.ts";
+
+/** Options of {@linkcode Connection}. */
+export interface ConnectionOptions {
+  /** Runs the session's timer. */
+  clock: Clock;
+  /** Where the connection's notes go (opened, TLS, closed, errors). @default none */
+  transcript?: Transcript;
+  /** The server's TLS settings, for STARTTLS and implicit TLS. @default none (no TLS) */
+  tls?: ServerTls;
+  /** Run the TLS handshake before the greeting (RFC 8314 implicit TLS). @default false */
+  implicitTls?: boolean;
+  /** How long a TLS handshake may take. @default 30000 */
+  handshakeTimeoutMs?: number;
+  /** How long the goodbye of a shutdown may take to send before the connection is cut. @default 1000 */
+  goodbyeTimeoutMs?: number;
+  /** Told when the session fails (a bug): never swallowed. */
+  onError: (error: unknown) => void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * One served connection.
+ *
+ * @example Serve one connection with a session that echoes lines back in upper case
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { systemClock } from "../../runtime/system_clock.ts";
+ * import { TcpTransport } from "../../runtime/transport.ts";
+ * import { Connection } from "./connection.ts";
+ *
+ * let closed = false;
+ * const shout = {
+ *   get closed() { return closed; },
+ *   deadline: Infinity,
+ *   start: () => ({ data: "hello\r\n" }),
+ *   receive(bytes: Uint8Array) {
+ *     const text = new TextDecoder().decode(bytes);
+ *     closed = text.startsWith("bye");
+ *     return { data: text.toUpperCase(), close: closed };
+ *   },
+ *   tick: () => undefined,
+ *   secured() {},
+ *   shutdown: () => ({ data: "going\r\n" }),
+ *   fail: () => ({}),
+ * };
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * const served = new Connection(new TcpTransport(await listener.accept()), shout, {
+ *   clock: systemClock,
+ *   onError: (error) => { throw error; },
+ * }).run();
+ * const read = async () => {
+ *   const buffer = new Uint8Array(64);
+ *   return new TextDecoder().decode(buffer.subarray(0, (await client.read(buffer)) ?? 0));
+ * };
+ * assert.equal(await read(), "hello\r\n");
+ * await client.write(new TextEncoder().encode("bye now\r\n"));
+ * assert.equal(await read(), "BYE NOW\r\n");
+ * await served;
+ * client.close();
+ * ```
+ */
+export class Connection {
+  #plain: TcpTransport;
+  #transport: Transport;
+  #session: ProtocolSession;
+  #options: ConnectionOptions;
+  #timer: Timer | undefined;
+  #armedAt = Infinity;
+  #writing: Promise<void> | undefined; // the last write, while it is on its way
+  #ending = false;
+
+  /**
+   * Prepares to serve a connection; {@linkcode Connection.run} serves it.
+   *
+   * @param transport The accepted connection.
+   * @param session The protocol's session for it.
+   * @param options Clock, transcript, TLS and the error sink.
+   */
+  constructor(transport: TcpTransport, session: ProtocolSession, options: ConnectionOptions) {
+    this.#plain = transport;
+    this.#transport = transport;
+    this.#session = session;
+    this.#options = options;
+  }
+
+  /** The session this connection runs. */
+  get session(): ProtocolSession {
+    return this.#session;
+  }
+
+  #note(text: string): void {
+    this.#options.transcript?.note(text, this.#options.clock.now());
+  }
+
+  /**
+   * Serves the connection until either side ends it; never rejects.
+   */
+  async run(): Promise<void> {
+    const { remote, local } = this.#transport;
+    this.#note(`TCP connection from ${remote} to ${local}`);
+    try {
+      if (this.#options.implicitTls && !(await this.#secure())) return;
+      if (!(await this.#handle(this.#call(() => this.#session.start((out) => this.#push(out)))))) {
+        return;
+      }
+      // The hot path: one read, one call into the session, one write, no more promises than that.
+      const session = this.#session;
+      while (!session.closed && !this.#ending) {
+        const bytes = await this.#transport.read();
+        if (bytes === null) break;
+        let out: SessionOutput;
+        try {
+          const answer = session.receive(bytes);
+          out = answer instanceof Promise ? await answer : answer;
+        } catch (error) {
+          this.#failed(error);
+          break;
+        }
+        const data = out.data;
+        if (data && data.length > 0) {
+          const bytes = typeof data === "string" ? encoder.encode(data) : data;
+          const before = this.#writing;
+          const sent = before
+            ? before.then(() => this.#transport.write(bytes))
+            : this.#transport.write(bytes);
+          this.#writing = sent;
+          await sent;
+          if (this.#writing === sent) this.#writing = undefined;
+        }
+        if (out.close || session.closed) break;
+        if (out.startTls && !(await this.#secure())) break;
+        if (session.deadline < this.#armedAt) this.#arm();
+      }
+    } catch (error) {
+      // The peer reset the connection or a write failed: the dialog is over, nobody to tell.
+      if (!this.#ending) this.#note(`Connection lost: ${(error as Error).message}`);
+    } finally {
+      // What is on its way (a session's last words, a pushed goodbye) may still leave, briefly.
+      this.#ending = true;
+      if (this.#writing) await within(this.#writing, this.#options.goodbyeTimeoutMs ?? 1000);
+      this.#end();
+      this.#note("TCP connection closed");
+    }
+  }
+
+  /**
+   * Ends the session because the server is shutting down: sends its goodbye (for at most
+   * `goodbyeTimeoutMs`) and closes the connection.
+   */
+  async shutdown(): Promise<void> {
+    if (this.#ending) return;
+    if (!this.#session.closed) {
+      const out = this.#call(() => this.#session.shutdown());
+      if (out?.data) await within(this.#write(out.data), this.#options.goodbyeTimeoutMs ?? 1000);
+    }
+    this.#end();
+  }
+
+  // A session's own failure is reported, answered with its last words, and ends the connection.
+  #call<T>(work: () => T): T | undefined {
+    try {
+      return work();
+    } catch (error) {
+      this.#failed(error);
+      return undefined;
+    }
+  }
+
+  #failed(error: unknown): void {
+    this.#note(`Internal error: ${(error as Error)?.message ?? String(error)}`);
+    this.#options.onError(error);
+    let last: SessionOutput | undefined;
+    try {
+      last = this.#session.fail(error);
+    } catch {
+      // the session cannot even say goodbye
+    }
+    if (last?.data) this.#write(last.data).catch(() => {});
+    this.#ending = true;
+  }
+
+  // Sends an output and does what it says; false when the connection is to end.
+  async #handle(out: SessionOutput | undefined): Promise<boolean> {
+    if (out === undefined) return false;
+    if (out.data) await this.#write(out.data);
+    if (out.close || this.#session.closed) return false;
+    if (out.startTls && !(await this.#secure())) return false;
+    this.#arm();
+    return !this.#ending;
+  }
+
+  // Writes in order: straight to the transport when nothing else is on its way (the usual case),
+  // after the write before it otherwise (output pushed by a timer meanwhile).
+  async #write(data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    if (bytes.length === 0) return await this.#writing;
+    const transport = this.#transport;
+    const before = this.#writing;
+    const sent = before ? before.then(() => transport.write(bytes)) : transport.write(bytes);
+    this.#writing = sent;
+    try {
+      await sent;
+    } finally {
+      if (this.#writing === sent) this.#writing = undefined;
+    }
+  }
+
+  // Output that no input caused: written in order with the rest; it may end the connection.
+  #push(out: SessionOutput): void {
+    if (this.#ending) return;
+    const sent = out.data ? this.#write(out.data) : this.#writing ?? Promise.resolve();
+    if (out.close || this.#session.closed) {
+      this.#ending = true;
+      sent.catch(() => {}).finally(() => this.#end());
+    } else {
+      sent.catch(() => this.#end());
+    }
+  }
+
+  async #secure(): Promise<boolean> {
+    const tls = this.#options.tls;
+    if (!tls || this.#transport.tls) {
+      this.#failed(new Error("The session asked for TLS where none is available"));
+      return false;
+    }
+    if (this.#writing) await this.#writing;
+    try {
+      this.#transport = await this.#plain.startTls({
+        server: tls,
+        timeoutMs: this.#options.handshakeTimeoutMs,
+      });
+    } catch (error) {
+      this.#note((error as Error).message);
+      return false;
+    }
+    const info = this.#transport.tls!;
+    this.#note(describeTls(info));
+    return this.#call(() => (this.#session.secured(info), true)) ?? false;
+  }
+
+  // One timer per connection, set to the session's deadline; input moves the deadline on, and
+  // the timer, when it fires early, asks the session and waits again.
+  #arm(): void {
+    const deadline = this.#session.deadline;
+    if (this.#ending || deadline >= this.#armedAt) return;
+    this.#timer?.cancel();
+    this.#armedAt = deadline;
+    const clock = this.#options.clock;
+    this.#timer = clock.setTimer(Math.max(0, deadline - clock.now()), () => {
+      this.#timer = undefined;
+      this.#armedAt = Infinity;
+      const out = this.#call(() => this.#session.tick(clock.now()));
+      if (out) this.#push(out);
+      else if (this.#ending) this.#end();
+      this.#arm();
+    });
+  }
+
+  #end(): void {
+    this.#ending = true;
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#transport.close();
+  }
+}
+
+// Waits for `work` for at most `ms`, whatever becomes of it.
+async function within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  await Promise.race([work.catch(() => {}), late]);
+  clearTimeout(timer);
+}
