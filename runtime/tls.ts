@@ -14,6 +14,9 @@ import { Buffer } from "node:buffer";
 import { Duplex } from "node:stream";
 import tls from "node:tls";
 import { isIP } from "node:net";
+import type { TlsIdentity } from "./certificates.ts";
+
+export type { TlsIdentity };
 
 /** What a finished handshake chose, and (client side) whether the server's certificate checked out. */
 export interface TlsInfo {
@@ -27,13 +30,6 @@ export interface TlsInfo {
   verifyError?: string;
 }
 
-/** A server's certificate and key, in PEM. */
-export interface TlsIdentity {
-  /** The certificate (and any intermediates), PEM. */
-  cert: string;
-  /** The private key, PEM (PKCS#8). */
-  key: string;
-}
 
 /**
  * A server's TLS settings, made once and shared by every connection.
