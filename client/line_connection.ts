@@ -1,12 +1,14 @@
 /**
- * A TCP connection read as CRLF lines, with a deadline on every read: what the SMTP client and
- * the IMAP reader sit on.
+ * A TCP or TLS connection read as CRLF lines, with a deadline on every read: what the SMTP client
+ * and the IMAP reader sit on. It can start TLS in the middle of a dialog (STARTTLS).
  *
  * @module
  */
 import type { Clock } from "../protocol/clock.ts";
 import { LINE_TOO_LONG, LineBuffer } from "../protocol/line_buffer.ts";
 import { systemClock } from "../runtime/system_clock.ts";
+import type { ClientTls, TlsInfo } from "../runtime/tls.ts";
+import { TcpTransport, type Transport } from "../runtime/transport.ts";
 
 /** The peer did not answer in time; the connection has been closed. */
 export class TimeoutError extends Error {
@@ -65,10 +67,9 @@ const decoder = new TextDecoder();
  * ```
  */
 export class LineConnection {
-  /** The underlying connection. */
-  readonly conn: Deno.Conn;
+  #transport: Transport;
+  #plain: TcpTransport | undefined;
   #lines = new LineBuffer();
-  #chunk = new Uint8Array(64 * 1024);
   #clock: Clock;
   #maxLine: number;
   #closed = false;
@@ -76,11 +77,15 @@ export class LineConnection {
   /**
    * Wraps a connection.
    *
-   * @param conn An open connection.
+   * @param conn An open connection, or a transport made from one.
    * @param options The clock and the line limit.
    */
-  constructor(conn: Deno.Conn, options: LineConnectionOptions = {}) {
-    this.conn = conn;
+  constructor(conn: Deno.Conn | Transport, options: LineConnectionOptions = {}) {
+    const transport = "remoteAddr" in conn
+      ? new TcpTransport(conn, { initialReadSize: 64 * 1024, maxReadSize: 64 * 1024 })
+      : conn;
+    this.#transport = transport;
+    if (transport instanceof TcpTransport) this.#plain = transport;
     this.#clock = options.clock ?? systemClock;
     this.#maxLine = options.maxLineLength ?? 65536;
   }
@@ -90,15 +95,46 @@ export class LineConnection {
     return this.#closed;
   }
 
+  /** The TLS protecting the connection, once {@linkcode LineConnection.startTls} finished. */
+  get tls(): TlsInfo | undefined {
+    return this.#transport.tls;
+  }
+
+  /** The peer's address as `host:port`. */
+  get remote(): string {
+    return this.#transport.remote;
+  }
+
+  /**
+   * Starts TLS as the client (after the server agreed to STARTTLS). Whatever the server sent
+   * before the handshake and this side has not read is dropped, as RFC 3207 §4.2 asks.
+   *
+   * @param tls What to trust, the name to check, and whether to insist.
+   * @param timeoutMs How long the handshake may take.
+   * @returns What the handshake chose, and whether the certificate verified.
+   * @throws {ConnectionError} When the handshake fails (the connection is then closed).
+   */
+  async startTls(tls: ClientTls, timeoutMs: number): Promise<TlsInfo> {
+    if (!this.#plain || this.#transport.tls) throw new ConnectionError("TLS is on already");
+    this.#lines = new LineBuffer();
+    try {
+      this.#transport = await this.#plain.startTls({ client: tls, timeoutMs });
+    } catch (error) {
+      this.#closed = true;
+      throw new ConnectionError((error as Error).message, { cause: error });
+    }
+    return this.#transport.tls!;
+  }
+
   async #fill(timeoutMs: number, what: string): Promise<void> {
     let timedOut = false;
     const timer = this.#clock.setTimer(timeoutMs, () => {
       timedOut = true;
       this.close();
     });
-    let n: number | null;
+    let bytes: Uint8Array | null;
     try {
-      n = await this.conn.read(this.#chunk);
+      bytes = await this.#transport.read();
     } catch (error) {
       if (timedOut) throw new TimeoutError(`No answer within ${timeoutMs} ms waiting for ${what}`);
       this.#closed = true;
@@ -107,11 +143,11 @@ export class LineConnection {
       timer.cancel();
     }
     if (timedOut) throw new TimeoutError(`No answer within ${timeoutMs} ms waiting for ${what}`);
-    if (n === null) {
+    if (bytes === null) {
       this.#closed = true;
       throw new ConnectionError(`Connection closed by the peer while waiting for ${what}`);
     }
-    this.#lines.push(this.#chunk.subarray(0, n));
+    this.#lines.push(bytes);
   }
 
   /**
@@ -162,7 +198,7 @@ export class LineConnection {
   async write(data: string | Uint8Array): Promise<void> {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     try {
-      await writeAll(this.conn, bytes);
+      await this.#transport.write(bytes);
     } catch (error) {
       this.#closed = true;
       throw new ConnectionError("Connection failed while sending", { cause: error });
@@ -172,33 +208,6 @@ export class LineConnection {
   /** Closes the connection; safe to call twice. */
   close(): void {
     this.#closed = true;
-    try {
-      this.conn.close();
-    } catch {
-      // already closed
-    }
+    this.#transport.close();
   }
-}
-
-/**
- * Writes all of `bytes`, however many writes it takes.
- *
- * @param conn The connection.
- * @param bytes What to write.
- *
- * @example
- * ```ts
- * import { writeAll } from "./line_connection.ts";
- *
- * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
- * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
- * const peer = await listener.accept();
- * await writeAll(conn, new TextEncoder().encode("NOOP\r\n"));
- * conn.close();
- * peer.close();
- * ```
- */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
 }

@@ -8,7 +8,6 @@
 import type { Clock } from "../../protocol/clock.ts";
 import { Arguments, type ImapCommand } from "../../protocol/imap/command.ts";
 import { ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts";
-import type { LiteralRequest } from "../../protocol/imap/lexer.ts";
 import { LINE_TOO_LONG } from "../../protocol/line_buffer.ts";
 import type { TlsInfo } from "../../runtime/tls.ts";
 import type { ProtocolSession, SessionOutput } from "../engine/protocol_session.ts";
