@@ -6,6 +6,7 @@
 //
 //   deno task bench smtp            (or: deno run -A bench/smtp_bench.ts [--quick])
 import { dotStuff } from "../protocol/smtp/dot.ts";
+import { CertificateAuthority } from "../runtime/certificates.ts";
 
 const QUICK = Deno.args.includes("--quick");
 const here = new URL(".", import.meta.url).pathname;
@@ -15,7 +16,17 @@ interface Target {
   name: string;
   command: string;
   args: string[];
+  /** Offers no STARTTLS, so it sits out the TLS cases. */
+  plainOnly?: boolean;
 }
+
+// One certificate for every server's STARTTLS, from a CA the load generator trusts.
+const ca = await CertificateAuthority.create({ name: "Bench CA" });
+const identity = await ca.issue(["localhost", "127.0.0.1"]);
+const tlsDir = await Deno.makeTempDir();
+await Deno.writeTextFile(`${tlsDir}/cert.pem`, identity.cert);
+await Deno.writeTextFile(`${tlsDir}/key.pem`, identity.key);
+const TLS_ENV = { BENCH_TLS_CERT: `${tlsDir}/cert.pem`, BENCH_TLS_KEY: `${tlsDir}/key.pem` };
 
 const deno = Deno.execPath();
 const GC = "--v8-flags=--expose-gc";
@@ -39,6 +50,7 @@ const TARGETS: Target[] = [
     name: "canned loop (Deno)",
     command: deno,
     args: ["run", "-A", GC, `${here}servers/canned_smtp.ts`],
+    plainOnly: true,
   },
 ];
 
@@ -56,6 +68,7 @@ class Child {
       stdout: "piped",
       stderr: "inherit",
       cwd: `${here}..`,
+      env: TLS_ENV,
     }).spawn();
     this.#lines = this.#process.stdout.pipeThrough(new TextDecoderStream()).getReader();
     this.#writer = this.#process.stdin.getWriter();
@@ -94,19 +107,28 @@ class Child {
 
 /** A minimal pipelining client: counts final reply lines, nothing more. */
 class Driver {
-  #conn: Deno.TcpConn;
+  #conn: Deno.Conn;
   #buf = new Uint8Array(64 * 1024);
   #carry = "";
 
-  private constructor(conn: Deno.TcpConn) {
+  private constructor(conn: Deno.Conn) {
     this.#conn = conn;
   }
 
-  static async open(port: number): Promise<Driver> {
-    const driver = new Driver(await Deno.connect({ hostname: "127.0.0.1", port }));
+  static async open(port: number, tls = false): Promise<Driver> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    let driver = new Driver(conn);
     await driver.replies(1);
     await driver.write(encoder.encode("EHLO bench.example\r\n"));
     await driver.replies(1);
+    if (tls) {
+      await driver.write(encoder.encode("STARTTLS\r\n"));
+      await driver.replies(1);
+      const secure = await Deno.startTls(conn, { hostname: "127.0.0.1", caCerts: [ca.cert] });
+      driver = new Driver(secure);
+      await driver.write(encoder.encode("EHLO bench.example\r\n"));
+      await driver.replies(1);
+    }
     return driver;
   }
 
@@ -153,8 +175,14 @@ function message(size: number): Uint8Array {
  * Sends `perConnection` messages on each of `connections` connections, one round trip per
  * message: the text and its end, then the next envelope, in one write (RFC 2920).
  */
-async function drive(port: number, connections: number, perConnection: number, text: Uint8Array) {
-  const drivers = await Promise.all(Array.from({ length: connections }, () => Driver.open(port)));
+async function drive(
+  port: number,
+  load: { connections: number; perConnection: number; text: Uint8Array; tls?: boolean },
+) {
+  const { connections, perConnection, text } = load;
+  const drivers = await Promise.all(
+    Array.from({ length: connections }, () => Driver.open(port, load.tls)),
+  );
   const next = new Uint8Array(text.length + ENVELOPE.length);
   next.set(text);
   next.set(ENVELOPE, text.length);
@@ -211,6 +239,20 @@ const cases = [
     connections: 16,
     perConnection: QUICK ? 10 : 100,
   },
+  {
+    label: "1 KiB, 16, STARTTLS",
+    size: 1024,
+    connections: 16,
+    perConnection: QUICK ? 50 : 500,
+    tls: true,
+  },
+  {
+    label: "100 KiB, 16, STARTTLS",
+    size: 100 * 1024,
+    connections: 16,
+    perConnection: QUICK ? 5 : 50,
+    tls: true,
+  },
 ];
 const ROUNDS = QUICK ? 1 : 5;
 
@@ -219,6 +261,7 @@ const memory = new Map<string, number>();
 // All servers run side by side (idle while another is driven), and each round drives every
 // server in turn, so a slow moment of this shared machine hits them all alike.
 const children = new Map<string, Child>();
+const plainOnly = new Set(targets.filter((t) => t.plainOnly).map((t) => t.name));
 for (const target of targets) {
   const child = new Child(target);
   await child.start();
@@ -231,12 +274,14 @@ for (const [name, child] of children) {
 }
 for (const c of cases) {
   const text = message(c.size);
-  for (const child of children.values()) {
-    await drive(child.port, c.connections, Math.max(5, Math.floor(c.perConnection / 10)), text); // warm up
+  const serving = [...children].filter(([name]) => !c.tls || !plainOnly.has(name));
+  const warmUp = Math.max(5, Math.floor(c.perConnection / 10));
+  for (const [, child] of serving) {
+    await drive(child.port, { ...c, perConnection: warmUp, text });
   }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, child] of children) {
-      const rate = await drive(child.port, c.connections, c.perConnection, text);
+    for (const [name, child] of serving) {
+      const rate = await drive(child.port, { ...c, text });
       const byCase = results.get(name)!;
       byCase.set(c.label, Math.max(byCase.get(c.label) ?? 0, rate));
     }
@@ -253,17 +298,19 @@ const names = [...results.keys()];
 console.log(
   `SMTP server throughput, messages/s (best of ${ROUNDS}), load generator: bench/smtp_bench.ts`,
 );
-console.log(pad("case", 20) + names.map((n) => pad(n, 21)).join("") + "toolkit / smtp-server");
+console.log(pad("case", 23) + names.map((n) => pad(n, 21)).join("") + "toolkit / smtp-server");
 for (const c of cases) {
-  const row = names.map((n) =>
-    pad(Math.round(results.get(n)!.get(c.label)!).toLocaleString("en"), 21)
-  );
+  const row = names.map((n) => {
+    const rate = results.get(n)!.get(c.label);
+    return pad(rate === undefined ? "-" : Math.round(rate).toLocaleString("en"), 21);
+  });
   const ours = results.get("toolkit (Deno)")!.get(c.label)!;
   const peers = names.filter((n) => n.startsWith("smtp-server")).map((n) =>
     results.get(n)!.get(c.label)!
   );
   const ratio = peers.map((p) => (ours / p).toFixed(2) + "x").join(" / ");
-  console.log(pad(c.label, 20) + row.join("") + ratio);
+  console.log(pad(c.label, 23) + row.join("") + ratio);
 }
+await Deno.remove(tlsDir, { recursive: true });
 console.log("\nMemory held by 1,000 idle connections (RSS growth):");
 for (const [name, mb] of memory) console.log(`  ${pad(name, 21)} ${mb.toFixed(1)} MB`);
