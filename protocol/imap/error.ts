@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ImapStatusResponse } from "./response.ts";
 
 /** The status of a failed command: NO (the command failed) or BAD (it was not understood). */
 export type ImapFailure = "NO" | "BAD";
@@ -22,7 +23,8 @@ export interface ImapResponseErrorOptions extends ErrorOptions {
 
 /**
  * A command that failed: a server's handler throws it to answer `tag NO [CODE] text` or
- * `tag BAD [CODE] text`, and the client throws it when the server answered so.
+ * `tag BAD [CODE] text`, and the client throws it when the server answered so. A server throws
+ * an entry of the catalogue: `ImapResponseError.of(RESPONSE.LoginFailed)`.
  *
  * @example Refuse a SELECT of a missing mailbox
  * ```ts
@@ -59,6 +61,40 @@ export class ImapResponseError extends Error {
     this.code = options.code;
     this.text = text;
     this.tag = options.tag;
+  }
+
+  /**
+   * Makes the error that answers with a catalogue entry.
+   *
+   * @param response A NO or BAD response, such as `RESPONSE.LoginFailed`.
+   * @param options The tag and a cause.
+   * @returns The error.
+   *
+   * @example Throw a catalogue entry and read it back
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapResponseError } from "./error.ts";
+   * import { RESPONSE } from "./responses.ts";
+   *
+   * const error = ImapResponseError.of(RESPONSE.TryCreate("Sent"));
+   * assert.equal(error.message, 'NO [TRYCREATE] No mailbox "Sent"');
+   * assert.deepEqual(error.response, RESPONSE.TryCreate("Sent"));
+   * ```
+   */
+  static of(
+    response: ImapStatusResponse<ImapFailure>,
+    options: Omit<ImapResponseErrorOptions, "code"> = {},
+  ): ImapResponseError {
+    return new ImapResponseError(response.status, response.text, {
+      ...options,
+      code: response.code,
+    });
+  }
+
+  /** The status response the error stands for, without its tag. */
+  get response(): ImapStatusResponse<ImapFailure> {
+    const { status, code, text } = this;
+    return code ? { status, code, text } : { status, text };
   }
 }
 

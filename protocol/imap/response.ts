@@ -3,8 +3,12 @@
  * the strings inside them, quoted when they can be and sent as literals when they cannot.
  *
  * ```
- * response-data = "*" SP (resp-cond-state / resp-cond-bye / mailbox-data / message-data /
- *                 capability-data) CRLF
+ * response-data   = "*" SP (resp-cond-state / resp-cond-bye / mailbox-data / message-data /
+ *                   capability-data) CRLF
+ * response-tagged = tag SP resp-cond-state CRLF
+ * resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text
+ * resp-cond-bye   = "BYE" SP resp-text
+ * resp-text       = ["[" resp-text-code "]" SP] text
  * string        = quoted / literal
  * literal       = "{" number "}" CRLF *CHAR8
  * ```
@@ -36,7 +40,47 @@ export interface FormattedResponse {
   lines: string[];
 }
 
+/** The status of a status response the server sends: OK, NO, BAD or BYE (RFC 3501 §7.1). */
+export type ImapStatusName = "OK" | "NO" | "BAD" | "BYE";
+
+/**
+ * A status response without its tag (RFC 3501 §7.1): the status, an optional response code and
+ * a text for people. The catalogue `RESPONSE` holds every one the server sends.
+ */
+export interface ImapStatusResponse<S extends ImapStatusName = ImapStatusName> {
+  /** OK, NO, BAD or BYE. */
+  readonly status: S;
+  /** The response code without brackets, such as `TRYCREATE` or `UIDNEXT 5`. */
+  readonly code?: string;
+  /** The human-readable text after the code. */
+  readonly text: string;
+}
+
 const encoder = new TextEncoder();
+
+/**
+ * Formats a status response as one line without its CRLF: `tag STATUS [CODE] text`, with `*` as
+ * the tag of an untagged response (BYE is always untagged).
+ *
+ * @param tag The command's tag, or `*`.
+ * @param response The status, code and text.
+ * @returns The line.
+ *
+ * @example A tagged NO with a code, and an untagged BYE
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatStatus } from "./response.ts";
+ *
+ * const refused = { status: "NO", code: "TRYCREATE", text: 'No mailbox "Sent"' } as const;
+ * assert.equal(formatStatus("a3", refused), 'a3 NO [TRYCREATE] No mailbox "Sent"');
+ * const bye = { status: "BYE", text: "Server shutting down" } as const;
+ * assert.equal(formatStatus("*", bye), "* BYE Server shutting down");
+ * ```
+ */
+export function formatStatus(tag: string, response: ImapStatusResponse): string {
+  const code = response.code ? ` [${response.code}]` : "";
+  return `${tag} ${response.status}${code} ${response.text}`;
+}
 
 /**
  * Formats one response: a head such as `* 1 FETCH` followed by data values.

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../../protocol/clock.ts";
 import type { Arguments, ImapCommand } from "../../protocol/imap/command.ts";
-import type { ImapData } from "../../protocol/imap/response.ts";
+import type { ImapData, ImapStatusResponse } from "../../protocol/imap/response.ts";
 import type { MailboxStore } from "../store/store.ts";
 import type { SelectedMailbox } from "./selected.ts";
 
@@ -14,14 +14,12 @@ import type { SelectedMailbox } from "./selected.ts";
 export type ImapState = "notAuthenticated" | "authenticated" | "selected" | "logout";
 
 /**
- * A successful command's tagged OK (an optional response code and text), and what happens next:
- * the session applies it. A handler never changes the session itself.
+ * A successful command's tagged OK, and what happens next: the session applies it. A handler
+ * never changes the session itself.
  */
 export interface CommandResult {
-  /** The response code without brackets, such as `READ-WRITE`. */
-  code?: string;
-  /** The text after the code. */
-  text?: string;
+  /** The tagged OK without its tag, from the catalogue. @default RESPONSE.Completed(name) */
+  response?: ImapStatusResponse<"OK">;
   /** The session's next state; leaving `selected` forgets the mailbox. @default unchanged */
   state?: ImapState;
   /** Who logged in (LOGIN, AUTHENTICATE). @default unchanged */
@@ -95,12 +93,13 @@ export interface CommandSpec {
   /** Leaves the selected mailbox before running, even when the command then fails (SELECT, RFC 3501 §6.3.1). */
   deselects?: boolean;
   /**
-   * Runs the command. Throw `ImapResponseError` for NO and BAD, `ImapSyntaxError` for BAD.
+   * Runs the command. Throw `ImapResponseError.of(RESPONSE.Xxx)` for NO and BAD, and
+   * `ImapSyntaxError` for arguments that do not parse (BAD with the syntax).
    *
    * @param session The session.
    * @param args The arguments.
    * @param command The whole command.
-   * @returns The tagged OK's code and text, or nothing for `NAME completed`.
+   * @returns The tagged OK and what comes next, or nothing for `NAME completed`.
    */
   run(
     session: SessionContext,

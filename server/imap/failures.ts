@@ -1,20 +1,12 @@
 /**
- * How an error thrown by a command handler becomes a tagged NO or BAD.
+ * How an error thrown by a command handler becomes a tagged NO or BAD of the catalogue.
  *
  * @module
  */
-import { ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts";
+import { type ImapFailure, ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts";
+import type { ImapStatusResponse } from "../../protocol/imap/response.ts";
+import { RESPONSE } from "../../protocol/imap/responses.ts";
 import { AlreadyExistsError, InvalidNameError, NotFoundError } from "../store/store.ts";
-
-/** The parts of a failed command's tagged response. */
-export interface Failure {
-  /** NO or BAD. */
-  status: "NO" | "BAD";
-  /** The response code without brackets, when there is one. */
-  code?: string;
-  /** The text. */
-  text: string;
-}
 
 /**
  * Maps an error to the response that reports it. Store errors get the codes of RFC 5530; any
@@ -24,32 +16,23 @@ export interface Failure {
  * @param error What a handler threw.
  * @returns The failure to report.
  *
- * @example A store's "not found" becomes NONEXISTENT
+ * @example A store's "not found" becomes NONEXISTENT, a bug SERVERBUG
  * ```ts
  * import assert from "node:assert/strict";
+ * import { RESPONSE } from "../../protocol/imap/responses.ts";
  * import { NotFoundError } from "../store/store.ts";
  * import { failureOf } from "./failures.ts";
  *
- * assert.deepEqual(failureOf(new NotFoundError('No such mailbox "Work"')), {
- *   status: "NO",
- *   code: "NONEXISTENT",
- *   text: 'No such mailbox "Work"',
- * });
+ * const message = 'No such mailbox "Work"';
+ * assert.deepEqual(failureOf(new NotFoundError(message)), RESPONSE.Nonexistent(message));
+ * assert.deepEqual(failureOf(new TypeError("x is undefined")), RESPONSE.ServerBug);
  * ```
  */
-export function failureOf(error: unknown): Failure {
-  if (error instanceof ImapResponseError) {
-    return { status: error.status, code: error.code, text: error.text };
-  }
-  if (error instanceof ImapSyntaxError) return { status: "BAD", text: error.message };
-  if (error instanceof NotFoundError) {
-    return { status: "NO", code: "NONEXISTENT", text: error.message };
-  }
-  if (error instanceof InvalidNameError) {
-    return { status: "NO", code: "CANNOT", text: error.message };
-  }
-  if (error instanceof AlreadyExistsError) {
-    return { status: "NO", code: "ALREADYEXISTS", text: error.message };
-  }
-  return { status: "NO", code: "SERVERBUG", text: "Internal server error" };
+export function failureOf(error: unknown): ImapStatusResponse<ImapFailure> {
+  if (error instanceof ImapResponseError) return error.response;
+  if (error instanceof ImapSyntaxError) return RESPONSE.Syntax(error.message);
+  if (error instanceof NotFoundError) return RESPONSE.Nonexistent(error.message);
+  if (error instanceof InvalidNameError) return RESPONSE.Cannot(error.message);
+  if (error instanceof AlreadyExistsError) return RESPONSE.AlreadyExists(error.message);
+  return RESPONSE.ServerBug;
 }

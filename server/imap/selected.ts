@@ -5,6 +5,7 @@
  * @module
  */
 import { ImapResponseError } from "../../protocol/imap/error.ts";
+import { RESPONSE } from "../../protocol/imap/responses.ts";
 import {
   type SequenceRange,
   sequenceSetHas,
@@ -112,7 +113,7 @@ export class SelectedMailbox {
   pick(set: readonly SequenceRange[], byUid: boolean): NumberedMessage[] {
     const all = this.#messages;
     if (!byUid && sequenceSetMax(set) > all.length) {
-      throw new ImapResponseError("BAD", `Invalid sequence number ${sequenceSetMax(set)}`);
+      throw ImapResponseError.of(RESPONSE.BadSequenceNumber(sequenceSetMax(set), all.length));
     }
     const largest = byUid ? (all.at(-1)?.uid ?? 0) : all.length;
     const picked: NumberedMessage[] = [];

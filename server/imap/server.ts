@@ -5,6 +5,8 @@
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
+import { formatStatus } from "../../protocol/imap/response.ts";
+import { RESPONSE } from "../../protocol/imap/responses.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
 import type { ServerTls } from "../../runtime/tls.ts";
@@ -91,7 +93,7 @@ export class ImapServer implements AsyncDisposable {
       implicitTls: options.implicitTls,
       maxConnections: options.limits?.maxConnections,
       maxConnectionsPerAddress: options.limits?.maxConnectionsPerAddress,
-      refusal: new TextEncoder().encode("* BYE Too many connections\r\n"),
+      refusal: new TextEncoder().encode(`${formatStatus("*", RESPONSE.TooManyConnections)}\r\n`),
       onError: options.onError,
       session: ({ remote, local }) => {
         const transcript = options.transcripts?.({ protocol: "IMAP", remote, local });

@@ -8,6 +8,8 @@
 import type { Clock } from "../../protocol/clock.ts";
 import { Arguments, type ImapCommand } from "../../protocol/imap/command.ts";
 import { ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts";
+import { formatStatus, type ImapStatusResponse } from "../../protocol/imap/response.ts";
+import { RESPONSE } from "../../protocol/imap/responses.ts";
 import { LINE_TOO_LONG } from "../../protocol/line_buffer.ts";
 import type { TlsInfo } from "../../runtime/tls.ts";
 import type { ProtocolSession, SessionOutput } from "../engine/protocol_session.ts";
@@ -15,7 +17,7 @@ import { ImapFraming } from "./framing.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
 import type { MailboxStore } from "../store/store.ts";
-import { COMMANDS, stateError } from "./commands/table.ts";
+import { COMMANDS, type ImapCommandName, stateError } from "./commands/table.ts";
 import type { CommandResult, ImapState, SessionContext } from "./context.ts";
 import { type ImapOutput, OutputBuffer } from "./output.ts";
 import { failureOf } from "./failures.ts";
@@ -151,19 +153,18 @@ export class ImapSession implements ProtocolSession {
 
   /** The server is shutting down. @returns The BYE. */
   shutdown(): SessionOutput {
-    return this.#bye("* BYE Server shutting down");
+    return { data: this.#bye(RESPONSE.ShuttingDown).bytes, close: true };
   }
 
   /** The session failed (a bug). @returns The BYE. */
   fail(): SessionOutput {
-    return this.#bye("* BYE Internal server error, closing connection");
+    return { data: this.#bye(RESPONSE.InternalError).bytes, close: true };
   }
 
-  #bye(text: string): SessionOutput {
-    const out = this.#begin();
-    out.add(text);
+  #bye(response: ImapStatusResponse<"BYE">, out = this.#begin()): ImapOutput {
+    out.add(formatStatus("*", response));
     this.#state = "logout";
-    return { data: this.#finish(out).bytes, close: true };
+    return this.#finish(out);
   }
 
   /** The connection state. */
@@ -201,7 +202,7 @@ export class ImapSession implements ProtocolSession {
    */
   greeting(): ImapOutput {
     const out = this.#begin();
-    out.add(`* OK [CAPABILITY ${this.#capabilities().join(" ")}] ${this.#domain} IMAP4rev1 ready`);
+    out.add(formatStatus("*", RESPONSE.Greeting(this.#domain, this.#capabilities())));
     return this.#finish(out);
   }
 
@@ -221,7 +222,7 @@ export class ImapSession implements ProtocolSession {
       this.#transcript?.client("(line too long)", this.#clock.now());
       const tag = this.#intake.tag ?? this.#continuation?.tag ?? "*";
       this.#reset();
-      out.add(`${tag} BAD Line too long, at most ${this.#limits.maxLineLength} bytes`);
+      out.add(formatStatus(tag, RESPONSE.LineTooLong(this.#limits.maxLineLength)));
       return this.#finish(out);
     }
     const line = typeof input === "string" ? input : decoder.decode(input);
@@ -237,7 +238,7 @@ export class ImapSession implements ProtocolSession {
       step = this.#intake.line(line);
     } catch (error) {
       if (!(error instanceof ImapSyntaxError)) throw error;
-      out.add(`${error.tag ?? "*"} BAD ${error.message}`);
+      out.add(formatStatus(error.tag ?? "*", RESPONSE.Syntax(error.message)));
       return this.#finish(out);
     }
     if ("literal" in step) return this.#literal(out, step);
@@ -265,10 +266,7 @@ export class ImapSession implements ProtocolSession {
    */
   checkIdle(): ImapOutput | undefined {
     if (this.#state === "logout" || this.#clock.now() < this.idleDeadline) return undefined;
-    const out = this.#begin();
-    out.add("* BYE Autologout: idle for too long");
-    this.#state = "logout";
-    return this.#finish(out);
+    return this.#bye(RESPONSE.IdleTimeout);
   }
 
   #begin(): OutputBuffer {
@@ -300,26 +298,19 @@ export class ImapSession implements ProtocolSession {
       if (!literal.nonSync) out.add("+ Ready for literal data");
       return this.#finish(out, literal.size);
     }
-    if (literal.nonSync) {
-      // RFC 7888 §4: the bytes are on their way already; the safe answer is to hang up.
-      out.add(`* BYE Literal too large, at most ${max} bytes`);
-      this.#state = "logout";
-    } else {
-      out.add(`${tag} BAD Literal too large, at most ${max} bytes`);
-    }
+    // RFC 7888 §4: the bytes of a LITERAL+ literal are on their way already; hang up.
+    if (literal.nonSync) return this.#bye(RESPONSE.LiteralPlusTooLarge(max), out);
+    out.add(formatStatus(tag, RESPONSE.LiteralTooLarge(max)));
     return this.#finish(out);
   }
 
   async #dispatch(out: OutputBuffer, command: ImapCommand): Promise<void> {
     const spec =
       (COMMANDS as Record<string, (typeof COMMANDS)[keyof typeof COMMANDS]>)[command.name];
-    if (!spec) {
-      out.add(`${command.tag} BAD Unknown command "${command.name.slice(0, 40)}"`);
-      return;
-    }
+    if (!spec) return out.add(formatStatus(command.tag, RESPONSE.UnknownCommand(command.name)));
     if (!spec.states.includes(this.#state)) {
-      out.add(`${command.tag} BAD ${stateError(command.name, this.#state)}`);
-      return;
+      const name = command.name as ImapCommandName;
+      return out.add(formatStatus(command.tag, stateError(name, this.#state)));
     }
     // RFC 3501 §6.3.1: a SELECT, even a failing one, first closes the selected mailbox.
     if ("deselects" in spec && spec.deselects) this.#enter("authenticated");
@@ -328,7 +319,7 @@ export class ImapSession implements ProtocolSession {
         return await spec.run(this.#context, new Arguments(command.args), command);
       } catch (error) {
         if (error instanceof ImapSyntaxError) {
-          throw new ImapResponseError("BAD", `${error.message} (syntax: ${spec.syntax})`);
+          throw ImapResponseError.of(RESPONSE.BadArguments(error.message, spec.syntax));
         }
         throw error;
       }
@@ -351,15 +342,12 @@ export class ImapSession implements ProtocolSession {
         return;
       }
       if (result) this.#apply(result);
-      const code = result?.code ? ` [${result.code}]` : "";
-      out.add(`${tag} OK${code} ${result?.text ?? `${name} completed`}`);
+      out.add(formatStatus(tag, result?.response ?? RESPONSE.Completed(name)));
     } catch (error) {
-      const failure = failureOf(error);
-      const code = failure.code ? ` [${failure.code}]` : "";
-      out.add(`${tag} ${failure.status}${code} ${failure.text}`);
+      out.add(formatStatus(tag, failureOf(error)));
     }
     if (this.#failures >= this.#limits.maxFailedLogins && this.#state === "notAuthenticated") {
-      out.add("* BYE Too many failed logins");
+      out.add(formatStatus("*", RESPONSE.TooManyFailedLogins));
       this.#closing = true;
     }
   }

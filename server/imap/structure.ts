@@ -8,6 +8,7 @@ import { type Address, type MimePart, parseMimeTree } from "../../message/mod.ts
 import { ImapResponseError } from "../../protocol/imap/error.ts";
 import type { FetchSection } from "../../protocol/imap/fetch_items.ts";
 import type { ImapData } from "../../protocol/imap/response.ts";
+import { RESPONSE } from "../../protocol/imap/responses.ts";
 import { pickFields, splitMessage } from "./message_sections.ts";
 
 /**
@@ -153,14 +154,11 @@ export function bodyStructure(part: MimePart, extensible: boolean): ImapData {
 export function partBytes(root: MimePart, section: FetchSection): Uint8Array {
   const number = section.part.join(".");
   const part = root.find(number);
-  if (!part) throw new ImapResponseError("NO", `No part "${number}" in this message`);
+  if (!part) throw ImapResponseError.of(RESPONSE.NoSuchPart(number));
   if (section.text === "") return part.body;
   if (section.text === "MIME") return part.header.bytes;
   if (part.contentType.mediaType !== "message/rfc822") {
-    throw new ImapResponseError(
-      "NO",
-      `Part "${number}" is no message, so it has no ${section.text}`,
-    );
+    throw ImapResponseError.of(RESPONSE.NotAMessage(number, section.text));
   }
   const { header, body } = splitMessage(part.body);
   if (section.text === "HEADER") return header;

@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { ManualClock } from "../../protocol/clock.ts";
+import { formatStatus, type ImapStatusResponse } from "../../protocol/imap/response.ts";
+import { RESPONSE } from "../../protocol/imap/responses.ts";
 import { Transcript } from "../../protocol/transcript.ts";
 import { Accounts } from "../../server/accounts.ts";
 import { ImapServer, type ImapServerOptions } from "../../server/imap/server.ts";
@@ -16,6 +18,10 @@ await accounts.add("bob", "pickles");
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const MESSAGE = "Subject: hi\r\n\r\nHello Bob\r\n";
+
+/** A status response as it arrives: its line and CRLF. */
+const wire = (tag: string, response: ImapStatusResponse) => `${formatStatus(tag, response)}\r\n`;
+const done = (tag: string, name: string) => wire(tag, RESPONSE.Completed(name));
 
 /** A raw client: writes bytes, reads until a pattern shows up or the connection ends. */
 class RawClient {
@@ -90,11 +96,11 @@ Deno.test("ImapServer answers pipelined commands sent in one write, in order", a
   assert.match(text, /^a1 OK \[CAPABILITY [^\r]*\] Logged in\r\n/);
   assert.ok(
     text.includes(
-      `* 1 FETCH (BODY[] {${MESSAGE.length}}\r\n${MESSAGE})\r\na3 OK FETCH completed\r\n`,
+      `* 1 FETCH (BODY[] {${MESSAGE.length}}\r\n${MESSAGE})\r\n${done("a3", "FETCH")}`,
     ),
   );
   assert.ok(
-    text.endsWith("* BYE hamburger.edu IMAP4rev1 server logging out\r\na4 OK LOGOUT completed\r\n"),
+    text.endsWith(wire("*", RESPONSE.LoggingOut("hamburger.edu")) + done("a4", "LOGOUT")),
   );
 });
 
@@ -126,20 +132,23 @@ Deno.test("ImapServer answers garbage, NUL bytes, bad quotes and path tricks wit
   await using _ = server;
   using client = await RawClient.open(server.port);
   await client.send("\0\0\0\r\n");
-  assert.equal(await client.until(/\r\n/), "* BAD Invalid tag at column 1\r\n");
+  assert.equal(await client.until(/\r\n/), wire("*", RESPONSE.Syntax("Invalid tag at column 1")));
   await client.send(Uint8Array.from([0xff, 0xfe, 0x20, 0x41, 13, 10]));
   assert.match(await client.until(/\r\n/), /^\S+ BAD /);
   await client.send('a1 LOGIN "bob pickles\r\n');
-  assert.equal(await client.until(/\r\n/), "a1 BAD Unterminated quoted string at column 10\r\n");
+  assert.equal(
+    await client.until(/\r\n/),
+    wire("a1", RESPONSE.Syntax("Unterminated quoted string at column 10")),
+  );
   await client.send("a2 LOGIN bob pickles\r\n");
   await client.until(/a2 OK[^\n]*\n/);
   await client.send('a3 SELECT "INBOX/../.."\r\na4 SELECT ../x\r\na5 CREATE "..\\\\x"\r\n');
   const text = await client.until(/a5 [^\n]*\n/);
-  assert.match(text, /a3 NO \[CANNOT\] Invalid mailbox name "INBOX\/..\/.."\r\n/);
-  assert.match(text, /a4 NO \[CANNOT\] Invalid mailbox name "..\/x"\r\n/);
-  assert.match(text, /a5 NO \[CANNOT\] /);
+  assert.ok(text.includes(wire("a3", RESPONSE.Cannot('Invalid mailbox name "INBOX/../.."'))));
+  assert.ok(text.includes(wire("a4", RESPONSE.Cannot('Invalid mailbox name "../x"'))));
+  assert.ok(text.includes(formatStatus("a5", RESPONSE.Cannot(""))), text);
   await client.send("a6 NOOP\r\n");
-  assert.equal(await client.until(/\r\n/), "a6 OK NOOP completed\r\n");
+  assert.equal(await client.until(/\r\n/), done("a6", "NOOP"));
 });
 
 Deno.test("ImapServer refuses a line over the limit with BAD and goes on", async () => {
@@ -147,9 +156,9 @@ Deno.test("ImapServer refuses a line over the limit with BAD and goes on", async
   await using _ = server;
   using client = await RawClient.open(server.port);
   await client.send(`a1 NOOP ${"x".repeat(100_000)}\r\n`);
-  assert.equal(await client.until(/\r\n/), "* BAD Line too long, at most 1024 bytes\r\n");
+  assert.equal(await client.until(/\r\n/), wire("*", RESPONSE.LineTooLong(1024)));
   await client.send("a2 NOOP\r\n");
-  assert.equal(await client.until(/\r\n/), "a2 OK NOOP completed\r\n");
+  assert.equal(await client.until(/\r\n/), done("a2", "NOOP"));
 });
 
 Deno.test("ImapServer hangs up on a LITERAL+ literal over the limit", async () => {
@@ -157,7 +166,7 @@ Deno.test("ImapServer hangs up on a LITERAL+ literal over the limit", async () =
   await using _ = server;
   using client = await RawClient.open(server.port);
   await client.send("a1 LOGIN bob {5000+}\r\n");
-  assert.equal(await client.rest(), "* BYE Literal too large, at most 1000 bytes\r\n");
+  assert.equal(await client.rest(), wire("*", RESPONSE.LiteralPlusTooLarge(1000)));
 });
 
 Deno.test("ImapServer says BYE and closes after three failed logins", async () => {
@@ -165,9 +174,11 @@ Deno.test("ImapServer says BYE and closes after three failed logins", async () =
   await using _ = server;
   using client = await RawClient.open(server.port);
   await client.send("a1 LOGIN bob x\r\na2 LOGIN bob y\r\na3 LOGIN bob@crepes.fr pickles\r\n");
-  const text = await client.rest();
-  assert.equal(text.match(/NO \[AUTHENTICATIONFAILED\]/g)?.length, 3);
-  assert.ok(text.endsWith("* BYE Too many failed logins\r\n"));
+  assert.equal(
+    await client.rest(),
+    ["a1", "a2", "a3"].map((tag) => wire(tag, RESPONSE.LoginFailed)).join("") +
+      wire("*", RESPONSE.TooManyFailedLogins),
+  );
 });
 
 Deno.test("ImapServer closes an idle connection with BYE when its clock passes the limit", async () => {
@@ -181,7 +192,17 @@ Deno.test("ImapServer closes an idle connection with BYE when its clock passes t
   await client.send("a2 NOOP\r\n");
   await client.until(/a2 OK/);
   clock.advance(30 * 60_000);
-  assert.equal(await client.rest(), "* BYE Autologout: idle for too long\r\n");
+  assert.equal(await client.rest(), wire("*", RESPONSE.IdleTimeout));
+});
+
+Deno.test("ImapServer refuses a connection over maxConnections with BYE [UNAVAILABLE]", async () => {
+  const { server } = await start({ limits: { maxConnections: 1 } });
+  await using _ = server;
+  using first = await RawClient.open(server.port);
+  using second = new RawClient(await Deno.connect({ hostname: "127.0.0.1", port: server.port }));
+  assert.equal(await second.rest(), wire("*", RESPONSE.TooManyConnections));
+  await first.send("a1 NOOP\r\n");
+  assert.equal(await first.until(/\r\n/), done("a1", "NOOP"));
 });
 
 Deno.test("ImapServer shows a new delivery at NOOP, which is how clients poll", async () => {
@@ -192,7 +213,7 @@ Deno.test("ImapServer shows a new delivery at NOOP, which is how clients poll", 
   assert.match(await client.until(/a2 OK[^\n]*\n/), /\* 1 EXISTS\r\n/);
   await store.deliver("bob", encoder.encode("Subject: again\r\n\r\n"));
   await client.send("a3 NOOP\r\n");
-  assert.equal(await client.until(/a3 [^\n]*\n/), "* 2 EXISTS\r\na3 OK NOOP completed\r\n");
+  assert.equal(await client.until(/a3 [^\n]*\n/), `* 2 EXISTS\r\n${done("a3", "NOOP")}`);
 });
 
 Deno.test("ImapServer records a transcript per connection and close() says BYE to live connections", async () => {
@@ -209,7 +230,7 @@ Deno.test("ImapServer records a transcript per connection and close() says BYE t
   await client.until(/a1 OK/);
   await server.close();
   // RFC 3501 §7.1.5: a server that shuts down says BYE first.
-  assert.equal(await client.rest(), "* BYE Server shutting down\r\n");
+  assert.equal(await client.rest(), wire("*", RESPONSE.ShuttingDown));
   assert.equal(transcripts.length, 1);
   assert.match(transcripts[0].title, /^IMAP 127\.0\.0\.1:\d+$/);
   assert.deepEqual(transcripts[0].lines("C"), ["a1 LOGIN bob ****"]);

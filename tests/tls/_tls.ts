@@ -72,7 +72,7 @@ export class RawTlsClient implements Disposable {
         n === null ? null : decoder.decode(buffer.subarray(0, n))
       );
     }
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<"late">((resolve) => timer = setTimeout(() => resolve("late"), ms));
     const got = await Promise.race([this.#reading, late]);
     clearTimeout(timer);

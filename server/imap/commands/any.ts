@@ -7,6 +7,8 @@
  */
 import type { Arguments } from "../../../protocol/imap/command.ts";
 import { ImapSyntaxError } from "../../../protocol/imap/error.ts";
+import { formatStatus } from "../../../protocol/imap/response.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import type { CommandResult, SessionContext } from "../context.ts";
 
 /**
@@ -54,12 +56,12 @@ export async function reportChanges(session: SessionContext): Promise<void> {
  *
  * @param session The session.
  * @param args No arguments.
- * @returns The tagged OK's text.
+ * @returns The next state: logout, closing the connection.
  */
 export function logout(session: SessionContext, args: Arguments): CommandResult {
   args.end();
-  session.send(`* BYE ${session.domain} IMAP4rev1 server logging out`);
-  return { text: "LOGOUT completed", state: "logout", close: true };
+  session.send(formatStatus("*", RESPONSE.LoggingOut(session.domain)));
+  return { state: "logout", close: true };
 }
 
 /**

@@ -13,6 +13,7 @@
 import type { Arguments, ImapCommand } from "../../../protocol/imap/command.ts";
 import { parseImapDateTime } from "../../../protocol/imap/date.ts";
 import { ImapResponseError, ImapSyntaxError } from "../../../protocol/imap/error.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import { parseSequenceSet } from "../../../protocol/imap/sequence_set.ts";
 import { NotFoundError, SYSTEM_FLAGS, type SystemFlag } from "../../store/store.ts";
 import type { SessionContext } from "../context.ts";
@@ -22,9 +23,7 @@ async function intoMailbox<T>(name: string, work: () => Promise<T>): Promise<T> 
   try {
     return await work();
   } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new ImapResponseError("NO", `No mailbox "${name}"`, { code: "TRYCREATE" });
-    }
+    if (error instanceof NotFoundError) throw ImapResponseError.of(RESPONSE.TryCreate(name));
     throw error;
   }
 }

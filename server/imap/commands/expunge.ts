@@ -6,6 +6,7 @@
  */
 import type { Arguments } from "../../../protocol/imap/command.ts";
 import { ImapResponseError } from "../../../protocol/imap/error.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import type { CommandResult, SessionContext } from "../context.ts";
 import { reportChanges } from "./any.ts";
 
@@ -24,9 +25,7 @@ async function removeDeleted(session: SessionContext): Promise<void> {
 export async function expunge(session: SessionContext, args: Arguments): Promise<void> {
   args.end();
   const box = session.selected!;
-  if (box.readOnly) {
-    throw new ImapResponseError("NO", `Mailbox "${box.name}" is read-only`, { code: "CANNOT" });
-  }
+  if (box.readOnly) throw ImapResponseError.of(RESPONSE.ReadOnly(box.name));
   await removeDeleted(session);
   await reportChanges(session);
 }

@@ -7,15 +7,12 @@
  */
 import type { Arguments } from "../../../protocol/imap/command.ts";
 import { ImapResponseError } from "../../../protocol/imap/error.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import { decodePlain, fromBase64Utf8 } from "../../../protocol/sasl.ts";
 import type { CommandResult, SessionContext } from "../context.ts";
 
 function refuseWithoutTls(session: SessionContext): void {
-  if (session.loginDisabled) {
-    throw new ImapResponseError("NO", "Logging in needs TLS first: use STARTTLS", {
-      code: "PRIVACYREQUIRED",
-    });
-  }
+  if (session.loginDisabled) throw ImapResponseError.of(RESPONSE.PrivacyRequired);
 }
 
 /**
@@ -48,7 +45,7 @@ export async function authenticate(
   const initial = args.more ? args.atom("initial response") : undefined;
   args.end();
   if (mechanism !== "PLAIN") {
-    throw new ImapResponseError("NO", `Unsupported mechanism "${mechanism}"`, { code: "CANNOT" });
+    throw ImapResponseError.of(RESPONSE.UnsupportedMechanism(mechanism));
   }
   refuseWithoutTls(session);
   if (initial !== undefined) return await plain(session, initial);
@@ -56,18 +53,12 @@ export async function authenticate(
 }
 
 async function plain(session: SessionContext, response: string): Promise<CommandResult> {
-  if (response === "*") throw new ImapResponseError("BAD", "Authentication cancelled");
-  if (fromBase64Utf8(response) === undefined) {
-    throw new ImapResponseError("BAD", "Invalid base64 in PLAIN response");
-  }
+  if (response === "*") throw ImapResponseError.of(RESPONSE.AuthCancelled);
+  if (fromBase64Utf8(response) === undefined) throw ImapResponseError.of(RESPONSE.BadBase64);
   const credentials = decodePlain(response);
-  if (!credentials) throw new ImapResponseError("BAD", "Invalid PLAIN response");
+  if (!credentials) throw ImapResponseError.of(RESPONSE.BadPlain);
   const { authzid, user, password } = credentials;
-  if (authzid !== "" && authzid !== user) {
-    throw new ImapResponseError("NO", "Cannot act as another user", {
-      code: "AUTHORIZATIONFAILED",
-    });
-  }
+  if (authzid !== "" && authzid !== user) throw ImapResponseError.of(RESPONSE.AuthorizationFailed);
   return await finishLogin(session, user, password);
 }
 
@@ -77,15 +68,10 @@ async function finishLogin(
   password: string,
 ): Promise<CommandResult> {
   const name = await session.authenticate(user, password);
-  if (name === undefined) {
-    throw new ImapResponseError("NO", "Invalid user name or password", {
-      code: "AUTHENTICATIONFAILED",
-    });
-  }
+  if (name === undefined) throw ImapResponseError.of(RESPONSE.LoginFailed);
   await session.store.ensureUser(name);
   return {
-    code: `CAPABILITY ${session.capabilities("authenticated").join(" ")}`,
-    text: "Logged in",
+    response: RESPONSE.LoggedIn(session.capabilities("authenticated")),
     state: "authenticated",
     user: name,
   };

@@ -6,6 +6,8 @@
  */
 import type { Arguments } from "../../../protocol/imap/command.ts";
 import { ImapSyntaxError } from "../../../protocol/imap/error.ts";
+import { formatStatus } from "../../../protocol/imap/response.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import { SYSTEM_FLAGS } from "../../store/store.ts";
 import type { CommandResult, SessionContext } from "../context.ts";
 import { SelectedMailbox } from "../selected.ts";
@@ -27,17 +29,11 @@ export function selectCommand(
     session.send("* FLAGS", [SYSTEM_FLAGS]);
     session.send(`* ${box.exists} EXISTS`);
     session.send("* 0 RECENT");
-    if (firstUnseen >= 0) session.send(`* OK [UNSEEN ${firstUnseen + 1}] First unseen message`);
-    session.send(`* OK [UIDVALIDITY ${box.uidValidity}] UIDs valid`);
-    session.send(`* OK [UIDNEXT ${box.uidNext}] Predicted next UID`);
-    const permanent = readOnly ? "()" : `(${SYSTEM_FLAGS.join(" ")})`;
-    session.send(`* OK [PERMANENTFLAGS ${permanent}] Flags kept for good`);
-    return {
-      code: readOnly ? "READ-ONLY" : "READ-WRITE",
-      text: `${readOnly ? "EXAMINE" : "SELECT"} completed`,
-      state: "selected",
-      selected: box,
-    };
+    if (firstUnseen >= 0) session.send(formatStatus("*", RESPONSE.FirstUnseen(firstUnseen + 1)));
+    session.send(formatStatus("*", RESPONSE.UidValidity(box.uidValidity)));
+    session.send(formatStatus("*", RESPONSE.UidNext(box.uidNext)));
+    session.send(formatStatus("*", RESPONSE.PermanentFlags(readOnly ? [] : SYSTEM_FLAGS)));
+    return { response: RESPONSE.Selected(readOnly), state: "selected", selected: box };
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Arguments, ImapCommand } from "../../../protocol/imap/command.ts";
 import { ImapResponseError } from "../../../protocol/imap/error.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import { parseSearch, type SearchKey } from "../../../protocol/imap/search_keys.ts";
 import { sequenceSetHas } from "../../../protocol/imap/sequence_set.ts";
 import { NotFoundError } from "../../store/store.ts";
@@ -119,9 +120,7 @@ export async function search(
 ): Promise<void> {
   const query = parseSearch(args.rest());
   if (query.charset !== undefined && !CHARSETS.has(query.charset)) {
-    throw new ImapResponseError("NO", `Unsupported charset "${query.charset}"`, {
-      code: "BADCHARSET (US-ASCII UTF-8)",
-    });
+    throw ImapResponseError.of(RESPONSE.BadCharset(query.charset, [...CHARSETS]));
   }
   const box = session.selected!;
   const all = box.messages;

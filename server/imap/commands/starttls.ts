@@ -8,6 +8,7 @@
  */
 import type { Arguments } from "../../../protocol/imap/command.ts";
 import { ImapResponseError } from "../../../protocol/imap/error.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import type { CommandResult, SessionContext } from "../context.ts";
 
 /**
@@ -19,9 +20,7 @@ import type { CommandResult, SessionContext } from "../context.ts";
  */
 export function starttls(session: SessionContext, args: Arguments): CommandResult {
   args.end();
-  if (session.tls) throw new ImapResponseError("BAD", "TLS is already active");
-  if (!session.starttls) {
-    throw new ImapResponseError("NO", "STARTTLS not available: this server has no certificate");
-  }
-  return { text: "Begin TLS negotiation now", startTls: true };
+  if (session.tls) throw ImapResponseError.of(RESPONSE.TlsActive);
+  if (!session.starttls) throw ImapResponseError.of(RESPONSE.TlsNotOffered);
+  return { response: RESPONSE.BeginTls, startTls: true };
 }

@@ -10,6 +10,7 @@
  */
 import type { Arguments, ImapCommand } from "../../../protocol/imap/command.ts";
 import { ImapResponseError, ImapSyntaxError } from "../../../protocol/imap/error.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import { parseSequenceSet } from "../../../protocol/imap/sequence_set.ts";
 import { SYSTEM_FLAGS, type SystemFlag } from "../../store/store.ts";
 import type { SessionContext } from "../context.ts";
@@ -42,9 +43,7 @@ export async function store(
   });
   if (tokens.length === 0) throw new ImapSyntaxError("Missing flags");
   const box = session.selected!;
-  if (box.readOnly) {
-    throw new ImapResponseError("NO", `Mailbox "${box.name}" is read-only`, { code: "CANNOT" });
-  }
+  if (box.readOnly) throw ImapResponseError.of(RESPONSE.ReadOnly(box.name));
   const given = names
     .map((n) => SYSTEM_FLAGS.find((f) => f.toLowerCase() === n.toLowerCase()))
     .filter((f): f is SystemFlag => f !== undefined);

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { ImapStatusResponse } from "../../../protocol/imap/response.ts";
+import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import type { CommandSpec, ImapState } from "../context.ts";
 import { append, copy } from "./append.ts";
 import { capability, enable, id, logout, namespace, noop } from "./any.ts";
@@ -82,24 +84,26 @@ export const COMMANDS = {
 export type ImapCommandName = keyof typeof COMMANDS;
 
 /**
- * The text of the BAD sent for a command given in a state that does not allow it.
+ * The BAD sent for a command given in a state that does not allow it (RFC 3501 §3).
  *
- * @param name The command name.
- * @param state The current state.
- * @returns Such as `Command "SELECT" needs a login first`.
+ * @param name The command name, one of the table.
+ * @param state The current state, which the command does not allow.
+ * @returns The catalogue's NeedLogin, AlreadyLoggedIn or NeedSelected.
  *
- * @example
+ * @example FETCH before SELECT, and STARTTLS after LOGIN
  * ```ts
  * import assert from "node:assert/strict";
+ * import { RESPONSE } from "../../../protocol/imap/responses.ts";
  * import { stateError } from "./table.ts";
  *
- * assert.equal(stateError("FETCH", "authenticated"), 'Command "FETCH" needs a selected mailbox');
+ * assert.deepEqual(stateError("FETCH", "authenticated"), RESPONSE.NeedSelected("FETCH"));
+ * assert.deepEqual(stateError("STARTTLS", "selected"), RESPONSE.AlreadyLoggedIn("STARTTLS"));
+ * assert.equal(RESPONSE.NeedSelected("FETCH").text, 'Command "FETCH" needs a selected mailbox');
  * ```
  */
-export function stateError(name: string, state: ImapState): string {
-  if (state === "notAuthenticated") return `Command "${name}" needs a login first`;
-  if (name === "LOGIN" || name === "AUTHENTICATE") {
-    return `Command "${name}" is not allowed: already logged in`;
-  }
-  return `Command "${name}" needs a selected mailbox`;
+export function stateError(name: ImapCommandName, state: ImapState): ImapStatusResponse<"BAD"> {
+  if (state === "notAuthenticated") return RESPONSE.NeedLogin(name);
+  const states: readonly ImapState[] = COMMANDS[name].states;
+  if (states.includes("notAuthenticated")) return RESPONSE.AlreadyLoggedIn(name);
+  return RESPONSE.NeedSelected(name);
 }
