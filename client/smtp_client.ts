@@ -7,26 +7,42 @@
  *
  * @module
  */
-import type { Clock } from "../protocol/clock.ts";
-import { dotStuff } from "../protocol/smtp/dot.ts";
-import { ReplyReader, type SmtpReply, SmtpReplyError } from "../protocol/smtp/reply.ts";
-import type { Transcript } from "../protocol/transcript.ts";
+import { encodePlain, toBase64Utf8 } from "../protocol/sasl.ts";
+import { type SmtpReply, SmtpReplyError } from "../protocol/smtp/reply.ts";
 import {
-  DEFAULT_TIMEOUTS,
-  localRefusal,
-  prepare,
-  recordText,
-  type SendEnvelope,
-  type SendOptions,
-  type SendResult,
-  type SmtpClientOptions,
-  type SmtpTimeouts,
-  transactionLines,
+  type PendingMessage,
+  pendingMessage,
+  runTransaction,
+  type TransactionState,
+} from "./mail_transaction.ts";
+import type {
+  ClientTlsPolicy,
+  OutgoingMessage,
+  RecipientRefusal,
+  SendEnvelope,
+  SendFailure,
+  SendManyResult,
+  SendResult,
+  SmtpClientOptions,
+  SmtpTimeouts,
+  TransactionStep,
 } from "./smtp_transaction.ts";
+import type { TlsInfo } from "../runtime/tls.ts";
+import { SmtpWire, StartTlsError } from "./smtp_wire.ts";
 
-export type { SendEnvelope, SendOptions, SendResult, SmtpClientOptions, SmtpTimeouts };
-import { ConnectionError, LineConnection, TimeoutError } from "./line_connection.ts";
-import { systemClock } from "../runtime/system_clock.ts";
+export type {
+  ClientTlsPolicy,
+  OutgoingMessage,
+  RecipientRefusal,
+  SendEnvelope,
+  SendFailure,
+  SendManyResult,
+  SendResult,
+  SmtpClientOptions,
+  SmtpTimeouts,
+  TransactionStep,
+};
+export { CannotConnectError, StartTlsError } from "./smtp_wire.ts";
 
 /**
  * An SMTP client connection.
@@ -53,6 +69,7 @@ import { systemClock } from "../runtime/system_clock.ts";
  * );
  * await client.quit();
  * assert.equal(result.reply.code, 250);
+ * assert.equal(result.step, "end of data");
  * assert.deepEqual(result.accepted, ["bob@hamburger.edu"]);
  * assert.equal(received.length, 1);
  * ```
@@ -60,23 +77,15 @@ import { systemClock } from "../runtime/system_clock.ts";
 export class SmtpClient {
   /** The extensions the server offered in EHLO, keyword (upper case) to parameters. */
   readonly extensions: Map<string, string> = new Map();
-  #line: LineConnection;
+  #wire: SmtpWire;
   #greeting: SmtpReply = { code: 0, lines: [] };
   #options: SmtpClientOptions;
-  #timeouts: SmtpTimeouts;
-  #clock: Clock;
-  #transcript?: Transcript;
   #greeted = false;
-  #dirty = false;
-  #messages = 0;
-  #ahead?: { source: Uint8Array; bytes: Uint8Array; downgraded: boolean };
+  #state: TransactionState = { dirty: false, announced: false, step: "mail", messages: 0 };
 
-  private constructor(line: LineConnection, options: SmtpClientOptions) {
-    this.#line = line;
+  private constructor(wire: SmtpWire, options: SmtpClientOptions) {
+    this.#wire = wire;
     this.#options = options;
-    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.#clock = options.clock ?? systemClock;
-    this.#transcript = options.transcript;
   }
 
   /**
@@ -84,33 +93,22 @@ export class SmtpClient {
    *
    * @param options Where to connect and how to behave.
    * @returns A connected client.
+   * @throws {CannotConnectError} When the TCP connection cannot be opened.
    * @throws {SmtpReplyError} When the greeting is not 220 (such as `421` from a busy server).
-   * @throws {ConnectionError} When the connection fails.
+   * @throws {ConnectionError} When the connection fails before the greeting.
    * @throws {TimeoutError} When no greeting comes in time.
    */
   static async connect(options: SmtpClientOptions): Promise<SmtpClient> {
-    const clock = options.clock ?? systemClock;
-    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    let conn: Deno.TcpConn;
-    try {
-      conn = await Deno.connect({ hostname: options.hostname, port: options.port });
-    } catch (error) {
-      const message = `Cannot connect to ${options.hostname}:${options.port}: ${
-        (error as Error).message
-      }`;
-      options.transcript?.note(message, clock.now());
-      throw new ConnectionError(message, { cause: error });
-    }
-    options.transcript?.note(`TCP connection to ${options.hostname}:${options.port}`, clock.now());
-    const line = new LineConnection(conn, { clock });
-    const client = new SmtpClient(line, options);
+    const wire = await SmtpWire.open(options);
     let greeting: SmtpReply;
     try {
-      greeting = client.#greeting = await client.#readReply(timeouts.greeting, "the greeting");
+      greeting = await wire.readReply(wire.timeouts.greeting, "the greeting");
     } catch (error) {
-      client.close();
+      wire.close();
       throw error;
     }
+    const client = new SmtpClient(wire, options);
+    client.#greeting = greeting;
     if (greeting.code !== 220) {
       // RFC 5321 §3.1: a server that will not serve says 554 (or 421) and waits for QUIT.
       if (greeting.code === 421) client.close();
@@ -127,72 +125,33 @@ export class SmtpClient {
 
   /** How many messages this connection has carried. */
   get messagesSent(): number {
-    return this.#messages;
+    return this.#state.messages;
   }
 
   /** Whether the connection is closed (after QUIT, a 421, a timeout or a broken connection). */
   get closed(): boolean {
-    return this.#line.closed;
+    return this.#wire.closed;
   }
 
-  async #readReply(timeout: number, what: string): Promise<SmtpReply> {
-    const reader = new ReplyReader();
-    for (;;) {
-      const text = await this.#line.readLine(timeout, what);
-      this.#transcript?.server(text, this.#clock.now());
-      try {
-        const reply = reader.push(text);
-        if (reply) return reply;
-      } catch (error) {
-        this.close();
-        throw new ConnectionError(`Unreadable reply to ${what}: "${text.slice(0, 80)}"`, {
-          cause: error,
-        });
-      }
-    }
-  }
-
-  // RFC 5321 §3.8: 421 means the server is closing the channel; nothing more can be said.
-  #closing(reply: SmtpReply): SmtpReply {
-    if (reply.code === 421) {
-      this.close();
-      throw new SmtpReplyError(reply);
-    }
-    return reply;
-  }
-
-  async #write(data: string | Uint8Array, timeout: number, what: string): Promise<void> {
-    let timedOut = false;
-    const timer = this.#clock.setTimer(timeout, () => {
-      timedOut = true;
-      this.#line.close();
-    });
-    try {
-      await this.#line.write(data);
-    } catch (error) {
-      if (timedOut) throw new TimeoutError(`Could not send ${what} within ${timeout} ms`);
-      throw error;
-    } finally {
-      timer.cancel();
-    }
-  }
-
-  async #command(line: string, timeout: number, shown = line): Promise<SmtpReply> {
-    this.#transcript?.client(shown, this.#clock.now());
-    await this.#write(line + "\r\n", this.#timeouts.command, shown.split(" ")[0]);
-    return this.#closing(await this.#readReply(timeout, shown.split(" ")[0]));
+  /** The TLS protecting the connection, once started (STARTTLS or implicit TLS). */
+  get tls(): TlsInfo | undefined {
+    return this.#wire.tls;
   }
 
   /**
    * Greets the server: EHLO, and HELO if the server does not know EHLO (or if `helo` is set).
+   * With a `tls` policy, STARTTLS follows when the server offers it (RFC 3207), and then EHLO
+   * again: the server forgot the first one, and offers its extensions anew inside TLS.
    *
-   * @returns The server's reply.
+   * @returns The server's reply (inside TLS, when it started).
    * @throws {SmtpReplyError} When the server refuses both.
+   * @throws {StartTlsError} When TLS is required and cannot be had.
    */
   async hello(): Promise<SmtpReply> {
     const name = this.#options.clientName ?? "localhost";
+    const command = this.#wire.timeouts.command;
     if (!this.#options.helo) {
-      const reply = await this.#command(`EHLO ${name}`, this.#timeouts.command);
+      const reply = await this.#wire.command(`EHLO ${name}`, command);
       if (reply.code === 250) {
         this.extensions.clear();
         for (const line of reply.lines.slice(1)) {
@@ -200,16 +159,43 @@ export class SmtpClient {
           this.extensions.set(keyword.toUpperCase(), params.join(" "));
         }
         this.#greeted = true;
-        return reply;
+        return await this.#startTls() ? await this.hello() : reply;
       }
       // RFC 5321 §4.1.4 and §3.2: an old server answers EHLO with 500, 502 or 504; try HELO.
       if (![500, 502, 504, 550].includes(reply.code)) throw new SmtpReplyError(reply);
     }
-    const reply = await this.#command(`HELO ${name}`, this.#timeouts.command);
+    const reply = await this.#wire.command(`HELO ${name}`, command);
     if (reply.code !== 250) throw new SmtpReplyError(reply);
     this.extensions.clear();
     this.#greeted = true;
+    if (this.#options.tls?.required && !this.#wire.tls) {
+      throw new StartTlsError(`TLS is required, but ${this.#where} speaks only HELO`);
+    }
     return reply;
+  }
+
+  get #where(): string {
+    return `${this.#options.hostname}:${this.#options.port}`;
+  }
+
+  // STARTTLS when the policy and the server allow it; true once TLS is on.
+  async #startTls(): Promise<boolean> {
+    const policy = this.#options.tls;
+    if (!policy || this.#wire.tls) return false;
+    if (!this.extensions.has("STARTTLS")) {
+      if (!policy.required) return false;
+      throw new StartTlsError(`TLS is required, but ${this.#where} does not offer STARTTLS`);
+    }
+    const reply = await this.#wire.command("STARTTLS", this.#wire.timeouts.command);
+    if (reply.code !== 220) {
+      if (!policy.required) return false;
+      throw new StartTlsError(`TLS is required, but ${this.#where} refused STARTTLS`, {
+        cause: new SmtpReplyError(reply),
+      });
+    }
+    await this.#wire.startTls(policy);
+    this.#greeted = false;
+    return true;
   }
 
   /**
@@ -222,18 +208,17 @@ export class SmtpClient {
   async authenticate(user: string, password: string): Promise<void> {
     if (!this.#greeted) await this.hello();
     const offered = (this.extensions.get("AUTH") ?? "").toUpperCase().split(" ");
+    const timeout = this.#wire.timeouts.command;
     let reply: SmtpReply;
     if (!offered.includes("PLAIN") && offered.includes("LOGIN")) {
-      reply = await this.#command("AUTH LOGIN", this.#timeouts.command);
+      reply = await this.#wire.command("AUTH LOGIN", timeout);
+      if (reply.code === 334) reply = await this.#wire.command(toBase64Utf8(user), timeout, "****");
       if (reply.code === 334) {
-        reply = await this.#command(b64(user), this.#timeouts.command, "****");
-      }
-      if (reply.code === 334) {
-        reply = await this.#command(b64(password), this.#timeouts.command, "****");
+        reply = await this.#wire.command(toBase64Utf8(password), timeout, "****");
       }
     } else {
-      const token = b64(`\0${user}\0${password}`);
-      reply = await this.#command(`AUTH PLAIN ${token}`, this.#timeouts.command, "AUTH PLAIN ****");
+      const token = encodePlain(user, password);
+      reply = await this.#wire.command(`AUTH PLAIN ${token}`, timeout, "AUTH PLAIN ****");
     }
     if (reply.code !== 235) throw new SmtpReplyError(reply);
   }
@@ -245,119 +230,111 @@ export class SmtpClient {
    *
    * @param envelope Sender and recipients.
    * @param message The message, CRLF line endings; it is dot-stuffed here.
-   * @returns What became of each recipient.
+   * @returns What became of each recipient, with the step of each reply.
    * @throws {ConnectionError} When the connection fails.
    * @throws {TimeoutError} When the server does not answer in time.
    * @throws {SmtpReplyError} When the server says 421 (it is closing the connection).
    */
-  async send(
-    envelope: SendEnvelope,
-    message: Uint8Array,
-    options: SendOptions = {},
-  ): Promise<SendResult> {
+  async send(envelope: SendEnvelope, message: Uint8Array): Promise<SendResult> {
     if (!this.#greeted) await this.hello();
-    const ahead = this.#ahead;
-    this.#ahead = undefined;
-    if (ahead && ahead.source !== message) {
-      this.close(); // the server waits for the announced message's text: nothing else can follow
-      throw new ConnectionError("The message announced with `next` was not the one sent");
-    }
-    const { bytes, downgraded } = ahead ?? prepare(message, { extensions: this.extensions });
-    if (!ahead) {
-      const refusal = localRefusal(envelope, bytes, { extensions: this.extensions });
-      if (refusal) {
-        const rejected = envelope.to.map((address) => ({ address, reply: refusal }));
-        return { accepted: [], rejected, reply: refusal, downgraded };
+    return await this.#transaction(pendingMessage({ envelope, message }, this.extensions));
+  }
+
+  /**
+   * Sends messages one after another over this connection, and yields one result per message,
+   * in order. With PIPELINING, the next message's MAIL, RCPT and DATA go out right after this
+   * message's text (RFC 2920 §3.1), saving a round trip per message; never a message that this
+   * client would refuse itself (over SIZE, or needing SMTPUTF8). When the connection breaks,
+   * every message taken from `messages` still gets a result (a failure with its step), and the
+   * iteration ends; the messages not yet taken stay in `messages`.
+   *
+   * @param messages The messages; each is taken only when its turn is near.
+   * @returns One result per message taken, in order.
+   * @throws {SmtpReplyError} When the server refuses EHLO and HELO (before any message is taken).
+   * @throws The error of `messages` itself, once the message under way has its result.
+   *
+   * @example Three messages over one connection
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SmtpClient } from "./smtp_client.ts";
+   * import { SmtpServer } from "../server/smtp/server.ts";
+   *
+   * await using server = new SmtpServer({ domain: "hamburger.edu" });
+   * const client = await SmtpClient.connect({ hostname: "127.0.0.1", port: server.port });
+   * const envelope = { from: "alice@crepes.fr", to: ["bob@hamburger.edu"] };
+   * const messages = [1, 2, 3].map((n) => ({
+   *   envelope,
+   *   message: new TextEncoder().encode(`Subject: ${n}\r\n\r\nRecipe ${n}\r\n`),
+   * }));
+   * const codes: number[] = [];
+   * for await (const sent of client.sendMany(messages)) codes.push(sent.result?.reply.code ?? 0);
+   * await client.quit();
+   * assert.deepEqual(codes, [250, 250, 250]);
+   * assert.equal(client.messagesSent, 3);
+   * ```
+   */
+  async *sendMany<T extends OutgoingMessage>(
+    messages: AsyncIterable<T> | Iterable<T>,
+  ): AsyncGenerator<SendManyResult<T>, void, undefined> {
+    if (!this.#greeted) await this.hello();
+    const source = iterate(messages);
+    let ended = false;
+    let sourceError: { error: unknown } | undefined;
+    const take = async (): Promise<PendingMessage<T> | undefined> => {
+      if (ended) return undefined;
+      try {
+        const next = await source.next();
+        if (!next.done) return pendingMessage(next.value, this.extensions);
+      } catch (error) {
+        sourceError = { error };
       }
-      if (this.#dirty) {
-        const reset = await this.#command("RSET", this.#timeouts.command);
-        if (reset.code !== 250) throw new SmtpReplyError(reset);
-      }
-    }
-    this.#dirty = true;
-    const batch = transactionLines(envelope, bytes, { extensions: this.extensions });
-    const rejected: SendResult["rejected"] = [];
-    const accepted: string[] = [];
-    const take = (to: string, reply: SmtpReply) => {
-      if (reply.code === 250 || reply.code === 251) accepted.push(to);
-      else rejected.push({ address: to, reply });
+      ended = true;
+      return undefined;
     };
-    let mailReply: SmtpReply;
-    let dataReply: SmtpReply;
-    if (this.extensions.has("PIPELINING")) {
-      if (!ahead) {
-        const at = this.#clock.now();
-        for (const line of batch) this.#transcript?.client(line, at);
-        await this.#write(batch.join("\r\n") + "\r\n", this.#timeouts.command, "MAIL");
+    try {
+      let current = await take();
+      while (current) {
+        let ahead: Promise<PendingMessage<T> | undefined> | undefined;
+        // Taken while this message's commands travel, so that its own can follow this text.
+        if (this.extensions.has("PIPELINING") && !current.refusal) ahead = take();
+        let sent: SendManyResult<T>;
+        try {
+          sent = { item: current.item, result: await this.#transaction(current, ahead) };
+        } catch (error) {
+          sent = { item: current.item, failure: this.#failure(error) };
+        }
+        yield sent;
+        if (sent.failure) {
+          const next = await ahead;
+          if (next) yield { item: next.item, failure: notSent(sent.failure) };
+          return;
+        }
+        current = ahead ? await ahead : await take();
       }
-      mailReply = this.#closing(await this.#readReply(this.#timeouts.command, "MAIL"));
-      for (const to of envelope.to) {
-        take(to, this.#closing(await this.#readReply(this.#timeouts.command, "RCPT")));
-      }
-      dataReply = this.#closing(await this.#readReply(this.#timeouts.dataStart, "DATA"));
-      if (dataReply.code === 354 && (mailReply.code !== 250 || accepted.length === 0)) {
-        // RFC 2920 §3.1: DATA went through although nobody can receive it; end it empty.
-        this.#transcript?.client(".", this.#clock.now());
-        await this.#write(".\r\n", this.#timeouts.dataBlock, "the end of data");
-        await this.#readReply(this.#timeouts.dataEnd, "the end of DATA");
-        dataReply = { code: 554, enhanced: "5.5.0", lines: ["No valid recipients (local)"] };
-      }
-    } else {
-      mailReply = await this.#command(batch[0], this.#timeouts.command);
-      if (mailReply.code !== 250) {
-        return this.#failed(envelope, { rejected: [], reply: mailReply, downgraded });
-      }
-      for (const to of envelope.to) {
-        take(to, await this.#command(`RCPT TO:<${to}>`, this.#timeouts.command));
-      }
-      if (accepted.length === 0) {
-        return { accepted, rejected, reply: rejected[0].reply, downgraded };
-      }
-      dataReply = await this.#command("DATA", this.#timeouts.dataStart);
+    } finally {
+      // Ended early with a message announced: the server waits for its text, nothing else fits.
+      if (this.#state.announced) this.close();
+      if (!ended) await source.return?.();
     }
-    if (mailReply.code !== 250) {
-      return this.#failed(envelope, { rejected: [], reply: mailReply, downgraded });
-    }
-    if (dataReply.code !== 354) {
-      const reply = accepted.length ? dataReply : rejected[0].reply;
-      return this.#failed(envelope, { rejected, reply, downgraded });
-    }
-    const at = this.#clock.now();
-    if (this.#transcript) {
-      recordText(this.#transcript, bytes, { at, limit: this.#options.maxDataLinesRecorded });
-    }
-    let wire = dotStuff(bytes);
-    const next = options.next && this.extensions.has("PIPELINING") &&
-      this.#announce(options.next);
-    if (next) {
-      for (const line of next) this.#transcript?.client(line, at);
-      wire = concat(wire, new TextEncoder().encode(next.join("\r\n") + "\r\n"));
-    }
-    await this.#write(wire, this.#timeouts.dataBlock, "the message text");
-    const reply = this.#closing(await this.#readReply(this.#timeouts.dataEnd, "the end of DATA"));
-    this.#dirty = false; // the end of DATA ends the transaction, whatever the reply
-    if (reply.code === 250) {
-      this.#messages++;
-      return { accepted, rejected, reply, downgraded };
-    }
-    return this.#failed(envelope, { rejected, reply, downgraded });
+    if (sourceError) throw sourceError.error;
   }
 
-  // RFC 2920 §3.1: the next message's MAIL, RCPT and DATA may follow this one's text at once,
-  // saving a round trip per message. Not when the next one would be refused before sending.
-  #announce(next: { envelope: SendEnvelope; message: Uint8Array }): string[] | undefined {
-    const prepared = prepare(next.message, { extensions: this.extensions });
-    if (localRefusal(next.envelope, prepared.bytes, { extensions: this.extensions })) return;
-    this.#ahead = { source: next.message, ...prepared };
-    return transactionLines(next.envelope, prepared.bytes, { extensions: this.extensions });
+  #transaction(
+    current: PendingMessage,
+    ahead?: Promise<PendingMessage | undefined>,
+  ): Promise<SendResult> {
+    return runTransaction(this.#wire, current, {
+      state: this.#state,
+      extensions: this.extensions,
+      ahead,
+      maxDataLinesRecorded: this.#options.maxDataLinesRecorded,
+    });
   }
 
-  // Every recipient gets a reply: its own RCPT refusal, or the one that ended the transaction.
-  #failed(envelope: SendEnvelope, outcome: Omit<SendResult, "accepted">): SendResult {
-    const rejected = envelope.to.map((address) =>
-      outcome.rejected.find((r) => r.address === address) ?? { address, reply: outcome.reply }
-    );
-    return { ...outcome, accepted: [], rejected };
+  #failure(error: unknown): SendFailure {
+    this.close();
+    const reply = error instanceof SmtpReplyError ? error.reply : undefined;
+    return { step: this.#state.step, error: error as Error, ...(reply ? { reply } : {}) };
   }
 
   /**
@@ -366,7 +343,9 @@ export class SmtpClient {
   async quit(): Promise<void> {
     try {
       // After an announced message, the server waits for its text: QUIT would be read as text.
-      if (!this.#line.closed && !this.#ahead) await this.#command("QUIT", this.#timeouts.command);
+      if (!this.#wire.closed && !this.#state.announced) {
+        await this.#wire.command("QUIT", this.#wire.timeouts.command);
+      }
     } finally {
       this.close();
     }
@@ -374,20 +353,23 @@ export class SmtpClient {
 
   /** Closes the connection without QUIT. */
   close(): void {
-    if (!this.#line.closed) {
-      this.#transcript?.note("TCP connection closed", this.#clock.now());
-    }
-    this.#line.close();
+    this.#wire.close();
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+// A message taken ahead whose turn never came: it was not sent, or its commands got no answer.
+function notSent(failure: SendFailure): SendFailure {
+  const error = new Error(`Not sent, the connection ended: ${failure.error.message}`, {
+    cause: failure.error,
+  });
+  return { step: "mail", error };
 }
 
-function b64(text: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+function iterate<T>(messages: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> {
+  if (Symbol.asyncIterator in messages) return messages[Symbol.asyncIterator]();
+  const items = messages[Symbol.iterator]();
+  return {
+    next: () => Promise.resolve(items.next()),
+    return: () => Promise.resolve(items.return?.() ?? { done: true, value: undefined }),
+  };
 }

@@ -4,7 +4,7 @@ import { SmtpReplyError } from "../protocol/smtp/reply.ts";
 import { Transcript } from "../protocol/transcript.ts";
 import { parseMessage } from "../message/mod.ts";
 import { ScriptedPeer } from "../tests/_peer.ts";
-import { SmtpClient } from "./smtp_client.ts";
+import { CannotConnectError, type SendResult, SmtpClient } from "./smtp_client.ts";
 import { ConnectionError, TimeoutError } from "./line_connection.ts";
 
 const encoder = new TextEncoder();
@@ -77,6 +77,7 @@ Deno.test("SmtpClient refuses locally what the server's SIZE or missing SMTPUTF8
   );
   await client.quit();
   assert.equal(big.reply.code, 552);
+  assert.equal(big.local, true);
   assert.match(big.reply.lines[0], /\(local\)$/);
   assert.equal(utf8.reply.code, 553);
   assert.deepEqual(utf8.rejected.map((r) => r.address), ["밥@hamburger.edu"]);
@@ -107,6 +108,8 @@ Deno.test("SmtpClient reports each recipient: one refused at RCPT, one delivered
   assert.deepEqual(result.accepted, ["bob@hamburger.edu"]);
   assert.equal(result.rejected[0].address, "carol@hamburger.edu");
   assert.equal(result.rejected[0].reply.enhanced, "5.1.1");
+  assert.equal(result.rejected[0].step, "rcpt");
+  assert.equal(result.step, "end of data");
 });
 
 Deno.test("SmtpClient sends three messages over one connection, with RSET after a refused one", async () => {
@@ -128,10 +131,11 @@ Deno.test("SmtpClient sends three messages over one connection, with RSET after 
     }
   });
   const client = await connect(peer.port);
-  const codes = [];
-  for (let i = 0; i < 3; i++) codes.push((await client.send(ENVELOPE, MESSAGE)).reply.code);
+  const codes: SendResult[] = [];
+  for (let i = 0; i < 3; i++) codes.push(await client.send(ENVELOPE, MESSAGE));
   await client.quit();
-  assert.deepEqual(codes, [250, 451, 250]);
+  assert.deepEqual(codes.map((r) => r.reply.code), [250, 451, 250]);
+  assert.deepEqual(codes.map((r) => r.step), ["end of data", "mail", "end of data"]);
   assert.equal(client.messagesSent, 2);
   assert.equal(peer.connections, 1);
   assert.deepEqual(verbs, [
@@ -167,7 +171,10 @@ Deno.test("SmtpClient rejects a greeting of 421 or garbage", async () => {
     (e: unknown) => e instanceof SmtpReplyError && e.code === 421,
   );
   await using garbage = new ScriptedPeer((c) => c.write("HTTP/1.1 400 Bad Request\r\n"));
-  await assert.rejects(connect(garbage.port), ConnectionError);
+  await assert.rejects(
+    connect(garbage.port),
+    (e: unknown) => e instanceof ConnectionError && !(e instanceof CannotConnectError),
+  );
 });
 
 Deno.test("SmtpClient times out on a silent server by the clock it was given (RFC 5321 §4.5.3.2)", async () => {
@@ -211,7 +218,7 @@ Deno.test("SmtpClient records the dialog, with the message text cut to the limit
   assert.match(text, /S: 221 bye/);
 });
 
-Deno.test("SmtpClient sends the next message's commands right after this one's text (RFC 2920 §3.1)", async () => {
+Deno.test("SmtpClient.sendMany sends the next message's commands right after this one's text (RFC 2920 §3.1)", async () => {
   const texts: string[] = [];
   const chunks: string[] = [];
   await using peer = new ScriptedPeer(async (c) => {
@@ -231,22 +238,85 @@ Deno.test("SmtpClient sends the next message's commands right after this one's t
   });
   const client = await connect(peer.port);
   const second = encoder.encode("Subject: two\r\n\r\n2\r\n");
-  const one = await client.send(ENVELOPE, MESSAGE, {
-    next: { envelope: ENVELOPE, message: second },
-  });
-  const two = await client.send(ENVELOPE, second);
+  const sent = [];
+  const messages = [{ envelope: ENVELOPE, message: MESSAGE }, {
+    envelope: ENVELOPE,
+    message: second,
+  }];
+  for await (const result of client.sendMany(messages)) sent.push(result);
   await client.quit();
-  assert.equal(one.reply.lines[0], "first accepted");
-  assert.equal(two.reply.lines[0], "second accepted");
+  assert.deepEqual(sent.map((s) => s.item), messages, "one result per message, in order");
+  assert.equal(sent[0].result?.reply.lines[0], "first accepted");
+  assert.equal(sent[1].result?.reply.lines[0], "second accepted");
   assert.deepEqual(chunks, ["MAIL FROM:<alice@crepes.fr>", "RCPT TO:<bob@hamburger.edu>", "DATA"]);
   assert.equal(texts[1], "Subject: two\r\n\r\n2\r\n");
 });
 
-Deno.test("SmtpClient closes rather than send another message than the one it announced", async () => {
-  await using peer = new ScriptedPeer((c) => c.serve());
+Deno.test("SmtpClient.sendMany never announces a message it refuses itself, and refuses it without a word", async () => {
+  await using peer = new ScriptedPeer((c) => c.serve({ ehlo: ["PIPELINING", "SIZE 100"] }));
+  const transcript = new Transcript();
+  const client = await connect(peer.port, { transcript });
+  const messages = [MESSAGE, new Uint8Array(200), MESSAGE].map((message) => ({
+    envelope: ENVELOPE,
+    message,
+  }));
+  const results = [];
+  for await (const sent of client.sendMany(messages)) results.push(sent.result!);
+  await client.quit();
+  assert.deepEqual(results.map((r) => [r.reply.code, r.step, r.local ?? false]), [
+    [250, "end of data", false],
+    [552, "mail", true],
+    [250, "end of data", false],
+  ]);
+  const lines = transcript.entries.filter((e) => e.side !== "*").map((e) => `${e.side}: ${e.text}`);
+  const dot = lines.indexOf("C: .");
+  assert.match(lines[dot + 1], /^S: 250 /, "nothing follows the first text before its reply");
+  assert.equal(lines.filter((l) => l.startsWith("C: MAIL")).length, 2);
+});
+
+Deno.test("SmtpClient.sendMany gives every message it took a result when the connection breaks, then ends", async () => {
+  await using peer = new ScriptedPeer(async (c) => {
+    await c.write("220 peer.test\r\n");
+    await c.readLine();
+    await c.write("250-peer.test\r\n250 PIPELINING\r\n");
+    for (let i = 0; i < 3; i++) await c.readLine();
+    await c.write("250 ok\r\n250 ok\r\n354 go\r\n");
+    await c.readData();
+    for (let i = 0; i < 3; i++) await c.readLine(1000); // the second message's commands
+    c.close(); // gone before any reply to the first message's text
+  });
   const client = await connect(peer.port);
-  const announced = encoder.encode("Subject: two\r\n\r\n2\r\n");
-  await client.send(ENVELOPE, MESSAGE, { next: { envelope: ENVELOPE, message: announced } });
-  await assert.rejects(client.send(ENVELOPE, MESSAGE), ConnectionError);
+  let taken = 0;
+  async function* messages() {
+    for (let i = 0; i < 5; i++) {
+      taken++;
+      yield { envelope: ENVELOPE, message: MESSAGE, n: i };
+    }
+  }
+  const sent = [];
+  for await (const result of client.sendMany(messages())) sent.push(result);
+  assert.equal(taken, 2, "the third was never taken");
+  assert.deepEqual(sent.map((s) => [s.item.n, s.failure?.step]), [[0, "end of data"], [1, "mail"]]);
+  assert.ok(sent[0].failure?.error instanceof ConnectionError);
+  assert.match(sent[1].failure?.error.message ?? "", /^Not sent/);
+  assert.equal(client.closed, true);
+});
+
+Deno.test("SmtpClient.sendMany reports a 421 as the failure of the step it answered", async () => {
+  await using peer = new ScriptedPeer((c) =>
+    c.serve({ replies: { RCPT: "421 4.3.2 peer.test shutting down\r\n" } })
+  );
+  const client = await connect(peer.port);
+  const sent = [];
+  for await (const result of client.sendMany([{ envelope: ENVELOPE, message: MESSAGE }])) {
+    sent.push(result);
+  }
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].failure?.step, "rcpt");
+  assert.deepEqual(sent[0].failure?.reply, {
+    code: 421,
+    enhanced: "4.3.2",
+    lines: ["peer.test shutting down"],
+  });
   assert.equal(client.closed, true);
 });

@@ -37,21 +37,67 @@ export interface SendEnvelope {
   to: string[];
 }
 
+/**
+ * The steps of one mail transaction that a reply or a failure can belong to: `reset` (RSET
+ * before a message that follows a failed one), `mail`, `rcpt`, `data` (DATA's 354 or its
+ * refusal) and `end of data` (the text, and the reply after its final dot).
+ */
+export type TransactionStep = "reset" | "mail" | "rcpt" | "data" | "end of data";
+
+/** A recipient that did not get the message, with the reply that said so and its step. */
+export interface RecipientRefusal {
+  /** The recipient. */
+  address: string;
+  /** The reply: its own RCPT refusal, or the one that ended the transaction. */
+  reply: SmtpReply;
+  /** The step `reply` answered. */
+  step: TransactionStep;
+}
+
 /** What became of each recipient of one message. */
 export interface SendResult {
   /** Recipients the server accepted; the message reached them if `reply` is 2xx. */
   accepted: string[];
-  /** Recipients refused at RCPT, with the server's reply. */
-  rejected: { address: string; reply: SmtpReply }[];
-  /**
-   * The reply that ended the transaction: to DATA's end, or the refusal that stopped it. A
-   * refusal this client decided itself (the message is over the server's SIZE, or needs
-   * SMTPUTF8 that the server lacks) says `(local)` in its text.
-   */
+  /** Recipients that did not get the message, each with its reply and step. */
+  rejected: RecipientRefusal[];
+  /** The reply that ended the transaction: to the end of data, or the refusal that stopped it. */
   reply: SmtpReply;
+  /** The step `reply` answered: `end of data` when the message went through. */
+  step: TransactionStep;
+  /**
+   * True when this client refused the message itself, without sending it: it is over the
+   * server's SIZE, or needs SMTPUTF8 that the server lacks. `reply` then says `(local)`.
+   */
+  local?: boolean;
   /** Whether the body was converted to 7 bits because the server lacks 8BITMIME. */
   downgraded: boolean;
 }
+
+/** One message to send: its envelope and its bytes. */
+export interface OutgoingMessage {
+  /** Sender and recipients. */
+  envelope: SendEnvelope;
+  /** The message, CRLF line endings, not yet dot-stuffed. */
+  message: Uint8Array;
+}
+
+/**
+ * Why a message got no answer of its own: the connection failed, or the server closed it with
+ * 421, while this message was under way or before its turn came.
+ */
+export interface SendFailure {
+  /** The step the connection failed in; `mail` for a message whose turn never came. */
+  step: TransactionStep;
+  /** What failed: a `ConnectionError`, a `TimeoutError`, or an `SmtpReplyError` for a 421. */
+  error: Error;
+  /** The server's 421, when it closed the connection itself. */
+  reply?: SmtpReply;
+}
+
+/** What became of one message of `SmtpClient.sendMany`: the server's answers, or a failure. */
+export type SendManyResult<T extends OutgoingMessage = OutgoingMessage> =
+  | { item: T; result: SendResult; failure?: undefined }
+  | { item: T; failure: SendFailure; result?: undefined };
 
 /** RFC 5321 §4.5.3.2's deadlines. */
 export const DEFAULT_TIMEOUTS: SmtpTimeouts = {
@@ -164,17 +210,26 @@ export interface SmtpClientOptions {
   helo?: boolean;
   /** Message text lines per message that the transcript keeps. @default 20 */
   maxDataLinesRecorded?: number;
+  /** TLS: STARTTLS when the server offers it, or TLS from the first byte. @default none */
+  tls?: ClientTlsPolicy;
 }
 
-/** Options of `SmtpClient.send`. */
-export interface SendOptions {
+/** How an SMTP client uses TLS (RFC 3207 STARTTLS, RFC 8314 implicit TLS). */
+export interface ClientTlsPolicy {
+  /** The authorities to trust, PEM (the lab's CA). @default the runtime's built-in roots */
+  ca?: string[];
   /**
-   * The message that will be sent next on this connection: with PIPELINING its MAIL, RCPT and
-   * DATA go out right after this message's text (RFC 2920 §3.1), and the next `send` must be
-   * called with exactly that `message` (or the connection closed).
-   * @default none
+   * Insist on TLS with a certificate that verifies: a server that does not offer STARTTLS, or
+   * whose certificate does not check out, gets no message. Without it the client encrypts when
+   * the server offers STARTTLS and notes whether the certificate verified (opportunistic
+   * security, RFC 7435): safe from eavesdroppers, not from a server that pretends.
+   * @default false
    */
-  next?: { envelope: SendEnvelope; message: Uint8Array };
+  required?: boolean;
+  /** TLS from the first byte (RFC 8314, port 465) instead of STARTTLS; it must verify. @default false */
+  implicit?: boolean;
+  /** The name the certificate must carry (and SNI). @default the hostname connected to */
+  servername?: string;
 }
 
 /**

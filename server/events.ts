@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { describeOutcome } from "./queue/delivery.ts";
+import { formatSpan } from "./queue/entry_state.ts";
 import type { QueueEvent } from "./queue/queue.ts";
 
 /** What happened, with when (milliseconds since the epoch). */
@@ -33,6 +35,15 @@ export type MailEvent = ServerEvent & { domain: string };
  *   describeEvent({ domain: "hamburger.edu", at: 0, type: "stored", user: "bob", mailbox: "INBOX", uid: 1, from: "alice@crepes.fr" }),
  *   "hamburger.edu  stored for bob in INBOX (uid 1), from alice@crepes.fr",
  * );
+ * assert.equal(
+ *   describeEvent({ domain: "crepes.fr", at: 0, type: "attempt", id: "Q1", destination: "hamburger.edu", attempt: 2,
+ *     outcomes: [{ address: "bob@hamburger.edu", status: "deferred", step: "connect", error: "Connection refused" }] }),
+ *   "crepes.fr  attempt 2 of Q1 to hamburger.edu: bob@hamburger.edu deferred (at connect: Connection refused)",
+ * );
+ * assert.equal(
+ *   describeEvent({ domain: "crepes.fr", at: 0, type: "gave-up", id: "Q1", failed: ["bob@hamburger.edu"], attempts: 49, waited: 86_400_000 }),
+ *   "crepes.fr  gave up on Q1 for bob@hamburger.edu after 49 attempts in 1d",
+ * );
  * ```
  */
 export function describeEvent(event: MailEvent): string {
@@ -51,16 +62,18 @@ export function describeEvent(event: MailEvent): string {
     case "queued":
       return `${d}  queued ${event.id} from ${event.from || "<>"} to ${event.to.join(", ")}`;
     case "attempt":
-      return `${d}  attempt ${event.id} to ${event.destination}: ` +
-        event.outcomes.map((o) => `${o.address} ${o.status} (${o.detail})`).join("; ");
+      return `${d}  attempt ${event.attempt} of ${event.id} to ${event.destination}: ` +
+        event.outcomes.map((o) => `${o.address} ${o.status} (${describeOutcome(o)})`).join("; ");
     case "deferred":
       return `${d}  deferred ${event.id}, next attempt ${
         new Date(event.nextAttemptAt).toISOString()
       }`;
     case "done":
       return `${d}  done ${event.id}: delivered to ${event.delivered.length}, failed ${event.failed.length}`;
-    case "gave-up":
-      return `${d}  gave up on ${event.id} for ${event.failed.join(", ")}`;
+    case "gave-up": {
+      const after = `${event.attempts} attempts in ${formatSpan(event.waited)}`;
+      return `${d}  gave up on ${event.id} for ${event.failed.join(", ")} after ${after}`;
+    }
     case "bounced":
       return `${d}  bounce for ${event.id} sent to ${event.to}`;
     case "fault":

@@ -12,8 +12,9 @@ import { SmtpReplyError } from "../protocol/smtp/reply.ts";
 import { parseHeaders } from "../message/header.ts";
 import type { Accounts } from "./accounts.ts";
 import type { ServerEvent } from "./events.ts";
+import { deliverLocally } from "./local_delivery.ts";
 import type { OutboundQueue } from "./queue/queue.ts";
-import { prependHeader, receivedHeader, returnPathHeader } from "./smtp/trace.ts";
+import { prependHeader, receivedHeader, traceProtocol } from "./smtp/trace.ts";
 import type { Envelope, SmtpClientInfo, SmtpHandler } from "./smtp/types.ts";
 import type { MailboxStore } from "./store/store.ts";
 
@@ -53,7 +54,7 @@ export interface MailHandlerOptions {
  *
  * const accounts = new Accounts({ iterations: 1000 });
  * await accounts.add("bob", "pickles");
- * const queue = new OutboundQueue({ spool: new MemorySpool(), deliverer: { deliver: () => Promise.resolve() } });
+ * const queue = new OutboundQueue({ spool: new MemorySpool(), deliverer: { async *deliver() {} } });
  * const handler = mailHandler({ domain: "hamburger.edu", accounts, store: new MemoryStore(), queue, clock: { now: () => 0, setTimer: () => ({ cancel() {} }) } });
  * const stranger = { remote: "127.0.0.1:5000", helo: "x", esmtp: true, submission: false };
  * const envelope = { from: "a@b.c", to: [], params: { body: "7BIT" as const, smtputf8: false } };
@@ -81,7 +82,7 @@ export function mailHandler(options: MailHandlerOptions): SmtpHandler {
         helo: client.helo,
         address: client.remote.replace(/:\d+$/, ""),
         by: domain,
-        protocol: client.user ? "ESMTPA" : client.esmtp ? "ESMTP" : "SMTP",
+        protocol: traceProtocol(client),
         id: `${at.toString(36)}${(seq++).toString(36)}`.toUpperCase(),
         for: envelope.to.length === 1 ? envelope.to[0] : undefined,
         at,
@@ -93,16 +94,14 @@ export function mailHandler(options: MailHandlerOptions): SmtpHandler {
     // All or nothing: if one mailbox or the queue fails, undo the rest and answer 451, so the
     // client's retry neither loses nor duplicates the message. The queue comes last: once it
     // holds the message, the relay may send it at once.
-    const stored: { user: string; uid: number }[] = [];
+    const local = await deliverLocally(store, traced, { returnPath: envelope.from, users });
     try {
-      const delivered = prependHeader(returnPathHeader(envelope.from), traced);
-      for (const user of users) stored.push({ user, uid: await store.deliver(user, delivered) });
       if (remote.length > 0) await queue.enqueue({ from: envelope.from, to: remote }, traced);
     } catch (error) {
-      for (const { user, uid } of stored) await store.expunge(user, "INBOX", [uid]).catch(() => {});
+      await local.undo();
       throw error;
     }
-    for (const { user, uid } of stored) {
+    for (const { user, uid } of local.stored) {
       options.emit?.({ type: "stored", user, mailbox: "INBOX", uid, from: envelope.from, at });
     }
   }

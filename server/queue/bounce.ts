@@ -10,8 +10,10 @@
 import { buildMime, formatDate, generateMessageId, parseHeaders } from "../../message/mod.ts";
 import type { Clock } from "../../protocol/clock.ts";
 import { domainOf, localPartOf } from "../../protocol/smtp/command.ts";
-import { prependHeader, returnPathHeader } from "../smtp/trace.ts";
+import { deliverLocally } from "../local_delivery.ts";
 import type { MailboxStore } from "../store/store.ts";
+import { type DeliveryStep, describeOutcome, replyText } from "./delivery.ts";
+import { formatSpan } from "./entry_state.ts";
 import type { QueuedRecipient, QueueEntry } from "./spool.ts";
 
 /** Options of {@linkcode buildBounce}. */
@@ -34,11 +36,18 @@ export interface Bounce {
   message: Uint8Array;
 }
 
-const REPLY = /^([245])\d\d(?: ([245]\.\d{1,3}\.\d{1,3}))?/;
+// RFC 3463 subject and detail for a failure that no reply describes, by where it happened.
+const NO_REPLY: Partial<Record<DeliveryStep, string>> = {
+  queue: "3.0", // other or undefined mail system status
+  connect: "4.1", // no answer from host
+};
 
 /**
- * The RFC 3463 status code of a recipient: the enhanced code of its last reply when it had one,
- * else one that matches what happened.
+ * The RFC 3463 status code of a recipient, from its recorded outcome: `4.4.7` when the queue
+ * gave up (delivery time expired); else the enhanced code of the reply, or `<class>.0.0` from
+ * its code; else a code for where the delivery failed without a reply (`5.1.2` a destination
+ * that cannot be routed to, `4.4.3` a lookup that failed, `4.4.1` no answer from the host,
+ * `4.4.2` a broken connection).
  *
  * @param recipient The recipient.
  * @param action What the notification says of it.
@@ -49,34 +58,56 @@ const REPLY = /^([245])\d\d(?: ([245]\.\d{1,3}\.\d{1,3}))?/;
  * import assert from "node:assert/strict";
  * import { statusCode } from "./bounce.ts";
  *
- * assert.equal(statusCode({ address: "x@y.z", status: "failed", lastError: "550 5.1.1 No such user" }, "failed"), "5.1.1");
- * assert.equal(statusCode({ address: "x@y.z", status: "failed", lastError: "Gave up after 3 attempts in 1d: Connection refused" }, "failed"), "4.4.7");
+ * const refused = { status: "failed" as const, step: "rcpt" as const, at: 0, reply: { code: 550, enhanced: "5.1.1", lines: ["No such user"] } };
+ * assert.equal(statusCode({ address: "x@y.z", status: "failed", last: refused }, "failed"), "5.1.1");
+ * assert.equal(statusCode({ address: "x@y.z", status: "failed", last: { ...refused, reply: { code: 554, lines: [] } } }, "failed"), "5.0.0");
+ * const refusedConnection = { status: "deferred" as const, step: "connect" as const, at: 0, error: "Connection refused" };
+ * assert.equal(statusCode({ address: "x@y.z", status: "pending", last: refusedConnection }, "delayed"), "4.4.1");
+ * assert.equal(statusCode({ address: "x@y.z", status: "failed", last: refusedConnection, gaveUp: { attempts: 3, waited: 86_400_000 } }, "failed"), "4.4.7");
  * ```
  */
 export function statusCode(recipient: QueuedRecipient, action: "failed" | "delayed"): string {
-  const error = recipient.lastError ?? "";
-  const reply = REPLY.exec(error.replace(/^Gave up after [^:]*: /, ""));
-  if (error.startsWith("Gave up")) return "4.4.7"; // RFC 3463: delivery time expired
-  if (reply?.[2]) return reply[2];
-  if (reply) return `${reply[1]}.0.0`;
-  return action === "failed" ? "5.4.0" : "4.4.1"; // routing failed / no answer from host
+  if (recipient.gaveUp) return "4.4.7";
+  const last = recipient.last;
+  if (last?.reply) return last.reply.enhanced ?? `${Math.floor(last.reply.code / 100)}.0.0`;
+  const permanent = last ? last.status === "failed" : action === "failed";
+  const klass = permanent ? "5" : "4";
+  if (!last?.step) return `${klass}.0.0`; // what an older version kept says no more
+  if (last.step === "route") return permanent ? "5.1.2" : "4.4.3";
+  return `${klass}.${NO_REPLY[last.step] ?? "4.2"}`; // 4.2: bad connection
+}
+
+// The port is not part of an MTA's name (RFC 3464 §2.3.5).
+function hostOf(remote: string): string {
+  const colon = remote.lastIndexOf(":");
+  return colon > 0 ? remote.slice(0, colon) : remote;
 }
 
 function perRecipient(r: QueuedRecipient, options: BounceOptions): string {
   const action = options.action ?? "failed";
+  const last = r.last;
   const lines = [
     `Final-Recipient: rfc822; ${r.address}`,
     `Action: ${action}`,
     `Status: ${statusCode(r, action)}`,
   ];
-  if (r.remote) lines.push(`Remote-MTA: dns; ${r.remote.replace(/:\d+$/, "")}`);
-  const reply = (r.lastError ?? "").replace(/^Gave up after [^:]*: /, "");
-  if (REPLY.test(reply)) lines.push(`Diagnostic-Code: smtp; ${reply}`);
-  else if (r.lastError) lines.push(`Diagnostic-Code: X-Mail-Toolkit; ${r.lastError}`);
+  if (last?.remote) lines.push(`Remote-MTA: dns; ${hostOf(last.remote)}`);
+  if (last?.reply && !last.local) lines.push(`Diagnostic-Code: smtp; ${replyText(last.reply)}`);
+  else if (last?.reply) lines.push(`Diagnostic-Code: X-Mail-Toolkit; ${replyText(last.reply)}`);
+  else if (last?.error) lines.push(`Diagnostic-Code: X-Mail-Toolkit; ${last.error}`);
+  if (last) lines.push(`Last-Attempt-Date: ${formatDate(last.at)}`);
   if (options.retryUntil && action === "delayed") {
     lines.push(`Will-Retry-Until: ${formatDate(options.retryUntil)}`);
   }
   return lines.join("\r\n") + "\r\n";
+}
+
+// The note for people: which step failed and what the server said, and when the queue gave up.
+function explain(r: QueuedRecipient): string {
+  const last = r.last ? describeOutcome(r.last) : "no answer";
+  if (!r.gaveUp) return last;
+  const { attempts, waited } = r.gaveUp;
+  return `Gave up after ${attempts} attempts in ${formatSpan(waited)}; the last one: ${last}`;
 }
 
 /**
@@ -97,15 +128,20 @@ function perRecipient(r: QueuedRecipient, options: BounceOptions): string {
  *
  * const entry = {
  *   id: "Q1", from: "alice@crepes.fr", createdAt: 0, nextAttemptAt: 0, attempts: 1, size: 10, history: [],
- *   recipients: [{ address: "carol@hamburger.edu", status: "failed" as const,
- *     lastError: "550 5.1.1 carol@hamburger.edu: no such user here", remote: "127.0.0.1:20025" }],
+ *   recipients: [{ address: "carol@hamburger.edu", status: "failed" as const, last: {
+ *     status: "failed" as const, step: "rcpt" as const, remote: "127.0.0.1:20025", at: 0,
+ *     reply: { code: 550, enhanced: "5.1.1", lines: ["carol@hamburger.edu: no such user here"] },
+ *   } }],
  * };
  * const original = new TextEncoder().encode("Subject: Hello\r\nMessage-ID: <1@crepes.fr>\r\n\r\nHi\r\n");
  * const bounce = buildBounce(entry, original, { reportingMta: "crepes.fr", at: 0 })!;
  * assert.deepEqual(bounce.envelope, { from: "", to: ["alice@crepes.fr"] });
  * const parsed = parseMessage(bounce.message);
  * assert.equal(parsed.root.mediaType, "multipart/report");
- * assert.match(parsed.root.children[1].text(), /Action: failed\r\nStatus: 5\.1\.1/);
+ * assert.match(parsed.root.children[0].text(), /<carol@hamburger\.edu>: at RCPT TO: 550 5\.1\.1 carol@/);
+ * const status = parsed.root.children[1].text();
+ * assert.match(status, /Action: failed\r\nStatus: 5\.1\.1\r\nRemote-MTA: dns; 127\.0\.0\.1\r\n/);
+ * assert.match(status, /Diagnostic-Code: smtp; 550 5\.1\.1 carol@hamburger\.edu: no such user here/);
  * assert.equal(buildBounce({ ...entry, from: "" }, original, { reportingMta: "crepes.fr", at: 0 }), undefined);
  * ```
  */
@@ -138,7 +174,7 @@ export function buildBounce(
         options.retryUntil ? ` until ${formatDate(options.retryUntil)}` : ""
       }; you need not send it again:`,
     "",
-    ...about.map((r) => `  <${r.address}>: ${r.lastError ?? "no answer"}`),
+    ...about.map((r) => `  <${r.address}>: ${explain(r)}`),
     "",
     "The delivery report and your message's header are attached.",
     "",
@@ -214,8 +250,8 @@ export interface BounceDelivery {
 
 /**
  * Writes the notification for a queued message and delivers it: into the sender's INBOX when the
- * sender is a local user (with `Return-Path: <>`), otherwise into the queue with `MAIL FROM:<>`,
- * like any message. Nothing is sent for a message whose sender is `<>`, or for a local sender
+ * sender is a local user (by local delivery, with `Return-Path: <>`), otherwise into the queue
+ * with `MAIL FROM:<>`, like any message. Nothing is sent for a message whose sender is `<>`, or for a local sender
  * who no longer exists.
  *
  * @param host The server.
@@ -238,7 +274,9 @@ export interface BounceDelivery {
  * };
  * const entry = {
  *   id: "Q1", from: "alice@crepes.fr", createdAt: 0, nextAttemptAt: 0, attempts: 1, size: 2, history: [],
- *   recipients: [{ address: "bob@hamburger.edu", status: "failed" as const, lastError: "550 5.1.1 No such user" }],
+ *   recipients: [{ address: "bob@hamburger.edu", status: "failed" as const, last: {
+ *     status: "failed" as const, step: "rcpt" as const, at: 0, reply: { code: 550, enhanced: "5.1.1", lines: ["No such user"] },
+ *   } }],
  * };
  * const sent = await deliverBounce(host, entry, { message: new TextEncoder().encode("\r\nhi") });
  * assert.equal(sent?.user, "alice");
@@ -265,6 +303,9 @@ export async function deliverBounce(
   }
   const user = localPartOf(to).toLowerCase();
   if (!host.accounts.has(user)) return undefined;
-  const uid = await host.store.deliver(user, prependHeader(returnPathHeader(""), bounce.message));
-  return { to, at, user, uid };
+  const { stored } = await deliverLocally(host.store, bounce.message, {
+    returnPath: "",
+    users: [user],
+  });
+  return { to, at, user, uid: stored[0].uid };
 }

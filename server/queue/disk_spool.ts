@@ -1,12 +1,14 @@
 /**
  * A spool on disk: one message file and one state file per queued message, each written to a
  * temporary name, synced, then renamed into place, so that a crash never leaves half a message.
+ * State files written before outcomes were kept as data (a reply as text in `lastError` or
+ * `deliveredReply`) are read too, and delivered like any other.
  *
  * @module
  */
 import { join } from "node:path";
 import { syncDirectory, writeNewFile } from "../../runtime/atomic_file.ts";
-import type { QueueEntry, Spool } from "./spool.ts";
+import type { QueuedRecipient, QueueEntry, Spool } from "./spool.ts";
 
 /** Options of {@linkcode DiskSpool.open}. */
 export interface DiskSpoolOptions {
@@ -35,6 +37,25 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
  * const reopened = await DiskSpool.open(root);
  * assert.deepEqual((await reopened.load()).map((e) => e.id), ["q1"]);
  * assert.deepEqual(await reopened.read("q1"), new Uint8Array([104, 105]));
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ *
+ * @example Read a state file that an older version wrote, its reply as text
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DiskSpool } from "./disk_spool.ts";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/q1.eml`, "Subject: hi\r\n\r\nhi\r\n");
+ * await Deno.writeTextFile(`${root}/q1.json`, JSON.stringify({
+ *   id: "q1", from: "alice@crepes.fr", createdAt: 0, nextAttemptAt: 0, attempts: 1, size: 19, history: [], lastAttemptAt: 5,
+ *   recipients: [{ address: "bob@hamburger.edu", status: "pending", remote: "127.0.0.1:25", lastError: "451 4.3.0 Try later" }],
+ * }));
+ * const [entry] = await (await DiskSpool.open(root)).load();
+ * assert.deepEqual(entry.recipients[0], {
+ *   address: "bob@hamburger.edu", status: "pending",
+ *   last: { status: "deferred", error: "451 4.3.0 Try later", remote: "127.0.0.1:25", at: 5 },
+ * });
  * await Deno.remove(root, { recursive: true });
  * ```
  */
@@ -118,7 +139,7 @@ export class DiskSpool implements Spool {
           return;
         }
         try {
-          entries.push(JSON.parse(await Deno.readTextFile(join(this.root, name))));
+          entries.push(upgrade(JSON.parse(await Deno.readTextFile(join(this.root, name)))));
         } catch {
           // A state file that cannot be read is kept for the operator, not retried.
         }
@@ -135,6 +156,33 @@ export class DiskSpool implements Spool {
   read(id: string): Promise<Uint8Array> {
     return Deno.readFile(this.#path(id, "eml"));
   }
+}
+
+/** A recipient as a state file of an older version holds it. */
+interface OlderRecipient extends QueuedRecipient {
+  lastError?: string;
+  deliveredReply?: string;
+  remote?: string;
+}
+
+// An older state file kept the last reply or error as text: it becomes the outcome's error as
+// it is (no code is read back out of it), with the server and the time of the last attempt.
+function upgrade(entry: QueueEntry): QueueEntry {
+  for (const r of entry.recipients as OlderRecipient[]) {
+    const { lastError, deliveredReply, remote } = r;
+    delete r.lastError;
+    delete r.deliveredReply;
+    delete r.remote;
+    const text = r.status === "delivered" ? deliveredReply ?? lastError : lastError;
+    if (r.last || text === undefined) continue;
+    r.last = {
+      status: r.status === "pending" ? "deferred" : r.status,
+      error: text,
+      ...(remote ? { remote } : {}),
+      at: entry.lastAttemptAt ?? entry.createdAt,
+    };
+  }
+  return entry;
 }
 
 function ignoreMissing(error: unknown): void {

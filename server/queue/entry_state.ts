@@ -6,8 +6,8 @@
  * @module
  */
 import { domainOf } from "../../protocol/smtp/command.ts";
-import type { RecipientOutcome } from "./relay.ts";
-import type { QueueEntry } from "./spool.ts";
+import { describeOutcome, type RecipientOutcome } from "./delivery.ts";
+import type { QueueEntry, RecordedOutcome } from "./spool.ts";
 
 /**
  * The destination domains a message still has pending recipients at.
@@ -46,8 +46,8 @@ export interface AttemptResults {
 }
 
 /**
- * Records an attempt's outcomes in the entry: each recipient's status and last error, and one
- * line of history (the last 20 are kept).
+ * Records an attempt's outcomes in the entry: each recipient's status and last outcome (the
+ * reply as the server gave it, with its step), and one line of history (the last 20 are kept).
  *
  * @param entry The queued message, changed in place.
  * @param results The attempt.
@@ -63,11 +63,13 @@ export interface AttemptResults {
  *   id: "q1", from: "alice@crepes.fr", createdAt: 0, nextAttemptAt: 0, attempts: 0, size: 1, history: [],
  *   recipients: [{ address: "bob@hamburger.edu", status: "pending" }],
  * };
+ * const reply = { code: 451, enhanced: "4.3.0", lines: ["Try later"] };
  * applyOutcomes(entry, { domain: "hamburger.edu", at: 5, outcomes: [
- *   { address: "bob@hamburger.edu", status: "deferred", detail: "451 4.3.0 Try later", remote: "127.0.0.1:25" },
+ *   { address: "bob@hamburger.edu", status: "deferred", step: "rcpt", reply, remote: "127.0.0.1:25" },
  * ] });
- * assert.equal(entry.recipients[0].lastError, "451 4.3.0 Try later");
+ * assert.deepEqual(entry.recipients[0].last, { status: "deferred", step: "rcpt", reply, remote: "127.0.0.1:25", at: 5 });
  * assert.equal(entry.history[0].destination, "hamburger.edu via 127.0.0.1:25");
+ * assert.equal(entry.history[0].result, "bob@hamburger.edu: deferred (at RCPT TO: 451 4.3.0 Try later)");
  * ```
  */
 export function applyOutcomes(entry: QueueEntry, results: AttemptResults): boolean {
@@ -75,24 +77,35 @@ export function applyOutcomes(entry: QueueEntry, results: AttemptResults): boole
   for (const outcome of results.outcomes) {
     const r = entry.recipients.find((x) => x.address === outcome.address);
     if (!r || r.status !== "pending") continue;
-    if (outcome.remote) r.remote = outcome.remote;
+    r.last = recorded(outcome, results.at);
     if (outcome.status === "delivered") {
       r.status = "delivered";
-      r.deliveredReply = outcome.detail;
       delivered = true;
-    } else {
-      r.lastError = outcome.detail;
-      if (outcome.status === "failed") r.status = "failed";
-    }
+    } else if (outcome.status === "failed") r.status = "failed";
   }
   const remote = results.outcomes.find((o) => o.remote)?.remote;
   entry.history.push({
     at: results.at,
     destination: remote ? `${results.domain} via ${remote}` : results.domain,
-    result: results.outcomes.map((o) => `${o.address}: ${o.status} (${o.detail})`).join("; "),
+    result: results.outcomes.map((o) => `${o.address}: ${o.status} (${describeOutcome(o)})`)
+      .join("; "),
   });
   if (entry.history.length > 20) entry.history.splice(0, entry.history.length - 20);
   return delivered;
+}
+
+// The outcome as the spool keeps it: only the fields that say something.
+function recorded(outcome: RecipientOutcome, at: number): RecordedOutcome {
+  const { status, step, reply, error, local, remote } = outcome;
+  return {
+    status,
+    step,
+    ...(reply ? { reply } : {}),
+    ...(error !== undefined ? { error } : {}),
+    ...(local ? { local } : {}),
+    ...(remote ? { remote } : {}),
+    at,
+  };
 }
 
 /** The queue's policy, for {@linkcode settleEntry}. */
@@ -111,7 +124,7 @@ export interface SettlePolicy {
 export interface SettleStep {
   /** `retry`: some recipients wait for `nextAttemptAt`; `done`: nothing is left pending. */
   kind: "retry" | "done";
-  /** Recipients given up on in this step (the message waited `maxAge`). */
+  /** Recipients given up on in this step (the message waited `maxAge`); each has `gaveUp` set. */
   gaveUp: string[];
   /** Whether the sender should now get a delay warning. */
   warn: boolean;
@@ -119,8 +132,9 @@ export interface SettleStep {
 
 /**
  * Ends one round of attempts: counts it, and either schedules the next attempt, or gives up on
- * the recipients still pending once the message has waited `maxAge`. The next attempt is never
- * later than the give-up time, so the last try comes right at it.
+ * the recipients still pending once the message has waited `maxAge` (recording how many
+ * attempts in how long, beside their last outcome). The next attempt is never later than the
+ * give-up time, so the last try comes right at it.
  *
  * @param entry The queued message, changed in place.
  * @param policy The time and the schedule.
@@ -130,11 +144,12 @@ export interface SettleStep {
  * ```ts
  * import assert from "node:assert/strict";
  * import { settleEntry } from "./entry_state.ts";
+ * import type { QueueEntry } from "./spool.ts";
  *
  * const HOUR = 3_600_000;
- * const entry = {
+ * const entry: QueueEntry = {
  *   id: "q1", from: "alice@crepes.fr", createdAt: 0, nextAttemptAt: 0, attempts: 0, size: 1, history: [],
- *   recipients: [{ address: "bob@hamburger.edu", status: "pending" as const, lastError: "Connection refused" }],
+ *   recipients: [{ address: "bob@hamburger.edu", status: "pending" }],
  * };
  * const policy = { retrySchedule: [HOUR / 2], maxAge: 24 * HOUR };
  * assert.equal(settleEntry(entry, { ...policy, now: 0 }).kind, "retry");
@@ -142,6 +157,7 @@ export interface SettleStep {
  * const last = settleEntry(entry, { ...policy, now: 24 * HOUR });
  * assert.deepEqual(last, { kind: "done", gaveUp: ["bob@hamburger.edu"], warn: false });
  * assert.equal(entry.recipients[0].status, "failed");
+ * assert.deepEqual(entry.recipients[0].gaveUp, { attempts: 2, waited: 24 * HOUR });
  * ```
  */
 export function settleEntry(entry: QueueEntry, policy: SettlePolicy): SettleStep {
@@ -151,12 +167,9 @@ export function settleEntry(entry: QueueEntry, policy: SettlePolicy): SettleStep
   const pending = entry.recipients.filter((r) => r.status === "pending");
   const deadline = entry.createdAt + policy.maxAge;
   if (pending.length > 0 && now >= deadline) {
-    const waited = formatSpan(now - entry.createdAt);
     for (const r of pending) {
       r.status = "failed";
-      r.lastError = `Gave up after ${entry.attempts} attempts in ${waited}: ${
-        r.lastError ?? "no answer"
-      }`;
+      r.gaveUp = { attempts: entry.attempts, waited: now - entry.createdAt };
     }
     return { kind: "done", gaveUp: pending.map((r) => r.address), warn: false };
   }

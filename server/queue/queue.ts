@@ -12,16 +12,24 @@
  */
 import type { Clock, Timer } from "../../protocol/clock.ts";
 import { domainOf } from "../../protocol/smtp/command.ts";
-import { systemClock } from "../../runtime/system_clock.ts";
+import {
+  type Destination,
+  handOver,
+  outcomesFor,
+  type RecipientOutcome,
+  type RelayItem,
+} from "./delivery.ts";
 import { applyOutcomes, pendingDomains, settleEntry } from "./entry_state.ts";
 import { QueueView } from "./queue_view.ts";
-import type { OutboundQueueOptions, QueueEvent } from "./queue_options.ts";
-import type { DeliveryBatch, RecipientOutcome, RelayItem } from "./relay.ts";
+import {
+  type OutboundQueueOptions,
+  type QueueEvent,
+  type QueueSchedule,
+  queueSchedule,
+} from "./queue_options.ts";
 import type { QueueEntry } from "./spool.ts";
 
 export type { OutboundQueueOptions, QueueEvent };
-
-const MINUTE = 60_000;
 
 /** One destination's line of waiting messages. */
 interface Line {
@@ -37,27 +45,29 @@ interface Line {
  * ```ts
  * import assert from "node:assert/strict";
  * import { ManualClock } from "../../protocol/clock.ts";
+ * import type { Deliverer } from "./delivery.ts";
  * import { OutboundQueue } from "./queue.ts";
  * import { MemorySpool } from "./spool.ts";
  *
  * const clock = new ManualClock();
  * let up = false;
- * const queue = new OutboundQueue({
- *   spool: new MemorySpool(),
- *   clock,
- *   deliverer: {
- *     async deliver(batch) {
- *       for (let item = await batch.next(); item; item = await batch.next()) {
- *         await batch.report(item, item.to.map((address) => up
- *           ? { address, status: "delivered", detail: "250 OK" }
- *           : { address, status: "deferred", detail: "Connection refused" }));
- *       }
- *     },
+ * const deliverer: Deliverer = {
+ *   async *deliver(_destination, messages) {
+ *     for await (const item of messages) {
+ *       yield {
+ *         item,
+ *         outcomes: item.envelope.to.map((address) => up
+ *           ? { address, status: "delivered", step: "end of data", reply: { code: 250, lines: ["OK"] } }
+ *           : { address, status: "deferred", step: "connect", error: "Connection refused" }),
+ *       };
+ *     }
  *   },
- * });
+ * };
+ * const queue = new OutboundQueue({ spool: new MemorySpool(), clock, deliverer });
  * await queue.enqueue({ from: "alice@crepes.fr", to: ["bob@hamburger.edu"] }, new Uint8Array([104, 105]));
  * await queue.idle();
  * assert.equal(queue.list()[0].attempts, 1);
+ * assert.equal(queue.list()[0].recipients[0].last?.error, "Connection refused");
  * up = true;
  * clock.advance(30 * 60_000);
  * await queue.idle();
@@ -66,6 +76,7 @@ interface Line {
  */
 export class OutboundQueue implements AsyncDisposable {
   #options: OutboundQueueOptions;
+  #schedule: QueueSchedule;
   #clock: Clock;
   #entries = new Map<string, QueueEntry>();
   #inFlight = new Map<string, Set<string>>();
@@ -83,17 +94,18 @@ export class OutboundQueue implements AsyncDisposable {
    */
   constructor(options: OutboundQueueOptions) {
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#schedule = queueSchedule(options);
+    this.#clock = this.#schedule.clock;
   }
 
   /** The retry delays in milliseconds. */
   get retrySchedule(): number[] {
-    return [...(this.#options.retrySchedule ?? [30 * MINUTE])];
+    return [...this.#schedule.retrySchedule];
   }
 
   /** How long a message may stay queued, in milliseconds. */
   get maxAge(): number {
-    return this.#options.maxAge ?? 5 * 24 * 60 * MINUTE;
+    return this.#schedule.maxAge;
   }
 
   /**
@@ -266,54 +278,36 @@ export class OutboundQueue implements AsyncDisposable {
   }
 
   #startRuns(): void {
-    const parallel = Math.max(1, this.#options.maxParallelDomains ?? 4);
+    const parallel = this.#schedule.maxParallelDomains;
     for (const [domain, line] of this.#lines) {
       if (this.#closed || this.#runs.size >= parallel) return;
       if (!line.run && line.head < line.ids.length) this.#startRun(domain, line);
     }
   }
 
+  // One delivery to a destination: the deliverer pulls the line's messages and answers for each.
   #startRun(domain: string, line: Line): void {
-    const taken = new Map<string, RelayItem>();
-    const batch: DeliveryBatch = {
+    const destination: Destination = {
       domain,
       get waiting() {
         return line.ids.length - line.head;
       },
-      next: async () => {
-        const item = await this.#next(domain, line);
-        if (item) taken.set(item.id, item);
-        return item;
-      },
-      report: async (item, outcomes) => {
-        taken.delete(item.id);
-        await this.#report(domain, item, outcomes);
-      },
     };
-    const run: Promise<void> = this.#options.deliverer.deliver(batch)
-      .catch(() => {})
-      .then(async () => {
-        // A deliverer that broke off leaves its messages for the next attempt, never lost.
-        for (const item of taken.values()) {
-          await this.#report(
-            domain,
-            item,
-            item.to.map((address) => ({
-              address,
-              status: "deferred" as const,
-              detail: "The delivery was broken off",
-            })),
-          );
-        }
-      })
-      .finally(() => {
-        line.run = undefined;
-        this.#runs.delete(run);
-        line.ids.splice(0, line.head);
-        line.head = 0;
-        if (line.ids.length === 0) this.#lines.delete(domain);
-        this.#startRuns();
-      });
+    const next = () => this.#next(domain, line);
+    async function* messages(): AsyncGenerator<RelayItem> {
+      for (let item = await next(); item; item = await next()) yield item;
+    }
+    const run: Promise<void> = handOver(this.#options.deliverer, messages(), {
+      destination,
+      record: (item, outcomes) => this.#report(domain, item, outcomes),
+    }).finally(() => {
+      line.run = undefined;
+      this.#runs.delete(run);
+      line.ids.splice(0, line.head);
+      line.head = 0;
+      if (line.ids.length === 0) this.#lines.delete(domain);
+      this.#startRuns();
+    });
     line.run = run;
     this.#runs.add(run);
   }
@@ -326,19 +320,15 @@ export class OutboundQueue implements AsyncDisposable {
       const to = entry.recipients
         .filter((r) => r.status === "pending" && domainOf(r.address) === domain)
         .map((r) => r.address);
-      const item: RelayItem = { id, from: entry.from, to, message: new Uint8Array() };
+      const envelope = { from: entry.from, to };
       try {
-        item.message = await this.#options.spool.read(id);
+        return { id, envelope, message: await this.#options.spool.read(id) };
       } catch (error) {
-        const detail = `Cannot read the queued message: ${(error as Error).message}`;
-        await this.#report(
-          domain,
-          item,
-          to.map((address) => ({ address, status: "deferred", detail })),
-        );
-        continue;
+        const item = { id, envelope, message: new Uint8Array() };
+        const text = `Cannot read the queued message: ${(error as Error).message}`;
+        const outcome = { status: "deferred" as const, step: "queue" as const, error: text };
+        await this.#report(domain, item, outcomesFor(item, outcome));
       }
-      return item;
     }
     return undefined;
   }
@@ -349,7 +339,8 @@ export class OutboundQueue implements AsyncDisposable {
     if (!entry || !left?.has(domain)) return;
     const at = this.#clock.now();
     const delivered = applyOutcomes(entry, { domain, outcomes, at });
-    this.#emit({ type: "attempt", id: item.id, destination: domain, outcomes, at });
+    const attempt = entry.attempts + 1;
+    this.#emit({ type: "attempt", id: item.id, destination: domain, attempt, outcomes, at });
     left.delete(domain);
     if (left.size > 0) {
       // Other destinations are still out: keep what was delivered, so a crash cannot repeat it.
@@ -362,15 +353,13 @@ export class OutboundQueue implements AsyncDisposable {
 
   async #settle(entry: QueueEntry): Promise<void> {
     const now = this.#clock.now();
-    const step = settleEntry(entry, {
-      now,
-      retrySchedule: this.retrySchedule,
-      maxAge: this.maxAge,
-      warnAfter: this.#options.warnAfter,
-    });
+    const { retrySchedule, maxAge, warnAfter } = this.#schedule;
+    const step = settleEntry(entry, { now, retrySchedule, maxAge, warnAfter });
     const spool = this.#options.spool;
     if (step.gaveUp.length > 0) {
-      this.#emit({ type: "gave-up", id: entry.id, failed: step.gaveUp, at: now });
+      const { attempts, createdAt } = entry;
+      const waited = now - createdAt;
+      this.#emit({ type: "gave-up", id: entry.id, failed: step.gaveUp, attempts, waited, at: now });
     }
     if (step.kind === "retry") {
       if (step.warn && entry.from !== "" && this.#options.onDelay) {

@@ -6,8 +6,9 @@
  * @module
  */
 import { escapeHtml } from "../../protocol/transcript.ts";
+import { describeOutcome } from "./delivery.ts";
 import { formatSpan } from "./entry_state.ts";
-import type { QueueEntry } from "./spool.ts";
+import type { QueuedRecipient, QueueEntry } from "./spool.ts";
 
 /** Options of {@linkcode QueueView} and {@linkcode EntryView}. */
 export interface QueueViewOptions {
@@ -33,7 +34,7 @@ export interface QueueRow {
   attempts: number;
   /** When the next attempt is due, with how far ahead. */
   nextAttempt: string;
-  /** The latest error of a pending recipient. */
+  /** The latest outcome of a pending recipient, in words (its step and reply or error). */
   lastError: string;
 }
 
@@ -60,8 +61,16 @@ function row(entry: QueueEntry & { server?: string }, now: number): QueueRow {
     status: [...counts].map(([status, n]) => `${status} ${n}`).join(", "),
     attempts: entry.attempts,
     nextAttempt: whenNext(entry, now),
-    lastError: pending.find((r) => r.lastError)?.lastError ?? "",
+    lastError: describeLast(pending.find((r) => r.last)),
   };
+}
+
+// What became of a recipient, in words: its last outcome, and the queue giving up on it.
+function describeLast(r: QueuedRecipient | undefined): string {
+  if (!r?.last) return "";
+  const last = describeOutcome(r.last);
+  if (!r.gaveUp) return last;
+  return `gave up after ${r.gaveUp.attempts} attempts in ${formatSpan(r.gaveUp.waited)}; ${last}`;
 }
 
 function table(title: string, head: string[], rows: string[][]): Record<string, string> {
@@ -88,9 +97,11 @@ function table(title: string, head: string[], rows: string[][]): Record<string, 
  * const view = new QueueView([{
  *   id: "Q1", from: "alice@crepes.fr", createdAt: 0, nextAttemptAt: 1_800_000, attempts: 1,
  *   size: 10, history: [],
- *   recipients: [{ address: "bob@hamburger.edu", status: "pending", lastError: "Connection refused" }],
+ *   recipients: [{ address: "bob@hamburger.edu", status: "pending",
+ *     last: { status: "deferred", step: "connect", error: "Connection refused", at: 0 } }],
  * }], { now: 0 });
  * assert.equal(view.rows[0].nextAttempt, "1970-01-01 00:30:00 (in 30m)");
+ * assert.equal(view.rows[0].lastError, "at connect: Connection refused");
  * assert.match(view.toString(), /Q1 +alice@crepes\.fr +bob@hamburger\.edu +pending 1 +1/);
  * ```
  */
@@ -164,10 +175,11 @@ export class QueueView {
  *
  * const view = new EntryView({
  *   id: "Q1", from: "alice@crepes.fr", createdAt: 0, nextAttemptAt: 1_800_000, attempts: 1, size: 10,
- *   recipients: [{ address: "bob@hamburger.edu", status: "pending", lastError: "Connection refused" }],
- *   history: [{ at: 0, destination: "hamburger.edu", result: "bob@hamburger.edu: deferred (Connection refused)" }],
+ *   recipients: [{ address: "bob@hamburger.edu", status: "pending",
+ *     last: { status: "deferred", step: "connect", error: "Connection refused", at: 0 } }],
+ *   history: [{ at: 0, destination: "hamburger.edu", result: "bob@hamburger.edu: deferred (at connect: Connection refused)" }],
  * }, { now: 0 });
- * assert.match(view.toString(), /bob@hamburger\.edu +pending +Connection refused/);
+ * assert.match(view.toString(), /bob@hamburger\.edu +pending +at connect: Connection refused/);
  * assert.match(view.toString(), /hamburger\.edu +bob@hamburger\.edu: deferred/);
  * ```
  */
@@ -200,12 +212,13 @@ export class EntryView {
     const recipients = e.recipients.map((r) => [
       r.address,
       r.status,
-      r.status === "delivered" ? r.deliveredReply ?? "" : r.lastError ?? "",
+      describeLast(r),
+      r.last?.remote ?? "",
     ]);
     const attempts = e.history.map((h) => [time(h.at), h.destination, h.result]);
     return [
       table(`Message ${e.id}`, ["field", "value"], summary),
-      table("Recipients", ["recipient", "status", "last reply or error"], recipients),
+      table("Recipients", ["recipient", "status", "last reply or error", "server"], recipients),
       table("Attempts", ["at (UTC)", "destination", "result"], attempts),
     ];
   }

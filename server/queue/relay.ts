@@ -2,76 +2,35 @@
  * The relay: the SMTP client side of a mail server. It takes the queued messages for one
  * destination domain, finds the domain's servers through the router, and sends the messages over
  * as few connections as it can: one persistent connection (지속 연결) at first, a second one
- * when many messages wait, never more than the per-destination limit.
+ * when many messages wait, never more than the per-destination limit. What became of each
+ * recipient comes back with the server's reply and the step it answered.
  *
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
-import { type SmtpReply, SmtpReplyError } from "../../protocol/smtp/reply.ts";
+import { SmtpReplyError } from "../../protocol/smtp/reply.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
-import { SmtpClient, type SmtpTimeouts } from "../../client/smtp_client.ts";
+import {
+  CannotConnectError,
+  type ClientTlsPolicy,
+  type SendManyResult,
+  SmtpClient,
+  type SmtpTimeouts,
+  StartTlsError,
+} from "../../client/smtp_client.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
+import {
+  type Deliverer,
+  type DeliveryResult,
+  type DeliveryStep,
+  type Destination,
+  outcomesFor,
+  type RecipientOutcome,
+  type RelayItem,
+  statusOfReply,
+} from "./delivery.ts";
+import { answerWaiting, type CommonOutcome, RelayRun } from "./relay_run.ts";
 import { isLoopback, type Route, RouteError, type Router } from "./router.ts";
-
-/** One queued message, with the recipients to try at this destination. */
-export interface RelayItem {
-  /** The queue identifier. */
-  id: string;
-  /** The envelope sender. */
-  from: string;
-  /** The recipients at this domain still pending. */
-  to: string[];
-  /** The message. */
-  message: Uint8Array;
-}
-
-/** What became of one recipient in one attempt. */
-export interface RecipientOutcome {
-  /** The recipient. */
-  address: string;
-  /** Delivered; deferred (try again later: 4xx, no connection); or failed for good (5xx). */
-  status: "delivered" | "deferred" | "failed";
-  /** The reply or error, as text. */
-  detail: string;
-  /** The server that answered, as `host:port`, when one did. */
-  remote?: string;
-}
-
-/**
- * The messages waiting for one destination domain. The relay's connections share it: each
- * takes the next message when it is free, and reports what became of it.
- */
-export interface DeliveryBatch {
-  /** The destination domain. */
-  readonly domain: string;
-  /** How many messages wait to be taken. */
-  readonly waiting: number;
-  /**
-   * Takes the next message.
-   *
-   * @returns The message, or `undefined` when none waits.
-   */
-  next(): Promise<RelayItem | undefined>;
-  /**
-   * Records what became of one message's recipients; resolves once that is safely kept.
-   *
-   * @param item The message.
-   * @param outcomes One per recipient.
-   */
-  report(item: RelayItem, outcomes: RecipientOutcome[]): Promise<void>;
-}
-
-/** Something that delivers a destination's messages: the relay, or a stand-in in tests. */
-export interface Deliverer {
-  /**
-   * Delivers every message the batch holds, and reports each.
-   *
-   * @param batch The destination's messages.
-   */
-  deliver(batch: DeliveryBatch): Promise<void>;
-  /** Breaks off every delivery under way (the server is closing). */
-  close?(): void;
-}
 
 /** Options of {@linkcode Relay}. */
 export interface RelayOptions {
@@ -95,6 +54,12 @@ export interface RelayOptions {
   maxConnectionsPerDestination?: number;
   /** Messages waiting per open connection beyond which another connection opens. @default 10 */
   backlogPerConnection?: number;
+  /**
+   * STARTTLS towards the next server (RFC 3207): opportunistic, or `required`, trusting `ca`;
+   * the certificate must name the MX host (or its address). Each relay transcript shows it.
+   * @default no TLS
+   */
+  tls?: ClientTlsPolicy;
 }
 
 /** What the relay has done since it was made. */
@@ -105,31 +70,18 @@ export interface RelayStats {
   messages: number;
 }
 
-function describe(reply: SmtpReply): string {
-  return `${reply.code}${reply.enhanced ? ` ${reply.enhanced}` : ""} ${reply.lines.join(" ")}`;
+// A connection that failed before any message: nothing was said about a message, so it waits.
+function failure(step: DeliveryStep, error: unknown, remote?: string): CommonOutcome {
+  const said = error instanceof SmtpReplyError
+    ? { reply: error.reply }
+    : { error: (error as Error).message };
+  return { status: "deferred", step, ...said, ...(remote ? { remote } : {}) };
 }
 
-function statusOf(reply: SmtpReply): RecipientOutcome["status"] {
-  return reply.code < 400 ? "delivered" : reply.code < 500 ? "deferred" : "failed";
-}
-
-// A server's reply leads (so that a bounce can quote it as an SMTP diagnostic); a connection
-// failure says where it happened first.
-function explain(error: unknown, where: string): string {
-  const message = (error as Error).message;
-  if (error instanceof SmtpReplyError) return `${message} (at ${where})`;
-  return message.includes(where.split(" ").at(-1)!) ? message : `${where}: ${message}`;
-}
-
-function every(item: RelayItem, outcome: Omit<RecipientOutcome, "address">): RecipientOutcome[] {
-  return item.to.map((address) => ({ address, ...outcome }));
-}
-
-/** The shared state of one destination's connections. */
-interface Run {
-  batch: DeliveryBatch;
-  routes: Route[];
-  workers: Set<Promise<void>>;
+// What the messages left behind get when a connection broke in another message's transaction.
+function notSent(error: Error, remote: string): CommonOutcome {
+  const text = `Not sent, the connection to ${remote} ended: ${error.message}`;
+  return { status: "deferred", step: "mail", error: text, remote };
 }
 
 /**
@@ -138,7 +90,7 @@ interface Run {
  * @example Relay one message to a local server
  * ```ts
  * import assert from "node:assert/strict";
- * import { Relay, type RecipientOutcome } from "./relay.ts";
+ * import { Relay } from "./relay.ts";
  * import { StaticRouter } from "./router.ts";
  * import { SmtpServer } from "../smtp/server.ts";
  *
@@ -148,20 +100,15 @@ interface Run {
  *   clientName: "crepes.fr",
  * });
  * const items = [{
- *   id: "q1", from: "alice@crepes.fr", to: ["bob@hamburger.edu"],
+ *   id: "q1",
+ *   envelope: { from: "alice@crepes.fr", to: ["bob@hamburger.edu"] },
  *   message: new TextEncoder().encode("Subject: hi\r\n\r\nHello\r\n"),
  * }];
- * const seen: RecipientOutcome[] = [];
- * await relay.deliver({
- *   domain: "hamburger.edu",
- *   get waiting() { return items.length; },
- *   next: () => Promise.resolve(items.shift()),
- *   report: (_item, outcomes) => {
- *     seen.push(...outcomes);
- *     return Promise.resolve();
- *   },
- * });
- * assert.equal(seen[0].status, "delivered");
+ * for await (const { outcomes: [bob] } of relay.deliver({ domain: "hamburger.edu", waiting: 1 }, items)) {
+ *   assert.equal(bob.status, "delivered");
+ *   assert.equal(bob.step, "end of data");
+ *   assert.equal(bob.reply?.code, 250);
+ * }
  * assert.deepEqual(relay.stats, { connections: 1, messages: 1 });
  * ```
  */
@@ -169,6 +116,7 @@ export class Relay implements Deliverer {
   #options: RelayOptions;
   #clock: Clock;
   #clients = new Set<SmtpClient>();
+  #runs = new Set<RelayRun>();
   #stats: RelayStats = { connections: 0, messages: 0 };
 
   /**
@@ -192,64 +140,84 @@ export class Relay implements Deliverer {
   }
 
   /**
-   * Sends a destination's messages, trying its routes in order, over one connection or a few.
+   * Sends a destination's messages, trying its routes in order, over one connection or a few
+   * that take from `messages` in turn.
    *
-   * @param batch The destination's messages; each is reported, delivered or not.
+   * @param destination The domain, and how many messages wait (for a second connection).
+   * @param messages The messages; each one taken gets a result, delivered or not.
+   * @returns One result per message taken, as each is known.
    */
-  async deliver(batch: DeliveryBatch): Promise<void> {
-    let routes: Route[];
+  async *deliver(
+    destination: Destination,
+    messages: AsyncIterable<RelayItem> | Iterable<RelayItem>,
+  ): AsyncGenerator<DeliveryResult> {
+    const run = new RelayRun(destination, messages);
+    this.#runs.add(run);
     try {
-      routes = await this.#options.router.routes(batch.domain);
-    } catch (error) {
-      const permanent = error instanceof RouteError && error.permanent;
-      return await drain(batch, {
-        status: permanent ? "failed" : "deferred",
-        detail: permanent ? `550 5.1.2 ${(error as Error).message}` : `${(error as Error).message}`,
-      });
+      const routes = await this.#route(destination.domain);
+      if (!Array.isArray(routes)) return yield* answerWaiting(run, routes);
+      run.routes = routes;
+      this.#spawn(run);
+      yield* run.results();
+      // The last connection to end failed: what it left waiting is told why, and waits.
+      if (run.failure) yield* answerWaiting(run, run.failure);
+    } finally {
+      run.stop();
+      this.#runs.delete(run);
     }
-    if (routes.length === 0) {
-      return await drain(batch, {
-        status: "failed",
-        detail: `550 5.1.2 No route to ${batch.domain}`,
-      });
-    }
-    const allowed = routes.filter((r) => this.#options.allowNetwork || isLoopback(r.host));
-    if (allowed.length === 0) {
-      const where = routes.map((r) => `${r.host}:${r.port}`).join(", ");
-      return await drain(batch, {
-        status: "failed",
-        detail: `550 5.7.0 ${where} is not a loopback address and the lab allows no network`,
-      });
-    }
-    const run: Run = { batch, routes: allowed, workers: new Set() };
-    this.#spawn(run);
-    while (run.workers.size > 0) await Promise.all([...run.workers]);
   }
 
   /** Closes every open connection; deliveries under way end with their messages deferred. */
   close(): void {
+    for (const run of this.#runs) run.halt();
     for (const client of this.#clients) client.close();
   }
 
-  #spawn(run: Run): void {
-    const worker: Promise<void> = this.#work(run).finally(() => run.workers.delete(worker));
-    run.workers.add(worker);
+  async #route(domain: string): Promise<Route[] | CommonOutcome> {
+    let routes: Route[];
+    try {
+      routes = await this.#options.router.routes(domain);
+    } catch (error) {
+      const permanent = error instanceof RouteError && error.permanent;
+      const status = permanent ? "failed" : "deferred";
+      return { status, step: "route", error: (error as Error).message };
+    }
+    if (routes.length === 0) {
+      return { status: "failed", step: "route", error: `No route to ${domain}` };
+    }
+    const allowed = routes.filter((r) => this.#options.allowNetwork || isLoopback(r.host));
+    if (allowed.length > 0) return allowed;
+    const where = routes.map((r) => `${r.host}:${r.port}`).join(", ");
+    const text = `${where} is not a loopback address and the lab allows no network`;
+    const reply = { code: 550, enhanced: "5.7.0", lines: [text] };
+    return { status: "failed", step: "route", reply, local: true };
   }
 
-  #maybeSpawn(run: Run): void {
+  #spawn(run: RelayRun): void {
+    run.work(this.#work(run));
+  }
+
+  #maybeSpawn(run: RelayRun): void {
     const max = this.#options.maxConnectionsPerDestination ?? 2;
     const backlog = this.#options.backlogPerConnection ?? 10;
-    if (run.workers.size < max && run.batch.waiting > backlog * run.workers.size) this.#spawn(run);
+    const { workers, destination } = run;
+    if (workers.size < max && destination.waiting > backlog * workers.size) this.#spawn(run);
   }
 
-  async #connect(run: Run): Promise<{ client: SmtpClient; remote: string } | string> {
-    const errors: string[] = [];
+  // The routes in order, until one greets. A server's own words tell most, so a reply is
+  // kept over a later route's connection error.
+  async #connect(
+    run: RelayRun,
+  ): Promise<{ client: SmtpClient; remote: string } | CommonOutcome> {
+    const failures: CommonOutcome[] = [];
     for (const route of run.routes) {
       const remote = `${route.host}:${route.port}`;
       try {
+        const tls = this.#options.tls;
         const client = await SmtpClient.connect({
           hostname: route.host,
           port: route.port,
+          tls: tls && { ...tls, servername: route.name ?? route.host },
           clientName: this.#options.clientName,
           clock: this.#clock,
           timeouts: this.#options.timeouts,
@@ -262,89 +230,73 @@ export class Relay implements Deliverer {
         this.#stats.connections++;
         return { client, remote };
       } catch (error) {
-        errors.push(explain(error, `${route.name ? `${route.name} ` : ""}${remote}`));
+        const refused = error instanceof CannotConnectError;
+        failures.push(failure(refused ? "connect" : "greeting", error, refused ? "" : remote));
       }
     }
-    return errors.join("; ");
+    const answered = failures.findLast((f) => f.reply);
+    if (answered) return answered;
+    const error = failures.map((f) => f.error).join("; ");
+    return { ...failures.at(-1)!, error };
   }
 
   // One connection's life, then another while each one carries mail: a server that closes after
   // some messages is reconnected to, one that fails before carrying any is left for the retry.
-  async #work(run: Run): Promise<void> {
-    let lastError = "";
-    for (;;) {
+  // Resolves to why the last connection failed, if it did.
+  async #work(run: RelayRun): Promise<CommonOutcome | undefined> {
+    let last: CommonOutcome | undefined;
+    while (!run.halted) {
       const connected = await this.#connect(run);
-      if (typeof connected === "string") {
-        lastError = connected;
-        break;
-      }
+      if (!("client" in connected)) return connected;
       const { client, remote } = connected;
       this.#clients.add(client);
       let carried = 0;
-      let next: RelayItem | undefined;
+      let broken = await client.hello().then(
+        () => undefined,
+        (error) => failure(error instanceof StartTlsError ? "tls" : "hello", error, remote),
+      );
       try {
-        await client.hello();
-        for (let item = await run.batch.next(); item; item = next) {
-          this.#maybeSpawn(run);
-          // Taken ahead, so that its commands can follow this message's text (RFC 2920).
-          next = await run.batch.next();
-          const outcomes = await this.#sendOne(client, item, { remote, next });
-          await run.batch.report(item, outcomes);
-          if (outcomes.some((o) => o.status === "delivered")) carried++;
-          if (client.closed) throw new Error(outcomes[0]?.detail ?? "Connection closed");
+        const messages = run.messages(() => this.#maybeSpawn(run));
+        for await (const sent of broken ? [] : client.sendMany(messages)) {
+          const outcomes = this.#outcomes(sent, remote);
+          if (sent.failure) broken ??= notSent(sent.failure.error, remote);
+          else if (sent.result.reply.code < 300) {
+            this.#stats.messages++;
+            carried++;
+          }
+          await run.emit({ item: sent.item, outcomes });
         }
-        await client.quit().catch(() => {});
-        return;
       } catch (error) {
-        if (next) {
-          const detail = `Not sent: the connection to ${remote} ended`;
-          await run.batch.report(next, every(next, { status: "deferred", detail }));
-        }
-        lastError = explain(error, remote);
-        client.close();
+        client.close(); // the line itself failed: the run ends with its error
+        throw error;
       } finally {
         this.#clients.delete(client);
       }
+      if (!broken && !client.closed) {
+        await client.quit().catch(() => {});
+        return undefined;
+      }
+      client.close();
+      last = broken ?? last;
       if (carried === 0) break;
     }
-    // The last connection standing leaves nothing behind: what it could not send waits.
-    if (run.workers.size <= 1) await drain(run.batch, { status: "deferred", detail: lastError });
+    return last;
   }
 
-  async #sendOne(
-    client: SmtpClient,
-    item: RelayItem,
-    options: { remote: string; next?: RelayItem },
-  ): Promise<RecipientOutcome[]> {
-    const { remote, next } = options;
-    try {
-      const result = await client.send({ from: item.from, to: item.to }, item.message, {
-        next: next && { envelope: { from: next.from, to: next.to }, message: next.message },
-      });
-      if (result.reply.code < 300) this.#stats.messages++;
-      return item.to.map((address) => {
-        if (result.accepted.includes(address)) {
-          return { address, status: "delivered", detail: describe(result.reply), remote };
-        }
-        const reply = result.rejected.find((r) => r.address === address)?.reply ?? result.reply;
-        return { address, status: statusOf(reply), detail: describe(reply), remote };
-      });
-    } catch (error) {
-      client.close();
-      return every(item, { status: "deferred", detail: (error as Error).message, remote });
+  #outcomes(sent: SendManyResult<RelayItem>, remote: string): RecipientOutcome[] {
+    if (sent.failure) {
+      const { step, reply, error } = sent.failure;
+      const said = reply ? { reply } : { error: error.message };
+      return outcomesFor(sent.item, { status: "deferred", step, ...said, remote });
     }
-  }
-}
-
-// Reports what waits now with one outcome. Messages that join the line meanwhile stay for the
-// next delivery, which looks the routes up and connects afresh.
-async function drain(
-  batch: DeliveryBatch,
-  outcome: Omit<RecipientOutcome, "address">,
-): Promise<void> {
-  for (let left = batch.waiting; left > 0; left--) {
-    const item = await batch.next();
-    if (!item) return;
-    await batch.report(item, every(item, outcome));
+    const { result } = sent;
+    return sent.item.envelope.to.map((address): RecipientOutcome => {
+      if (result.accepted.includes(address) && result.reply.code < 300) {
+        return { address, status: "delivered", step: result.step, reply: result.reply, remote };
+      }
+      const { reply, step } = result.rejected.find((r) => r.address === address) ?? result;
+      const status = statusOfReply(reply);
+      return { address, status, step, reply, ...(result.local ? { local: true } : { remote }) };
+    });
   }
 }

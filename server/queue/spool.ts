@@ -4,9 +4,29 @@
  *
  * @module
  */
+import type { OutcomeFacts } from "./delivery.ts";
 
 /** Where one recipient of a queued message stands. */
 export type RecipientStatus = "pending" | "delivered" | "failed";
+
+/**
+ * The last outcome of a recipient, as the spool keeps it: the step, the reply (structured) or the
+ * error, the server that answered, and when.
+ */
+export interface RecordedOutcome extends OutcomeFacts {
+  /** The server that answered, as `host:port`, when one did. */
+  remote?: string;
+  /** When the attempt ended, in milliseconds since the epoch. */
+  at: number;
+}
+
+/** The queue gave up on a recipient: the message waited as long as the queue allows. */
+export interface GiveUp {
+  /** The attempts made, the last one included. */
+  attempts: number;
+  /** How long the message had waited, in milliseconds. */
+  waited: number;
+}
 
 /** One recipient of a queued message. */
 export interface QueuedRecipient {
@@ -14,12 +34,13 @@ export interface QueuedRecipient {
   address: string;
   /** Pending until delivered, or failed for good. */
   status: RecipientStatus;
-  /** The last reply or error, such as `451 4.3.0 Try again later` or `Connection refused`. */
-  lastError?: string;
-  /** The reply of the server that took it, once delivered. */
-  deliveredReply?: string;
-  /** The server that gave the last answer, as `host:port` (for a bounce's Remote-MTA). */
-  remote?: string;
+  /**
+   * What the last attempt learned: for a delivered recipient, the reply that took it; otherwise
+   * the refusal or the error that kept it from being delivered.
+   */
+  last?: RecordedOutcome;
+  /** Set when the queue gave up on it (RFC 3463 4.4.7, delivery time expired). */
+  gaveUp?: GiveUp;
 }
 
 /** One attempt, as the operator's view lists it. */

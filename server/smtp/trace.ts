@@ -6,6 +6,34 @@
  */
 import { formatDate } from "../../message/date.ts";
 
+/** The `with` word of a `Received:` line (RFC 3848). */
+export type TraceProtocol = "SMTP" | "ESMTP" | "ESMTPS" | "ESMTPA" | "ESMTPSA";
+
+/**
+ * The `with` word for a client, as RFC 3848 names it.
+ *
+ * @param client Whether it said EHLO, is inside TLS, and logged in.
+ * @returns Such as `ESMTPSA`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { traceProtocol } from "./trace.ts";
+ *
+ * assert.equal(traceProtocol({ esmtp: false }), "SMTP");
+ * assert.equal(traceProtocol({ esmtp: true, tls: true }), "ESMTPS");
+ * assert.equal(traceProtocol({ esmtp: true, tls: true, user: "alice" }), "ESMTPSA");
+ * ```
+ */
+export function traceProtocol(
+  client: { esmtp: boolean; tls?: unknown; user?: string },
+): TraceProtocol {
+  if (!client.esmtp) return "SMTP";
+  const secure = client.tls ? "S" : "";
+  const auth = client.user ? "A" : "";
+  return `ESMTP${secure}${auth}` as TraceProtocol;
+}
+
 /** What a `Received:` line records of one hop. */
 export interface ReceivedFields {
   /** The name the client gave in HELO/EHLO. */
@@ -14,8 +42,11 @@ export interface ReceivedFields {
   address: string;
   /** This server's name. */
   by: string;
-  /** `SMTP` after HELO, `ESMTP` after EHLO, `ESMTPA` after EHLO and AUTH (RFC 3848). */
-  protocol: "SMTP" | "ESMTP" | "ESMTPA";
+  /**
+   * RFC 3848: `SMTP` after HELO, `ESMTP` after EHLO, with `S` added inside TLS and `A` after AUTH
+   * (`ESMTPS`, `ESMTPA`, `ESMTPSA`). A reader of the header sees which hops were encrypted.
+   */
+  protocol: TraceProtocol;
   /** An identifier of this transaction, for logs. */
   id: string;
   /** The recipient, when there is exactly one. */

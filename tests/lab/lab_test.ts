@@ -129,7 +129,8 @@ Deno.test("Lab keeps a message queued while hamburger.edu is down and delivers i
   const [entry] = crepes.queue.list();
   assert.equal(entry.attempts, 1);
   assert.equal(entry.recipients[0].status, "pending");
-  assert.match(entry.recipients[0].lastError ?? "", /refused|connect/i);
+  assert.equal(entry.recipients[0].last?.step, "connect");
+  assert.match(entry.recipients[0].last?.error ?? "", /refused|connect/i);
   assert.equal(entry.nextAttemptAt - entry.createdAt, 30 * MINUTE);
 
   hamburger.startSmtp();

@@ -72,12 +72,21 @@ Deno.test("Lab retries every 30 minutes for a day, then removes the message and 
   const [note, status, headers] = bounce.root.children;
   assert.equal(bounce.root.mediaType, "multipart/report");
   assert.equal(bounce.root.contentType.params["report-type"], "delivery-status");
-  assert.match(note.text(), /<bob@hamburger\.edu>: Gave up after 49 attempts in 1d/);
+  assert.match(
+    note.text(),
+    /<bob@hamburger\.edu>: Gave up after 49 attempts in 1d; the last one: at connect: Cannot connect to 127\.0\.0\.1:\d+/,
+  );
   assert.equal(status.mediaType, "message/delivery-status");
   assert.match(
     status.text(),
-    /Final-Recipient: rfc822; bob@hamburger\.edu\r\nAction: failed\r\nStatus: 4\.4\.7/,
+    /Final-Recipient: rfc822; bob@hamburger\.edu\r\nAction: failed\r\nStatus: 4\.4\.7\r\n/,
   );
+  assert.match(
+    status.text(),
+    /\r\nDiagnostic-Code: X-Mail-Toolkit; Cannot connect to 127\.0\.0\.1:/,
+  );
+  assert.doesNotMatch(status.text(), /Remote-MTA/, "no server answered");
+  assert.match(status.text(), /\r\nLast-Attempt-Date: .*\r\n/);
   assert.equal(headers.mediaType, "text/rfc822-headers");
   assert.match(headers.text(), /^Received: .*\r\n(.*\r\n)*Subject: Hello\r\n/);
   assert.ok(lab.log.events.some((e) => e.type === "bounced"));
@@ -93,10 +102,11 @@ Deno.test("Lab fails an unknown recipient at once (550) and bounces, while the o
   const status = bounce.root.children[1].text();
   assert.match(
     status,
-    /Final-Recipient: rfc822; carol@hamburger\.edu\r\nAction: failed\r\nStatus: 5\.1\.1/,
+    /Final-Recipient: rfc822; carol@hamburger\.edu\r\nAction: failed\r\nStatus: 5\.1\.1\r\nRemote-MTA: dns; 127\.0\.0\.1\r\n/,
   );
   assert.match(status, /Diagnostic-Code: smtp; 550 5\.1\.1 carol@hamburger\.edu/);
   assert.doesNotMatch(status, /bob@hamburger\.edu/);
+  assert.match(bounce.root.children[0].text(), /<carol@hamburger\.edu>: at RCPT TO: 550 5\.1\.1 /);
 });
 
 Deno.test("Lab never bounces a bounce: a failing message from <> is dropped silently", async () => {

@@ -48,10 +48,12 @@ Deno.test("Lab fault 421 refuses connections for 45 minutes; the queue keeps the
   assert.equal(lab.server("hamburger.edu").ports.smtp, port, "the same port answers");
   await send(lab);
   const [entry] = lab.server("crepes.fr").queue.list();
-  assert.match(
-    entry.recipients[0].lastError ?? "",
-    /^421 4\.3\.2 hamburger\.edu Service not available.* \(at 127\.0\.0\.1:\d+\)$/,
-  );
+  const last = entry.recipients[0].last!;
+  assert.equal(last.step, "greeting");
+  assert.equal(last.reply?.code, 421);
+  assert.equal(last.reply?.enhanced, "4.3.2");
+  assert.match(last.reply?.lines[0] ?? "", /^hamburger\.edu Service not available/);
+  assert.equal(last.remote, `127.0.0.1:${port}`);
   clock.advance(30 * MINUTE);
   await lab.idle();
   assert.equal(await bobHas(lab), 0, "still refused at 30 minutes");
@@ -69,7 +71,14 @@ Deno.test("Lab fault 451 defers at RCPT until it ends; 550 fails at once with a 
   await lab.fault("hamburger.edu", 451, { forMs: 30 * MINUTE });
   await send(lab);
   const [entry] = lab.server("crepes.fr").queue.list();
-  assert.match(entry.recipients[0].lastError ?? "", /^451 4\.3\.0 .*fault injected/);
+  const last = entry.recipients[0].last!;
+  assert.deepEqual([last.status, last.step, last.reply?.code, last.reply?.enhanced], [
+    "deferred",
+    "rcpt",
+    451,
+    "4.3.0",
+  ]);
+  assert.match(last.reply?.lines[0] ?? "", /fault injected/);
   clock.advance(30 * MINUTE);
   await lab.idle();
   assert.equal(await bobHas(lab), 1);
@@ -88,11 +97,19 @@ Deno.test("Lab fault slow beyond the client's timeout defers the message; stop a
   lab.server("crepes.fr").relay; // the relay's timeouts are RFC 5321's: five minutes per command
   await lab.fault("hamburger.edu", "slow", { delayMs: 10 * MINUTE });
   const sending = send(lab);
-  await tick();
+  // Only once hamburger.edu holds the relay's MAIL may the clock jump past the relay's deadline
+  // (earlier, it would run out the user agent's deadlines instead).
+  const mailHeld = () =>
+    lab.transcriptsOf("mx", "hamburger.edu").some((t) =>
+      t.lines("C").some((line) => line.startsWith("MAIL FROM"))
+    );
+  for (let i = 0; i < 500 && !mailHeld(); i++) await tick();
+  assert.ok(mailHeld(), "the relay's MAIL reached hamburger.edu");
   clock.advance(5 * MINUTE);
   await sending;
   const [entry] = lab.server("crepes.fr").queue.list();
-  assert.match(entry.recipients[0].lastError ?? "", /No answer within 300000 ms/);
+  assert.equal(entry.recipients[0].last?.step, "mail", "the fault slows the hooks, MAIL's first");
+  assert.match(entry.recipients[0].last?.error ?? "", /No answer within 300000 ms/);
   assert.match(await lab.fault("hamburger.edu", "stop"), /SMTP stopped/);
   assert.equal(lab.server("hamburger.edu").smtpRunning, false);
   await lab.fault("hamburger.edu", "clear");

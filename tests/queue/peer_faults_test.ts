@@ -2,6 +2,7 @@
 // message stays queued and is retried, and the queue goes on working.
 import assert from "node:assert/strict";
 import { ManualClock } from "../../protocol/clock.ts";
+import type { DeliveryStep } from "../../server/queue/delivery.ts";
 import { OutboundQueue } from "../../server/queue/queue.ts";
 import { Relay } from "../../server/queue/relay.ts";
 import { StaticRouter } from "../../server/queue/router.ts";
@@ -33,12 +34,15 @@ async function withQueue(
 
 async function retriedThenDelivered(
   t: { queue: OutboundQueue; clock: ManualClock; received: string[] },
-  error: RegExp,
+  expected: { step: DeliveryStep; error: RegExp },
 ): Promise<void> {
   const [entry] = t.queue.list();
   assert.equal(entry.attempts, 1);
   assert.equal(entry.recipients[0].status, "pending");
-  assert.match(entry.recipients[0].lastError ?? "", error);
+  const last = entry.recipients[0].last!;
+  assert.deepEqual([last.status, last.step, last.reply], ["deferred", expected.step, undefined]);
+  assert.match(last.error ?? "", expected.error);
+  assert.match(last.remote ?? "", /^127\.0\.0\.1:\d+$/);
   // The queue is alive: a new message goes out at once over a fresh connection.
   await t.queue.enqueue({ from: "alice@crepes.fr", to: ["carol@hamburger.edu"] }, MESSAGE);
   await t.queue.idle();
@@ -60,7 +64,7 @@ Deno.test("OutboundQueue retries a message whose server dropped the connection m
   }, async (t) => {
     await t.queue.enqueue({ from: "alice@crepes.fr", to: ["bob@hamburger.edu"] }, MESSAGE);
     await t.queue.idle();
-    await retriedThenDelivered(t, /closed|reset|failed/i);
+    await retriedThenDelivered(t, { step: "end of data", error: /closed|reset|failed/i });
   });
 });
 
@@ -74,7 +78,10 @@ Deno.test("OutboundQueue retries a message whose server answered garbage", async
   }, async (t) => {
     await t.queue.enqueue({ from: "alice@crepes.fr", to: ["bob@hamburger.edu"] }, MESSAGE);
     await t.queue.idle();
-    await retriedThenDelivered(t, /Unreadable reply to MAIL: "HTTP\/1\.1 400/);
+    await retriedThenDelivered(t, {
+      step: "mail",
+      error: /Unreadable reply to MAIL: "HTTP\/1\.1 400/,
+    });
   });
 });
 
@@ -91,6 +98,6 @@ Deno.test("OutboundQueue retries a message whose server never answered, after th
     t.clock.advance(5 * MINUTE); // RFC 5321 §4.5.3.2.2: five minutes for a command's reply
     await t.queue.idle();
     silent.resolve();
-    await retriedThenDelivered(t, /No answer within 300000 ms/);
+    await retriedThenDelivered(t, { step: "hello", error: /No answer within 300000 ms/ });
   });
 });
