@@ -10,16 +10,28 @@ export {
   LineConnection,
   type LineConnectionOptions,
   TimeoutError,
-  writeAll,
 } from "./line_connection.ts";
 export {
+  CannotConnectError,
+  type OutgoingMessage,
+  type RecipientRefusal,
   type SendEnvelope,
-  type SendOptions,
+  type SendFailure,
+  type SendManyResult,
   type SendResult,
   SmtpClient,
   type SmtpClientOptions,
   type SmtpTimeouts,
+  type TransactionStep,
 } from "./smtp_client.ts";
+export { SmtpWire } from "./smtp_wire.ts";
+export {
+  type PendingMessage,
+  pendingMessage,
+  runTransaction,
+  type RunTransactionOptions,
+  type TransactionState,
+} from "./mail_transaction.ts";
 export {
   type CommandArg,
   ImapClient,

@@ -65,15 +65,46 @@ const UserName = z.string().regex(
   "Expected a user name such as alice",
 );
 
+/** One domain's ports; 0 picks a free one. */
+export interface DomainPorts {
+  /** SMTP from other servers (the course's 25). */
+  smtp: number;
+  /** Submission with AUTH (587). */
+  submission: number;
+  /** IMAP (143). */
+  imap: number;
+  /** Submission over implicit TLS (465). */
+  submissions: number;
+  /** IMAP over implicit TLS (993). */
+  imaps: number;
+}
+
 /** One domain of the lab, as validated. */
 export interface DomainConfig {
   /** The mail domain, such as `crepes.fr`. */
   name: string;
   /** Its ports; 0 picks a free one. */
-  ports: { smtp: number; submission: number; imap: number };
+  ports: DomainPorts;
   /** Users and their passwords. */
   users: Record<string, string>;
+  /** Logins (SMTP AUTH, IMAP LOGIN) only inside TLS. */
+  requireTls: boolean;
 }
+
+/** One domain as a JSON file writes it: the implicit-TLS ports and `requireTls` may be left out. */
+export interface DomainConfigInput {
+  /** The mail domain, such as `crepes.fr`. */
+  name: string;
+  /** Its ports; 0 picks a free one. `submissions` and `imaps` default to 0. */
+  ports: Omit<DomainPorts, "submissions" | "imaps"> & Partial<DomainPorts>;
+  /** Users and their passwords. */
+  users: Record<string, string>;
+  /** Logins (SMTP AUTH, IMAP LOGIN) only inside TLS. @default false */
+  requireTls?: boolean;
+}
+
+/** How the relay uses STARTTLS towards the next server. */
+export type RelayTlsMode = "opportunistic" | "required" | "off";
 
 /** The lab configuration after validation, durations in milliseconds. */
 export interface LabConfig {
@@ -98,6 +129,8 @@ export interface LabConfig {
   allowNetwork: boolean;
   /** Route other domains by DNS MX records (a classroom), asking this name server. */
   dns?: { nameServer?: { ipAddr: string; port: number }; port: number };
+  /** How the relay uses STARTTLS. */
+  relayTls: RelayTlsMode;
 }
 
 /**
@@ -112,7 +145,7 @@ export interface LabConfigInput {
   /** `disk` keeps mail across restarts (Maildir); `memory` forgets it. @default "disk" */
   storage?: "disk" | "memory";
   /** The domains, each with its ports and users. */
-  domains: DomainConfig[];
+  domains: DomainConfigInput[];
   /** Extra routes: a domain to `"host:port"`. @default {} */
   routes?: Record<string, string>;
   /**
@@ -134,15 +167,30 @@ export interface LabConfigInput {
    * @default no DNS
    */
   dns?: boolean | { nameServer?: string; port?: number };
+  /**
+   * How the relay uses STARTTLS towards the next server: `opportunistic` when offered (the
+   * certificate checked against the lab's CA and the result shown, the mail sent either way),
+   * `required` (the certificate must check out, or the mail waits), or `off`.
+   * @default "opportunistic"
+   */
+  relayTls?: RelayTlsMode;
 }
 
 const DomainConfigSchema = z.object({
   /** The mail domain. */
   name: DomainName,
   /** Its ports; 0 picks a free one. */
-  ports: z.object({ smtp: Port, submission: Port, imap: Port }).strict(),
+  ports: z.object({
+    smtp: Port,
+    submission: Port,
+    imap: Port,
+    submissions: Port.default(0),
+    imaps: Port.default(0),
+  }).strict(),
   /** Users and passwords. */
   users: z.record(UserName, z.string().min(1, "Expected a password")),
+  /** Logins only inside TLS. */
+  requireTls: z.boolean().default(false),
 }).strict();
 
 /** The whole lab configuration, as the JSON file holds it. */
@@ -177,6 +225,8 @@ const LabConfigSchema: z.ZodType<LabConfig, LabConfigInput> = z.object({
           : {}),
       })),
   ]).optional(),
+  /** How the relay uses STARTTLS. */
+  relayTls: z.enum(["opportunistic", "required", "off"]).default("opportunistic"),
 }).strict().superRefine((config, ctx) => {
   const names = new Set<string>();
   const ports = new Map<number, string>();
@@ -218,12 +268,12 @@ export const DEFAULT_CONFIG: LabConfigInput = {
   domains: [
     {
       name: "crepes.fr",
-      ports: { smtp: 10025, submission: 10587, imap: 10143 },
+      ports: { smtp: 10025, submission: 10587, imap: 10143, submissions: 10465, imaps: 10993 },
       users: { alice: "ketchup" },
     },
     {
       name: "hamburger.edu",
-      ports: { smtp: 20025, submission: 20587, imap: 20143 },
+      ports: { smtp: 20025, submission: 20587, imap: 20143, submissions: 20465, imaps: 20993 },
       users: { bob: "pickles" },
     },
   ],

@@ -1,16 +1,18 @@
 /**
- * Fault injection for a domain's SMTP server, so that a lab, a test or a notebook can watch the
- * other side's queue cope: answer 421 (the server refuses connections), 451 (try again later)
- * or 550 (refused for good) for a while, or answer slowly. The faults sit in front of the
- * server's hooks (a wrapped {@linkcode SmtpHandler}); the protocol code knows nothing of them.
- * Every fault's duration is read from the server's clock, so a manual clock ends it too.
+ * Fault injection for a domain's SMTP server, a lab feature: so that a lab, a test or a notebook
+ * can watch the other side's queue cope, the server answers 421 (it refuses connections), 451
+ * (try again later) or 550 (refused for good) for a while, or answers slowly. The faults sit in
+ * front of the server's hooks (`MailServer`'s `wrapHandler`) and switch what its MX port does
+ * (`refuseSmtp`); the protocol code knows nothing of them. Every fault's duration is read from
+ * the server's clock, so a manual clock ends it too.
  *
  * @module
  */
-import type { Clock, Timer } from "../../protocol/clock.ts";
-import { type SmtpReply, SmtpReplyError } from "../../protocol/smtp/reply.ts";
-import { systemClock } from "../../runtime/system_clock.ts";
-import type { SmtpHandler } from "./types.ts";
+import type { Clock, Timer } from "../protocol/clock.ts";
+import { type SmtpReply, SmtpReplyError } from "../protocol/smtp/reply.ts";
+import { systemClock } from "../runtime/system_clock.ts";
+import type { SmtpHandler } from "../server/smtp/types.ts";
+import { MailServer, type MailServerOptions } from "../server/mail_server.ts";
 
 /** The command whose hook answers with the injected reply. */
 export type FaultStage = "mail" | "rcpt" | "data";
@@ -91,7 +93,7 @@ export function faultReply(code: number, domain: string): SmtpReply {
  * @example 451 at RCPT for ten minutes of a manual clock
  * ```ts
  * import assert from "node:assert/strict";
- * import { ManualClock } from "../../protocol/clock.ts";
+ * import { ManualClock } from "../protocol/clock.ts";
  * import { SmtpFaults } from "./faults.ts";
  *
  * const clock = new ManualClock();
@@ -282,4 +284,54 @@ export class SmtpFaults {
     this.#changing = change;
     return change;
   }
+}
+
+/** A domain's server and the faults in front of it. */
+export interface FaultyServer {
+  /** The server. */
+  server: MailServer;
+  /** Its faults. */
+  faults: SmtpFaults;
+}
+
+/**
+ * Starts a domain's mail server with faults in front of its MX port: reply faults answer its
+ * hooks, and a 421 fault makes the port refuse every connection until it ends.
+ *
+ * @param options The server's options.
+ * @returns The running server and its faults.
+ *
+ * @example A 421 fault refuses connections, clearing it serves again
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startWithFaults } from "./faults.ts";
+ *
+ * const { server, faults } = await startWithFaults({ domain: "hamburger.edu" });
+ * await faults.reply(421);
+ * assert.equal(server.smtpRunning, true);
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.ports.smtp });
+ * const buf = new Uint8Array(200);
+ * assert.match(new TextDecoder().decode(buf.subarray(0, (await conn.read(buf)) ?? 0)), /^421 4\.3\.2 /);
+ * conn.close();
+ * await faults.clear();
+ * await server.close();
+ * ```
+ */
+export async function startWithFaults(options: MailServerOptions): Promise<FaultyServer> {
+  const faults: SmtpFaults = new SmtpFaults({
+    clock: options.clock,
+    domain: options.domain.toLowerCase(),
+    onChange: async () => {
+      const refusal = faults.refusing;
+      // Answers a slow fault holds back would hold the sessions that the 421 must end.
+      if (refusal) faults.release();
+      await server.refuseSmtp(refusal);
+    },
+  });
+  const wrap = options.wrapHandler;
+  const server = await MailServer.start({
+    ...options,
+    wrapHandler: (handler) => faults.wrap(wrap ? wrap(handler) : handler),
+  });
+  return { server, faults };
 }

@@ -4,19 +4,18 @@
  *
  * @module
  */
-import { join } from "node:path";
 import type { Clock } from "../protocol/clock.ts";
-import { systemClock } from "../runtime/system_clock.ts";
 import { escapeHtml, type Transcript } from "../protocol/transcript.ts";
 import type { MailEvent } from "../server/events.ts";
-import { MailServer } from "../server/mail_server.ts";
-import { DiskSpool } from "../server/queue/disk_spool.ts";
-import { StaticRouter } from "../server/queue/router.ts";
-import { denoResolver, DnsRouter } from "../server/queue/dns_router.ts";
+import type { MailServer } from "../server/mail_server.ts";
+import type { StaticRouter } from "../server/queue/router.ts";
 import { EntryView, QueueView } from "../server/queue/queue_view.ts";
-import { MaildirStore } from "../server/store/maildir_store.ts";
-import { EventLog } from "./event_log.ts";
-import { DEFAULT_CONFIG, type LabConfig, type LabConfigInput, parseLabConfig } from "./config.ts";
+import { assembleLab, type LabOptions, type LabParts } from "./assemble.ts";
+import type { EventLog } from "./event_log.ts";
+import type { SmtpFaults } from "./faults.ts";
+import type { LabConfig } from "./config.ts";
+
+export type { LabOptions } from "./assemble.ts";
 import {
   applyFault,
   deleteQueued,
@@ -28,29 +27,13 @@ import {
   type QueueFilter,
 } from "./operator.ts";
 
-/** Options of {@linkcode Lab.start}. */
-export interface LabOptions {
-  /** The configuration (as a JSON file holds it). @default the course's two domains */
-  config?: LabConfigInput;
-  /** Ignore the configured ports and pick free ones (notebooks, tests). @default false */
-  freePorts?: boolean;
-  /** Override the configured storage. @default the configuration's */
-  storage?: "disk" | "memory";
-  /** The clock of every server (a ManualClock in notebooks). @default the system clock */
-  clock?: Clock;
-  /** Called with every event of every server. @default nothing */
-  onEvent?: (event: MailEvent) => void;
-  /** PBKDF2 iterations for the users' password hashes. @default 100000 */
-  passwordIterations?: number;
-}
-
 /** One row of the lab's endpoint table. */
 export interface Endpoint {
   /** The domain. */
   domain: string;
-  /** `SMTP`, `submission` or `IMAP`. */
-  service: "SMTP" | "submission" | "IMAP";
-  /** The port the course names for it (25, 587, 143). */
+  /** The service: SMTP from servers, submission from user agents, IMAP; the last two also over implicit TLS. */
+  service: "SMTP" | "submission" | "submissions" | "IMAP" | "IMAPS";
+  /** The port the Internet uses for it (25, 587, 465, 143, 993). */
   coursePort: number;
   /** Where it listens here. */
   host: string;
@@ -89,7 +72,7 @@ function registry(): Registry {
  * await using lab = await Lab.start({ freePorts: true, storage: "memory", passwordIterations: 1000 });
  * assert.deepEqual(lab.servers.map((s) => s.domain), ["crepes.fr", "hamburger.edu"]);
  * assert.deepEqual(lab.accounts.map((a) => a.address), ["alice@crepes.fr", "bob@hamburger.edu"]);
- * assert.equal(lab.endpoints.length, 6);
+ * assert.equal(lab.endpoints.length, 10); // SMTP, submission, submissions, IMAP, IMAPS per domain
  * ```
  */
 export class Lab implements AsyncDisposable {
@@ -103,24 +86,26 @@ export class Lab implements AsyncDisposable {
   readonly log: EventLog;
   /** The clock every server reads. */
   readonly clock: Clock;
+  /** The lab's certificate authority (PEM): what a client must trust for TLS. */
+  readonly ca: string;
+  /** Where `ca` is on disk, when the lab keeps its data on disk. */
+  readonly caPath: string | undefined;
   #servers: MailServer[];
+  #faults: Map<string, SmtpFaults>;
   #closed = false;
   #onEvent?: (event: MailEvent) => void;
 
-  private constructor(
-    config: LabConfig,
-    router: StaticRouter,
-    servers: MailServer[],
-    storage: "disk" | "memory",
-    log: EventLog,
-    clock: Clock,
-  ) {
-    this.config = config;
-    this.clock = clock;
-    this.storage = storage;
-    this.log = log;
-    this.router = router;
-    this.#servers = servers;
+  private constructor(parts: LabParts) {
+    this.config = parts.config;
+    this.clock = parts.clock;
+    this.storage = parts.storage;
+    this.log = parts.log;
+    this.router = parts.router;
+    this.#servers = parts.servers.map((s) => s.server);
+    this.#faults = new Map(parts.servers.map((s) => [s.server.domain, s.faults]));
+    this.ca = parts.certificates.ca;
+    this.caPath = parts.certificates.caPath;
+    this.#onEvent = parts.onEvent;
   }
 
   /**
@@ -131,52 +116,7 @@ export class Lab implements AsyncDisposable {
    * @throws {ConfigError} When the configuration does not validate.
    */
   static async start(options: LabOptions = {}): Promise<Lab> {
-    const config = parseLabConfig(options.config ?? DEFAULT_CONFIG);
-    const storage = options.storage ?? config.storage;
-    const dns = config.dns;
-    const resolver = dns && denoResolver({ nameServer: dns.nameServer });
-    const fallback = dns && new DnsRouter({ resolver, port: dns.port });
-    const router = new StaticRouter(config.routes, { fallback });
-    const servers: MailServer[] = [];
-    const log = new EventLog();
-    const onEvent = (event: MailEvent) => {
-      log.add(event);
-      options.onEvent?.(event);
-    };
-    try {
-      for (const domain of config.domains) {
-        const ports = options.freePorts ? { smtp: 0, submission: 0, imap: 0 } : domain.ports;
-        const dir = join(config.dataDir, domain.name);
-        servers.push(
-          await MailServer.start({
-            domain: domain.name,
-            hostname: config.hostname,
-            ports,
-            users: domain.users,
-            passwordIterations: options.passwordIterations,
-            store: storage === "disk"
-              ? new MaildirStore({ root: join(dir, "mail"), clock: options.clock })
-              : undefined,
-            spool: storage === "disk" ? await DiskSpool.open(join(dir, "queue")) : undefined,
-            router,
-            clock: options.clock,
-            retrySchedule: config.queue.retrySchedule,
-            maxAge: config.queue.giveUpAfter,
-            warnAfter: config.queue.warnAfter,
-            maxConnectionsPerDestination: config.queue.connectionsPerDestination,
-            allowNetwork: config.allowNetwork,
-            onEvent,
-          }),
-        );
-        const server = servers[servers.length - 1];
-        router.set(domain.name, { host: config.hostname, port: server.ports.smtp });
-      }
-    } catch (error) {
-      await Promise.all(servers.map((s) => s.close()));
-      throw error;
-    }
-    const lab = new Lab(config, router, servers, storage, log, options.clock ?? systemClock);
-    lab.#onEvent = onEvent;
+    const lab = new Lab(await assembleLab(options));
     registry().add(lab);
     return lab;
   }
@@ -213,29 +153,23 @@ export class Lab implements AsyncDisposable {
 
   /** Every service of every domain, with its real port. */
   get endpoints(): Endpoint[] {
-    return this.#servers.flatMap((s) => [
-      {
+    return this.#servers.flatMap((s) => {
+      const { smtp, submission, submissions, imap, imaps } = s.ports;
+      const rows: [Endpoint["service"], number, number][] = [
+        ["SMTP", 25, smtp],
+        ["submission", 587, submission],
+        ["submissions", 465, submissions],
+        ["IMAP", 143, imap],
+        ["IMAPS", 993, imaps],
+      ];
+      return rows.map(([service, coursePort, port]) => ({
         domain: s.domain,
-        service: "SMTP" as const,
-        coursePort: 25,
+        service,
+        coursePort,
         host: s.hostname,
-        port: s.ports.smtp,
-      },
-      {
-        domain: s.domain,
-        service: "submission" as const,
-        coursePort: 587,
-        host: s.hostname,
-        port: s.ports.submission,
-      },
-      {
-        domain: s.domain,
-        service: "IMAP" as const,
-        coursePort: 143,
-        host: s.hostname,
-        port: s.ports.imap,
-      },
-    ]);
+        port,
+      }));
+    });
   }
 
   /** Every user of every domain, with the password from the configuration. */
@@ -306,7 +240,12 @@ export class Lab implements AsyncDisposable {
    * @throws {Error} When the lab has no such domain.
    */
   async fault(domain: string, action: FaultAction, options: LabFaultOptions = {}): Promise<string> {
-    const text = await applyFault(this.server(domain), action, options);
+    const server = this.server(domain);
+    const text = await applyFault(
+      { server, faults: this.#faults.get(server.domain)! },
+      action,
+      options,
+    );
     this.#onEvent?.({ type: "fault", text, domain: domain.toLowerCase(), at: this.clock.now() });
     return text;
   }
@@ -357,7 +296,7 @@ export class Lab implements AsyncDisposable {
    * delivery starts in another (a bounce travelling back).
    */
   async idle(): Promise<void> {
-    await Promise.all(this.#servers.map((s) => s.faults.settled()));
+    await Promise.all([...this.#faults.values()].map((f) => f.settled()));
     do {
       await Promise.all(this.#servers.map((s) => s.queue.idle()));
     } while (this.#servers.some((s) => s.queue.busy));
@@ -368,6 +307,8 @@ export class Lab implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     registry().delete(this);
+    // Answers a slow fault holds back would hold the servers open.
+    for (const faults of this.#faults.values()) faults.release();
     await Promise.all(this.#servers.map((s) => s.close()));
   }
 

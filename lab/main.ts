@@ -35,7 +35,14 @@ export function banner(lab: Lab): string {
   const where = lab.storage === "disk"
     ? `data in ${lab.config.dataDir}/`
     : "mail kept in memory only";
-  const endpointRows = [["domain", "SMTP (course: 25)", "submission (587)", "IMAP (143)"]];
+  const endpointRows = [[
+    "domain",
+    "SMTP (course: 25)",
+    "submission (587)",
+    "IMAP (143)",
+    "TLS: submissions (465)",
+    "IMAPS (993)",
+  ]];
   for (const server of lab.servers) {
     const at = (port: number) => `${server.hostname}:${port}`;
     endpointRows.push([
@@ -43,6 +50,8 @@ export function banner(lab: Lab): string {
       at(server.ports.smtp),
       at(server.ports.submission),
       at(server.ports.imap),
+      at(server.ports.submissions),
+      at(server.ports.imaps),
     ]);
   }
   const accountRows = [["account", "password", "sends through", "reads at"]];
@@ -62,12 +71,17 @@ export function banner(lab: Lab): string {
   const to = lab.server(receiver.domain);
   const message =
     `From: ${sender.address}\\r\\nTo: ${receiver.address}\\r\\nSubject: Hello\\r\\n\\r\\nDo you like ketchup?\\r\\n`;
+  const tlsNote = lab.caPath
+    ? `STARTTLS is offered on every SMTP and IMAP port. Trust the lab's CA: ${lab.caPath}`
+    : "STARTTLS is offered on every SMTP and IMAP port; the CA lives in memory (--memory).";
   return [
     `The mail lab is running (${where}). Ctrl-C stops it.`,
     "",
     ...endpointRows.map((r) => "  " + pad(r, ew)),
     "",
     ...accountRows.map((r) => "  " + pad(r, aw)),
+    "",
+    tlsNote,
     "",
     "Try:",
     `  1. The course's dialog by hand (type HELO ${from.domain}, MAIL FROM: <${sender.address}>, ...):`,
@@ -76,6 +90,12 @@ export function banner(lab: Lab): string {
     `       printf '${message}' | curl -sS smtp://${from.hostname}:${from.ports.submission} --user ${sender.user}:${sender.password} --mail-from ${sender.address} --mail-rcpt ${receiver.address} -T -`,
     `  3. Read ${receiver.user}'s first message over IMAP:`,
     `       curl -sS 'imap://${to.hostname}:${to.ports.imap}/INBOX;UID=1' --user ${receiver.user}:${receiver.password}`,
+    ...(lab.caPath
+      ? [
+        "  4. The same inside TLS (STARTTLS), checked against the lab's CA:",
+        `       curl -sS --ssl-reqd --cacert ${lab.caPath} 'imap://${to.hostname}:${to.ports.imap}/INBOX;UID=1' --user ${receiver.user}:${receiver.password}`,
+      ]
+      : []),
     "",
   ].join("\n");
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { MailServer } from "../server/mail_server.ts";
-import type { FaultStage } from "../server/smtp/faults.ts";
+import type { FaultStage, FaultyServer } from "./faults.ts";
 import type { QueueEntry } from "../server/queue/spool.ts";
 import { pendingDomains } from "../server/queue/entry_state.ts";
 import { parseDuration } from "./config.ts";
@@ -34,7 +34,7 @@ export interface QueueFilter {
 /**
  * Applies a fault to a server and says what it did.
  *
- * @param server The domain's server.
+ * @param target The domain's server and its faults.
  * @param action The fault.
  * @param options Its duration, delay and stage.
  * @returns One line that describes the server's faults now.
@@ -42,25 +42,29 @@ export interface QueueFilter {
  * @example Make a server answer 451 for ten minutes
  * ```ts
  * import assert from "node:assert/strict";
- * import { MailServer } from "../server/mail_server.ts";
+ * import { startWithFaults } from "./faults.ts";
  * import { applyFault } from "./operator.ts";
  *
- * await using server = await MailServer.start({ domain: "hamburger.edu" });
- * assert.match(await applyFault(server, 451, { forMs: 600_000 }), /answers 451 at rcpt, for 600 s more/);
- * assert.equal(await applyFault(server, "clear"), "hamburger.edu: no faults");
+ * const target = await startWithFaults({ domain: "hamburger.edu" });
+ * assert.match(await applyFault(target, 451, { forMs: 600_000 }), /answers 451 at rcpt, for 600 s more/);
+ * assert.equal(await applyFault(target, "clear"), "hamburger.edu: no faults");
+ * await target.server.close();
  * ```
  */
 export async function applyFault(
-  server: MailServer,
+  target: FaultyServer,
   action: FaultAction,
   options: LabFaultOptions = {},
 ): Promise<string> {
-  if (action === "stop") await server.stopSmtp();
-  else if (action === "start") server.startSmtp();
-  else if (action === "clear") await server.faults.clear();
-  else if (action === "slow") server.faults.slow(options.delayMs ?? 5000, options);
-  else await server.faults.reply(action, options);
-  const state = server.smtpRunning ? server.faults.toString() : "SMTP stopped";
+  const { server, faults } = target;
+  if (action === "stop") {
+    faults.release(); // held answers would hold the port open
+    await server.stopSmtp();
+  } else if (action === "start") server.startSmtp();
+  else if (action === "clear") await faults.clear();
+  else if (action === "slow") faults.slow(options.delayMs ?? 5000, options);
+  else await faults.reply(action, options);
+  const state = server.smtpRunning ? faults.toString() : "SMTP stopped";
   return `${server.domain}: ${state.replaceAll("\n", "; ")}`;
 }
 

@@ -30,7 +30,6 @@ export interface TlsInfo {
   verifyError?: string;
 }
 
-
 /**
  * A server's TLS settings, made once and shared by every connection.
  *
@@ -195,7 +194,10 @@ export function startTls(
   return new Promise((resolve, reject) => {
     const stream = streamOf(conn);
     let socket: tls.TLSSocket;
+    let over = false;
     const fail = (error: Error) => {
+      if (over) return;
+      over = true;
       clearTimeout(timer);
       socket.destroy();
       reject(new Error(`TLS handshake failed: ${error.message}`, { cause: error }));
@@ -205,6 +207,8 @@ export function startTls(
       timeoutMs,
     );
     const done = (info: TlsInfo) => {
+      if (over) return;
+      over = true;
       clearTimeout(timer);
       socket.off("error", fail);
       resolve(wrap(socket, info));
@@ -233,5 +237,15 @@ export function startTls(
         }));
     }
     socket.on("error", fail);
+    // A peer that hangs up in the middle of the handshake ends it at once, not at the deadline.
+    const hungUp = () => fail(new Error("the peer closed the connection"));
+    socket.once("end", hungUp);
+    socket.once("close", hungUp);
+    const settled = () => {
+      socket.off("end", hungUp);
+      socket.off("close", hungUp);
+    };
+    socket.once("secure", settled);
+    socket.once("secureConnect", settled);
   });
 }

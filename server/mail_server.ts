@@ -8,7 +8,7 @@
 import type { Clock } from "../protocol/clock.ts";
 import { Transcript, type TranscriptFactory } from "../protocol/transcript.ts";
 import { systemClock } from "../runtime/system_clock.ts";
-import type { SmtpTimeouts } from "../client/smtp_client.ts";
+import type { ClientTlsPolicy, SmtpTimeouts } from "../client/smtp_client.ts";
 import { Accounts } from "./accounts.ts";
 import type { MailEvent, ServerEvent } from "./events.ts";
 import { ImapServer } from "./imap/server.ts";
@@ -17,8 +17,11 @@ import { OutboundQueue } from "./queue/queue.ts";
 import { Relay } from "./queue/relay.ts";
 import { type Router, StaticRouter } from "./queue/router.ts";
 import { MemorySpool, type QueueEntry, type Spool } from "./queue/spool.ts";
-import { SmtpFaults } from "./smtp/faults.ts";
 import { MxPort } from "./smtp/mx_port.ts";
+import type { SmtpReply } from "../protocol/smtp/reply.ts";
+import type { TlsIdentity } from "../runtime/certificates.ts";
+import { ServerTls } from "../runtime/tls.ts";
+import type { ConnectionInfo } from "./engine/line_server.ts";
 import { SmtpServer } from "./smtp/server.ts";
 import type { SmtpHandler } from "./smtp/types.ts";
 import { mailHandler } from "./mail_handler.ts";
@@ -33,6 +36,10 @@ export interface MailServerPorts {
   submission?: number;
   /** IMAP for reading mailboxes (port 143). @default 0 */
   imap?: number;
+  /** Submission over implicit TLS (RFC 8314, port 465); opened only with `tls`. @default 0 */
+  submissions?: number;
+  /** IMAP over implicit TLS (RFC 8314, port 993); opened only with `tls`. @default 0 */
+  imaps?: number;
 }
 
 /** Options of {@linkcode MailServer.start}. */
@@ -77,6 +84,29 @@ export interface MailServerOptions {
   onEvent?: (event: MailEvent) => void;
   /** The largest message accepted, in bytes. @default 10485760 */
   maxMessageSize?: number;
+  /**
+   * The server's certificate and key: STARTTLS is offered on every port, and the implicit-TLS
+   * ports (`submissions`, `imaps`) open.
+   * @default none (no TLS)
+   */
+  tls?: TlsIdentity;
+  /**
+   * Logins (SMTP AUTH, IMAP LOGIN) only inside TLS: `530 5.7.0 Must issue a STARTTLS command
+   * first`, and IMAP's LOGINDISABLED. Mail from other servers still arrives in the clear.
+   * @default false
+   */
+  requireTls?: boolean;
+  /**
+   * STARTTLS when the relay sends to other servers: opportunistic (encrypted when offered, the
+   * certificate checked and the result shown), or `required`, trusting `ca`.
+   * @default no TLS on the relay
+   */
+  relayTls?: ClientTlsPolicy;
+  /**
+   * Puts something in front of the MX port's hooks, such as the lab's fault injection.
+   * @default the hooks as they are
+   */
+  wrapHandler?: (handler: SmtpHandler) => SmtpHandler;
 }
 
 /**
@@ -116,13 +146,13 @@ export class MailServer implements AsyncDisposable {
   readonly router: Router;
   /** The SMTP client side that delivers the queue, with its connection counts. */
   readonly relay: Relay;
-  /** Faults injected into the SMTP (MX) side: 421, 451, 550, slowness (the lab's). */
-  readonly faults: SmtpFaults;
   /** The clock. */
   readonly clock: Clock;
   #options: MailServerOptions;
   #mx: MxPort;
   #submission: SmtpServer;
+  #submissions?: SmtpServer;
+  #imaps?: ImapServer;
   #imap: ImapServer;
   #transcripts: Transcript[] = [];
   #handler: SmtpHandler;
@@ -141,6 +171,7 @@ export class MailServer implements AsyncDisposable {
       allowNetwork: options.allowNetwork,
       timeouts: options.relayTimeouts,
       maxConnectionsPerDestination: options.maxConnectionsPerDestination,
+      tls: options.relayTls,
       transcripts: this.#transcriptFactory("relay"),
     });
     this.queue = new OutboundQueue({
@@ -162,36 +193,51 @@ export class MailServer implements AsyncDisposable {
       clock: this.clock,
       emit: (event) => this.#emit(event),
     });
-    this.faults = new SmtpFaults({
-      clock: this.clock,
-      domain: this.domain,
-      onChange: () => this.#mx.refresh(),
-    });
-    const mx = {
-      handler: this.faults.wrap(this.#handler),
-      transcripts: this.#transcriptFactory("MX"),
-    };
+    const tls = options.tls && new ServerTls(options.tls);
+    const handler = options.wrapHandler?.(this.#handler) ?? this.#handler;
+    const mx = { handler, transcripts: this.#transcriptFactory("MX"), tls };
     this.#mx = new MxPort((port) => new SmtpServer({ ...this.#smtpOptions(), ...mx, port }), {
       port: options.ports?.smtp ?? 0,
       hostname: options.hostname,
-      faults: this.faults,
     });
-    this.#submission = new SmtpServer({
+    const submission = {
       ...this.#smtpOptions(),
-      port: options.ports?.submission ?? 0,
       submission: true,
+      requireTls: options.requireTls,
+      tls,
       transcripts: this.#transcriptFactory("submission"),
-    });
-    this.#imap = new ImapServer({
+    };
+    this.#submission = new SmtpServer({ ...submission, port: options.ports?.submission ?? 0 });
+    const imap = {
       hostname: options.hostname ?? "127.0.0.1",
-      port: options.ports?.imap ?? 0,
       domain: this.domain,
       store: this.store,
       accounts: this.accounts,
       clock: this.clock,
+      tls,
+      requireTls: options.requireTls,
       transcripts: this.#transcriptFactory("IMAP"),
-    });
+      onError: this.#onError,
+    };
+    this.#imap = new ImapServer({ ...imap, port: options.ports?.imap ?? 0 });
+    if (tls) {
+      const implicit = { implicitTls: true };
+      this.#submissions = new SmtpServer({
+        ...submission,
+        ...implicit,
+        port: options.ports?.submissions ?? 0,
+      });
+      this.#imaps = new ImapServer({ ...imap, ...implicit, port: options.ports?.imaps ?? 0 });
+    }
   }
+
+  // A session's own failure (a bug): printed, and told to whoever follows the events.
+  #onError = (error: unknown, connection: ConnectionInfo): void => {
+    const text = error instanceof Error ? error.stack ?? error.message : String(error);
+    console.error(
+      `${this.domain}: ${connection.protocol} connection #${connection.id} from ${connection.remote} failed: ${text}`,
+    );
+  };
 
   /**
    * Creates the accounts, opens every port and resumes the queue.
@@ -217,6 +263,8 @@ export class MailServer implements AsyncDisposable {
       smtp: this.#mx.running ? this.#mx.port : 0,
       submission: this.#submission.port,
       imap: this.#imap.port,
+      submissions: this.#submissions?.port ?? 0,
+      imaps: this.#imaps?.port ?? 0,
     };
   }
 
@@ -257,6 +305,18 @@ export class MailServer implements AsyncDisposable {
     this.#mx.start(port);
   }
 
+  /**
+   * Makes the SMTP (MX) port greet every connection with `reply` and close it, as an overloaded
+   * server does with 421 (RFC 5321 §3.1); sessions under way get the 421 of a shutdown.
+   * `undefined` serves again.
+   *
+   * @param reply The refusal; `undefined` to serve again.
+   * @returns Once the port answers so.
+   */
+  refuseSmtp(reply: SmtpReply | undefined): Promise<void> {
+    return this.#mx.refuse(reply);
+  }
+
   #smtpOptions() {
     return {
       domain: this.domain,
@@ -264,6 +324,7 @@ export class MailServer implements AsyncDisposable {
       clock: this.clock,
       handler: this.#handler,
       maxMessageSize: this.#options.maxMessageSize,
+      onError: this.#onError,
     };
   }
 
@@ -323,7 +384,13 @@ export class MailServer implements AsyncDisposable {
 
   /** Closes every port and stops the queue. */
   async close(): Promise<void> {
-    await Promise.all([this.#mx.close(), this.#submission.close(), this.#imap.close()]);
+    await Promise.all([
+      this.#mx.close(),
+      this.#submission.close(),
+      this.#imap.close(),
+      this.#submissions?.close(),
+      this.#imaps?.close(),
+    ]);
     await this.queue.close();
   }
 

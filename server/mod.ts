@@ -50,10 +50,12 @@ export type { ImapState } from "./imap/context.ts";
 export { ImapServer, type ImapServerLimits, type ImapServerOptions } from "./imap/server.ts";
 export {
   type AttemptRecord,
+  type GiveUp,
   MemorySpool,
   type QueuedRecipient,
   type QueueEntry,
   type RecipientStatus,
+  type RecordedOutcome,
   type Spool,
 } from "./queue/spool.ts";
 export { DiskSpool, type DiskSpoolOptions } from "./queue/disk_spool.ts";
@@ -77,14 +79,23 @@ export {
 } from "./queue/dns_router.ts";
 export {
   type Deliverer,
-  type DeliveryBatch,
+  type DeliveryResult,
+  type DeliveryStep,
+  describeOutcome,
+  type Destination,
+  handOver,
+  type HandOverOptions,
+  type OutcomeFacts,
+  outcomesFor,
+  type OutcomeStatus,
   type RecipientOutcome,
-  Relay,
   type RelayItem,
-  type RelayOptions,
-  type RelayStats,
-} from "./queue/relay.ts";
+  replyText,
+  statusOfReply,
+} from "./queue/delivery.ts";
+export { Relay, type RelayOptions, type RelayStats } from "./queue/relay.ts";
 export { OutboundQueue, type OutboundQueueOptions, type QueueEvent } from "./queue/queue.ts";
+export { type QueueSchedule, queueSchedule } from "./queue/queue_options.ts";
 export {
   applyOutcomes,
   type AttemptResults,
@@ -97,6 +108,12 @@ export {
 export { EntryView, type QueueRow, QueueView, type QueueViewOptions } from "./queue/queue_view.ts";
 export { describeEvent, type MailEvent, type ServerEvent } from "./events.ts";
 export { MailServer, type MailServerOptions, type MailServerPorts } from "./mail_server.ts";
+export {
+  deliverLocally,
+  type LocalDelivery,
+  type LocalDeliveryOptions,
+  type StoredCopy,
+} from "./local_delivery.ts";
 export {
   type Bounce,
   type BounceDelivery,
@@ -114,5 +131,5 @@ export {
   type SmtpFault,
   SmtpFaults,
   type SmtpFaultsOptions,
-} from "./smtp/faults.ts";
+} from "../lab/faults.ts";
 export { MxPort, type MxPortOptions } from "./smtp/mx_port.ts";

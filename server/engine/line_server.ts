@@ -55,6 +55,8 @@ export interface LineServerOptions {
   maxConnections?: number;
   /** Connections served at once from one client address. @default 100 */
   maxConnectionsPerAddress?: number;
+  /** How long `close()` waits for sessions to end after saying goodbye. @default 5000 */
+  closeTimeoutMs?: number;
   /** What a connection refused for a limit is told before it is closed (SMTP's 421). @default nothing */
   refusal?: Uint8Array;
   /**
@@ -184,11 +186,20 @@ export class LineServer implements AsyncDisposable {
     }
   }
 
-  /** Stops listening, says goodbye to every session (421, BYE) and waits until all are closed. */
+  /**
+   * Stops listening, says goodbye to every session (421, BYE) and waits until all are closed,
+   * for at most `closeTimeoutMs`: a session stuck in a hook that never answers is left behind,
+   * its connection closed.
+   */
   async close(): Promise<void> {
     await this.#listener.stop();
     await Promise.all([...this.#live].map((connection) => connection.shutdown()));
-    await this.#listener.close();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#options.closeTimeoutMs ?? 5000);
+    });
+    await Promise.race([this.#listener.close(), late]);
+    clearTimeout(timer);
   }
 
   /** Same as {@linkcode LineServer.close}, for `await using`. */

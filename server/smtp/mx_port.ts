@@ -1,15 +1,14 @@
 /**
  * What answers on a domain's SMTP (MX) port: the real server, nothing at all (stopped, as if the
- * machine were down), or, while a 421 fault is in force, a stand-in that greets every connection
- * with that 421 and closes it, as an overloaded server does (RFC 5321 §3.1). The port number
- * stays the same throughout, so routes to it stay right.
+ * machine were down), or a stand-in that greets every connection with a refusal such as 421 and
+ * closes it, as an overloaded server does (RFC 5321 §3.1). The port number stays the same
+ * throughout, so routes to it stay right.
  *
  * @module
  */
-import { formatReply } from "../../protocol/smtp/reply.ts";
-import { writeAll } from "../../client/line_connection.ts";
+import { formatReply, type SmtpReply } from "../../protocol/smtp/reply.ts";
 import { TcpListener } from "../../runtime/tcp_listener.ts";
-import type { SmtpFaults } from "./faults.ts";
+import { writeAll } from "../../runtime/transport.ts";
 import type { SmtpServer } from "./server.ts";
 
 /** Options of {@linkcode MxPort}. */
@@ -18,8 +17,6 @@ export interface MxPortOptions {
   port?: number;
   /** The address to listen on. @default "127.0.0.1" */
   hostname?: string;
-  /** The faults whose 421 this port obeys. */
-  faults: SmtpFaults;
 }
 
 /**
@@ -29,13 +26,10 @@ export interface MxPortOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { SmtpServer } from "./server.ts";
- * import { SmtpFaults } from "./faults.ts";
  * import { MxPort } from "./mx_port.ts";
  *
- * let port: MxPort | undefined;
- * const faults = new SmtpFaults({ domain: "hamburger.edu", onChange: () => port!.refresh() });
- * port = new MxPort((p) => new SmtpServer({ domain: "hamburger.edu", port: p }), { faults });
- * await faults.reply(421);
+ * const port = new MxPort((p) => new SmtpServer({ domain: "hamburger.edu", port: p }));
+ * await port.refuse({ code: 421, enhanced: "4.3.2", lines: ["hamburger.edu Service not available"] });
  * const conn = await Deno.connect({ hostname: "127.0.0.1", port: port.port });
  * const buf = new Uint8Array(200);
  * const n = await conn.read(buf);
@@ -43,7 +37,7 @@ export interface MxPortOptions {
  * conn.close();
  * await port.stop();
  * assert.equal(port.running, false);
- * await faults.clear();
+ * await port.refuse(undefined);
  * port.start();
  * assert.equal(port.running, true);
  * await port.close();
@@ -56,6 +50,7 @@ export class MxPort {
   #refuser?: TcpListener;
   #port: number;
   #wanted = true;
+  #refusal: SmtpReply | undefined;
 
   /**
    * Opens the port at once.
@@ -63,7 +58,7 @@ export class MxPort {
    * @param listen Starts the real server on a port.
    * @param options The port, the address and the faults.
    */
-  constructor(listen: (port: number) => SmtpServer, options: MxPortOptions) {
+  constructor(listen: (port: number) => SmtpServer, options: MxPortOptions = {}) {
     this.#listen = listen;
     this.#options = options;
     this.#port = options.port ?? 0;
@@ -103,14 +98,25 @@ export class MxPort {
     this.#open();
   }
 
-  /** Puts the right listener on the port after a fault began or ended. */
-  async refresh(): Promise<void> {
+  /** The reply every connection gets while the port refuses, if it does. */
+  get refusal(): SmtpReply | undefined {
+    return this.#refusal;
+  }
+
+  /**
+   * Makes the port greet every connection with `reply` and close it, or (with `undefined`) serve
+   * again.
+   *
+   * @param reply The refusal, such as a 421; `undefined` to serve.
+   * @returns Once the right listener is on the port.
+   */
+  async refuse(reply: SmtpReply | undefined): Promise<void> {
+    this.#refusal = reply;
     if (!this.#wanted) return;
-    const refusing = this.#options.faults.refusing !== undefined;
+    const refusing = reply !== undefined;
     if (refusing && this.#server) {
       const server = this.#server;
       this.#server = undefined;
-      this.#options.faults.release();
       await server.close(); // says 421 to the sessions under way
       this.#open();
     } else if (!refusing && this.#refuser) {
@@ -130,7 +136,6 @@ export class MxPort {
   }
 
   async #shut(): Promise<void> {
-    this.#options.faults.release(); // answers held back by a slow fault would hold the close
     const server = this.#server;
     const refuser = this.#refuser;
     this.#server = undefined;
@@ -140,7 +145,7 @@ export class MxPort {
 
   #open(): void {
     if (this.running) return;
-    const refusal = this.#options.faults.refusing;
+    const refusal = this.#refusal;
     if (refusal) {
       const goodbye = new TextEncoder().encode(formatReply(refusal, true));
       this.#refuser = new TcpListener((conn) => writeAll(conn, goodbye), {

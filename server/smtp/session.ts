@@ -71,7 +71,7 @@ const encoder = new TextEncoder();
  * import { SmtpSession } from "./session.ts";
  *
  * const session = new SmtpSession({ domain: "hamburger.edu" });
- * session.start(() => {});
+ * session.start();
  * const out = await session.receive(new TextEncoder().encode("EHLO crepes.fr\r\nNOOP\r\nQUIT\r\n"));
  * assert.match(String(out.data), /^250-hamburger\.edu[\s\S]*250 2\.0\.0 OK\r\n221 2\.0\.0 /);
  * assert.equal(out.close, true);
