@@ -1,10 +1,9 @@
 /**
- * What connects: the SMTP client (relay and submission), the IMAP-lite reader, and the system
- * clock.
+ * What connects: the SMTP client (a server's relay, a user agent's submission), the IMAP reader,
+ * and the line connection both sit on, which can start TLS in the middle of a dialog.
  *
  * @module
  */
-export { systemClock } from "../runtime/system_clock.ts";
 export {
   ConnectionError,
   LineConnection,
@@ -13,6 +12,7 @@ export {
 } from "./line_connection.ts";
 export {
   CannotConnectError,
+  type ClientTlsPolicy,
   type OutgoingMessage,
   type RecipientRefusal,
   type SendEnvelope,
@@ -22,29 +22,12 @@ export {
   SmtpClient,
   type SmtpClientOptions,
   type SmtpTimeouts,
+  StartTlsError,
   type TransactionStep,
 } from "./smtp_client.ts";
-export { SmtpWire } from "./smtp_wire.ts";
-export {
-  type PendingMessage,
-  pendingMessage,
-  runTransaction,
-  type RunTransactionOptions,
-  type TransactionState,
-} from "./mail_transaction.ts";
 export {
   type CommandArg,
   ImapClient,
   type ImapClientOptions,
   type UidOptions,
 } from "./imap_client.ts";
-export {
-  DEFAULT_TIMEOUTS,
-  localRefusal,
-  mailParameters,
-  prepare,
-  recordText,
-  type RecordTextOptions,
-  transactionLines,
-  type TransactionOptions,
-} from "./smtp_transaction.ts";

@@ -14,28 +14,16 @@ export {
   ConfigError,
   DEFAULT_CONFIG,
   type DomainConfig,
+  type DomainConfigInput,
+  type DomainPorts,
   type LabConfig,
   type LabConfigInput,
   parseDuration,
   parseLabConfig,
+  type RelayTlsMode,
 } from "./config.ts";
 export { type Endpoint as LabEndpoint, Lab, type LabAccount, type LabOptions } from "./lab.ts";
 export { EventLog, type EventLogOptions } from "./event_log.ts";
-export {
-  applyFault,
-  deleteQueued,
-  type FaultAction,
-  findQueued,
-  flushQueues,
-  type LabFaultOptions,
-  parseFault,
-  queuedEntries,
-  type QueueFilter,
-} from "./operator.ts";
-export {
-  controlHandler,
-  type ControlInfo,
-  ControlServer,
-  type ControlServerOptions,
-} from "./control.ts";
+export { type FaultAction, type LabFaultOptions, type QueueFilter } from "./operator.ts";
+export type { FaultStage } from "./faults.ts";
 export { imapTelnet, telnet, type TelnetOptions } from "./telnet.ts";

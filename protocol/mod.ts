@@ -6,10 +6,8 @@
  */
 export { type Clock, ManualClock, type Timer } from "./clock.ts";
 export { LINE_TOO_LONG, LineBuffer, type ReadLineOptions } from "./line_buffer.ts";
-export { ByteBuilder } from "./byte_builder.ts";
 export {
   type ConnectionInfo,
-  escapeHtml,
   renderTranscriptHtml,
   Transcript,
   type TranscriptEntry,
@@ -27,7 +25,6 @@ export {
 } from "./smtp/reply.ts";
 export { REPLY, type ReplyCatalogue } from "./smtp/replies.ts";
 export {
-  addressProblem,
   domainOf,
   localPartOf,
   parsePath,
@@ -37,6 +34,15 @@ export {
   splitCommand,
 } from "./smtp/command.ts";
 export { dotStuff } from "./smtp/dot.ts";
+export {
+  decodePlain,
+  encodePlain,
+  fromBase64Utf8,
+  type PlainCredentials,
+  toBase64Utf8,
+} from "./sasl.ts";
+export { RESPONSE, type ResponseCatalogue } from "./imap/responses.ts";
+export { formatStatus, type ImapStatusName, type ImapStatusResponse } from "./imap/response.ts";
 export { ImapResponseError, ImapSyntaxError } from "./imap/error.ts";
 export type {
   ImapFailure,

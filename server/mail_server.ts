@@ -21,7 +21,7 @@ import { MxPort } from "./smtp/mx_port.ts";
 import type { SmtpReply } from "../protocol/smtp/reply.ts";
 import type { TlsIdentity } from "../runtime/certificates.ts";
 import { ServerTls } from "../runtime/tls.ts";
-import type { ConnectionInfo } from "./engine/line_server.ts";
+import type { ServedConnection } from "./engine/line_server.ts";
 import { SmtpServer } from "./smtp/server.ts";
 import type { SmtpHandler } from "./smtp/types.ts";
 import { mailHandler } from "./mail_handler.ts";
@@ -232,7 +232,7 @@ export class MailServer implements AsyncDisposable {
   }
 
   // A session's own failure (a bug): printed, and told to whoever follows the events.
-  #onError = (error: unknown, connection: ConnectionInfo): void => {
+  #onError = (error: unknown, connection: ServedConnection): void => {
     const text = error instanceof Error ? error.stack ?? error.message : String(error);
     console.error(
       `${this.domain}: ${connection.protocol} connection #${connection.id} from ${connection.remote} failed: ${text}`,

@@ -21,13 +21,8 @@ export {
 export { MemoryStore, type MemoryStoreOptions } from "./store/memory_store.ts";
 export { MaildirStore, type MaildirStoreOptions } from "./store/maildir_store.ts";
 export { Accounts, type AccountsOptions } from "./accounts.ts";
-export {
-  closeQuietly,
-  type RefusalReason,
-  TcpListener,
-  type TcpListenerOptions,
-} from "../runtime/tcp_listener.ts";
 export { SmtpSession, type SmtpSessionOptions } from "./smtp/session.ts";
+export type { PendingReply } from "./smtp/framing.ts";
 export { SmtpServer, type SmtpServerOptions } from "./smtp/server.ts";
 export type {
   Envelope,
@@ -42,7 +37,16 @@ export {
   type ReceivedFields,
   receivedHeader,
   returnPathHeader,
+  type TraceProtocol,
+  traceProtocol,
 } from "./smtp/trace.ts";
+export {
+  LineServer,
+  type LineServerOptions,
+  type ServedConnection,
+  type ServedSession,
+} from "./engine/line_server.ts";
+export type { ProtocolSession, Push, SessionOutput } from "./engine/protocol_session.ts";
 export { ImapSession } from "./imap/session.ts";
 export type { ImapExpectation, ImapLimits, ImapSessionOptions } from "./imap/options.ts";
 export type { ImapOutput } from "./imap/output.ts";
@@ -83,53 +87,14 @@ export {
   type DeliveryStep,
   describeOutcome,
   type Destination,
-  handOver,
-  type HandOverOptions,
   type OutcomeFacts,
-  outcomesFor,
   type OutcomeStatus,
   type RecipientOutcome,
   type RelayItem,
-  replyText,
-  statusOfReply,
 } from "./queue/delivery.ts";
 export { Relay, type RelayOptions, type RelayStats } from "./queue/relay.ts";
 export { OutboundQueue, type OutboundQueueOptions, type QueueEvent } from "./queue/queue.ts";
-export { type QueueSchedule, queueSchedule } from "./queue/queue_options.ts";
-export {
-  applyOutcomes,
-  type AttemptResults,
-  formatSpan,
-  pendingDomains,
-  settleEntry,
-  type SettlePolicy,
-  type SettleStep,
-} from "./queue/entry_state.ts";
 export { EntryView, type QueueRow, QueueView, type QueueViewOptions } from "./queue/queue_view.ts";
 export { describeEvent, type MailEvent, type ServerEvent } from "./events.ts";
 export { MailServer, type MailServerOptions, type MailServerPorts } from "./mail_server.ts";
-export {
-  deliverLocally,
-  type LocalDelivery,
-  type LocalDeliveryOptions,
-  type StoredCopy,
-} from "./local_delivery.ts";
-export {
-  type Bounce,
-  type BounceDelivery,
-  type BounceHost,
-  type BounceOptions,
-  buildBounce,
-  deliverBounce,
-  type DeliverBounceOptions,
-  statusCode,
-} from "./queue/bounce.ts";
-export {
-  type FaultOptions,
-  faultReply,
-  type FaultStage,
-  type SmtpFault,
-  SmtpFaults,
-  type SmtpFaultsOptions,
-} from "../lab/faults.ts";
-export { MxPort, type MxPortOptions } from "./smtp/mx_port.ts";
+export { type Bounce, type BounceOptions, buildBounce } from "./queue/bounce.ts";

@@ -3,7 +3,7 @@ import { ManualClock } from "../../protocol/clock.ts";
 import { Transcript } from "../../protocol/transcript.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
 import { SmtpServer } from "../smtp/server.ts";
-import { type ConnectionInfo, LineServer } from "./line_server.ts";
+import { LineServer, type ServedConnection } from "./line_server.ts";
 import type { ProtocolSession, Push, SessionOutput } from "./protocol_session.ts";
 
 const decoder = new TextDecoder();
@@ -51,7 +51,7 @@ async function readAll(conn: Deno.Conn): Promise<string> {
 }
 
 Deno.test("LineServer reports a session's failure with the connection's id, sends its last words, and keeps serving", async () => {
-  const errors: { error: unknown; connection: ConnectionInfo }[] = [];
+  const errors: { error: unknown; connection: ServedConnection }[] = [];
   const transcripts: Transcript[] = [];
   await using server = new LineServer({
     protocol: "DEMO",

@@ -14,7 +14,7 @@ import { Connection } from "./connection.ts";
 import type { ProtocolSession } from "./protocol_session.ts";
 
 /** What is known of a connection when its session is made. */
-export interface ConnectionInfo {
+export interface ServedConnection {
   /** A number unique within this server, for logs. */
   id: number;
   /** `SMTP` or `IMAP`. */
@@ -40,7 +40,7 @@ export interface LineServerOptions {
   /** `SMTP` or `IMAP`, for logs and transcripts. */
   protocol: string;
   /** Makes the session of a new connection. */
-  session: (info: ConnectionInfo) => ServedSession;
+  session: (info: ServedConnection) => ServedSession;
   /** The address to listen on. @default "127.0.0.1" */
   hostname?: string;
   /** The port; 0 picks a free one. @default 0 */
@@ -63,10 +63,10 @@ export interface LineServerOptions {
    * Told when a session fails (a bug in a command), with the connection it happened on.
    * @default prints the error and the connection to standard error
    */
-  onError?: (error: unknown, connection: ConnectionInfo) => void;
+  onError?: (error: unknown, connection: ServedConnection) => void;
 }
 
-function reportToConsole(error: unknown, connection: ConnectionInfo): void {
+function reportToConsole(error: unknown, connection: ServedConnection): void {
   console.error(
     `${connection.protocol} connection #${connection.id} from ${connection.remote} failed:`,
     error,
@@ -156,7 +156,7 @@ export class LineServer implements AsyncDisposable {
 
   async #serve(conn: Deno.TcpConn): Promise<void> {
     const transport = new TcpTransport(conn);
-    const info: ConnectionInfo = {
+    const info: ServedConnection = {
       id: this.#next++,
       protocol: this.#options.protocol,
       remote: transport.remote,

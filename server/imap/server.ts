@@ -11,7 +11,7 @@ import type { TranscriptFactory } from "../../protocol/transcript.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
 import type { ServerTls } from "../../runtime/tls.ts";
 import type { Accounts } from "../accounts.ts";
-import { type ConnectionInfo, LineServer } from "../engine/line_server.ts";
+import { LineServer, type ServedConnection } from "../engine/line_server.ts";
 import type { MailboxStore } from "../store/store.ts";
 import type { ImapLimits } from "./options.ts";
 import { ImapSession } from "./session.ts";
@@ -54,7 +54,7 @@ export interface ImapServerOptions {
   /** LOGIN and AUTHENTICATE only inside TLS (LOGINDISABLED until then). @default false */
   requireTls?: boolean;
   /** Told when a session fails (a bug), with its connection. @default printed to standard error */
-  onError?: (error: unknown, connection: ConnectionInfo) => void;
+  onError?: (error: unknown, connection: ServedConnection) => void;
 }
 
 /**

@@ -9,7 +9,7 @@ import { REPLY } from "../../protocol/smtp/replies.ts";
 import type { TranscriptFactory } from "../../protocol/transcript.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
 import type { ServerTls } from "../../runtime/tls.ts";
-import { type ConnectionInfo, LineServer } from "../engine/line_server.ts";
+import { LineServer, type ServedConnection } from "../engine/line_server.ts";
 import { SmtpSession, type SmtpSessionOptions } from "./session.ts";
 
 /** Options of {@linkcode SmtpServer}. */
@@ -30,7 +30,7 @@ export interface SmtpServerOptions
   /** TLS from the first byte (RFC 8314, the submissions port 465). Needs `tls`. @default false */
   implicitTls?: boolean;
   /** Told when a session fails (a bug), with its connection. @default printed to standard error */
-  onError?: (error: unknown, connection: ConnectionInfo) => void;
+  onError?: (error: unknown, connection: ServedConnection) => void;
 }
 
 /**
