@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { concatBytes } from "../protocol/byte_builder.ts";
 import { dotStuff } from "../protocol/smtp/dot.ts";
 import { type SmtpReply, SmtpReplyError } from "../protocol/smtp/reply.ts";
 import {
@@ -198,7 +199,7 @@ export async function runTransaction(
   }
   let text = dotStuff(bytes);
   if (next && following.length > 0) {
-    text = concat(text, new TextEncoder().encode(following.join("\r\n") + "\r\n"));
+    text = concatBytes([text, new TextEncoder().encode(following.join("\r\n") + "\r\n")]);
     next.announced = state.announced = true;
   }
   await wire.write(text, dataBlock, "the message text");
@@ -207,11 +208,4 @@ export async function runTransaction(
   if (reply.code !== 250) return failed(reply, "end of data");
   state.messages++;
   return { accepted, rejected, reply, step: "end of data", downgraded };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -73,3 +73,33 @@ export function isUtf8(bytes: Uint8Array): boolean {
 export function utf8Bytes(text: string): Uint8Array {
   return encoder.encode(text);
 }
+
+/**
+ * Joins byte arrays into one; a single array comes back as itself, not copied.
+ *
+ * @param parts The arrays, in order.
+ * @returns Their bytes, one after another.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { concatBytes } from "./_bytes.ts";
+ *
+ * const enc = new TextEncoder();
+ * assert.equal(new TextDecoder().decode(concatBytes([enc.encode("a1 "), enc.encode("NOOP")])), "a1 NOOP");
+ * const one = enc.encode("alone");
+ * assert.equal(concatBytes([one]), one);
+ * ```
+ */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  let size = 0;
+  for (const part of parts) size += part.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { isAsciiText, utf8Bytes } from "./_bytes.ts";
+import { concatBytes, isAsciiText, utf8Bytes } from "./_bytes.ts";
 import { decodeCharset } from "./charset.ts";
 import { decodeBase64 } from "./transfer_encoding.ts";
 
@@ -31,17 +31,6 @@ function decodeQ(text: string): Uint8Array {
     }
   }
   return out.subarray(0, n);
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
-  let n = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, n);
-    n += chunk.length;
-  }
-  return out;
 }
 
 /**
@@ -69,7 +58,7 @@ export function decodeWords(text: string): string {
   let pending: Uint8Array[] = [];
   let pendingCharset = "";
   const flush = () => {
-    if (pending.length > 0) out += decodeCharset(concat(pending), pendingCharset);
+    if (pending.length > 0) out += decodeCharset(concatBytes(pending), pendingCharset);
     pending = [];
   };
   for (const match of text.matchAll(WORD)) {

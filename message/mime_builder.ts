@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isAscii, isAsciiText, utf8Bytes } from "./_bytes.ts";
+import { concatBytes, isAscii, isAsciiText, utf8Bytes } from "./_bytes.ts";
 import { formatParams } from "./content_type.ts";
 import { encodeWords } from "./encoded_words.ts";
 import { foldHeader } from "./fold.ts";
@@ -135,14 +135,7 @@ function headerLines(fields: [string, string][], utf8 = false): string {
 }
 
 function concat(chunks: (Uint8Array | string)[]): Uint8Array {
-  const parts = chunks.map((c) => typeof c === "string" ? utf8Bytes(c) : c);
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let n = 0;
-  for (const part of parts) {
-    out.set(part, n);
-    n += part.length;
-  }
-  return out;
+  return concatBytes(chunks.map((c) => typeof c === "string" ? utf8Bytes(c) : c));
 }
 
 function encodeLeaf(node: MimeNode, options: BuildMimeOptions): [TransferEncoding, Uint8Array] {

@@ -73,32 +73,4 @@ export class ByteBuilder {
   }
 }
 
-/**
- * Joins byte arrays into one; a single array comes back as itself, not copied.
- *
- * @param parts The arrays, in order.
- * @returns Their bytes, one after another.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { concatBytes } from "./byte_builder.ts";
- *
- * const enc = new TextEncoder();
- * assert.equal(new TextDecoder().decode(concatBytes([enc.encode("a1 "), enc.encode("NOOP")])), "a1 NOOP");
- * const one = enc.encode("alone");
- * assert.equal(concatBytes([one]), one);
- * ```
- */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+export { concatBytes } from "../message/_bytes.ts";

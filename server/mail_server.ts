@@ -6,7 +6,8 @@
  * @module
  */
 import type { Clock } from "../protocol/clock.ts";
-import { Transcript, type TranscriptFactory } from "../protocol/transcript.ts";
+import type { Transcript, TranscriptFactory } from "../protocol/transcript.ts";
+import { TranscriptLog } from "./transcript_log.ts";
 import { systemClock } from "../runtime/system_clock.ts";
 import type { ClientTlsPolicy, SmtpTimeouts } from "../client/smtp_client.ts";
 import { Accounts } from "./accounts.ts";
@@ -154,7 +155,7 @@ export class MailServer implements AsyncDisposable {
   #submissions?: SmtpServer;
   #imaps?: ImapServer;
   #imap: ImapServer;
-  #transcripts: Transcript[] = [];
+  #log: TranscriptLog;
   #handler: SmtpHandler;
 
   private constructor(options: MailServerOptions, accounts: Accounts) {
@@ -162,6 +163,12 @@ export class MailServer implements AsyncDisposable {
     this.domain = options.domain.toLowerCase();
     this.accounts = accounts;
     this.clock = options.clock ?? systemClock;
+    this.#log = new TranscriptLog({
+      domain: this.domain,
+      clock: this.clock,
+      max: options.maxTranscripts,
+      emit: options.onEvent && ((event) => this.#emit(event)),
+    });
     this.store = options.store ?? new MemoryStore({ clock: this.clock });
     this.router = options.router ?? new StaticRouter();
     this.relay = new Relay({
@@ -275,12 +282,12 @@ export class MailServer implements AsyncDisposable {
 
   /** The recorded dialogs, oldest first. */
   get transcripts(): readonly Transcript[] {
-    return this.#transcripts;
+    return this.#log.transcripts;
   }
 
   /** Forgets the recorded dialogs. */
   clearTranscripts(): void {
-    this.#transcripts = [];
+    this.#log.clear();
   }
 
   /** Whether the SMTP (MX) port is open (serving, or refusing with an injected 421). */
@@ -333,45 +340,7 @@ export class MailServer implements AsyncDisposable {
   }
 
   #transcriptFactory(role: string): TranscriptFactory | undefined {
-    if (this.#options.record === false) return undefined;
-    return (info) => {
-      const relay = role === "relay";
-      const transcript = new Transcript({
-        role: role.toLowerCase(),
-        title: relay
-          ? `SMTP relay: ${this.domain} → ${info.remote}`
-          : `${info.protocol} (${role}) at ${this.domain}, client ${info.remote}`,
-        client: relay ? this.domain : info.remote,
-        server: relay ? info.remote : this.domain,
-        onRecord: this.#options.onEvent
-          ? (entry) => {
-            if (entry.side === "*") return;
-            this.#emit({
-              type: entry.side === "C" ? "command" : "reply",
-              protocol: relay ? "SMTP relay" : info.protocol,
-              remote: info.remote,
-              text: entry.text,
-              at: entry.at,
-            });
-          }
-          : undefined,
-      });
-      this.#transcripts.push(transcript);
-      const max = this.#options.maxTranscripts ?? 100;
-      if (this.#transcripts.length > max) {
-        this.#transcripts.splice(0, this.#transcripts.length - max);
-      }
-      if (!relay) {
-        this.#emit({
-          type: "connection",
-          protocol: `${info.protocol} ${role}`,
-          remote: info.remote,
-          local: info.local,
-          at: this.clock.now(),
-        });
-      }
-      return transcript;
-    };
+    return this.#options.record === false ? undefined : this.#log.factory(role);
   }
 
   async #bounce(entry: QueueEntry, options: DeliverBounceOptions): Promise<void> {

@@ -86,11 +86,7 @@ export class ImapSession implements ProtocolSession {
   };
   #context: SessionContext;
 
-  /**
-   * Creates a session for a new connection.
-   *
-   * @param options Store, authenticator, domain, clock, transcript and limits.
-   */
+  /** Creates a session for a new connection. @param options Store, logins, domain, clock, limits, TLS. */
   constructor(options: ImapSessionOptions) {
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
@@ -116,9 +112,9 @@ export class ImapSession implements ProtocolSession {
     return this.#state === "logout";
   }
 
-  /** When the session times out unless input arrives (the engine's timer). */
+  /** When, by the clock, the session times out unless input arrives (RFC 3501 §5.4). */
   get deadline(): number {
-    return this.idleDeadline;
+    return this.#lastActivity + this.#limits.idleTimeoutMs;
   }
 
   /** The TLS protecting the connection, once a handshake finished. */
@@ -137,10 +133,15 @@ export class ImapSession implements ProtocolSession {
     return { data: out.data, close: out.close || this.closed, startTls: out.startTls };
   }
 
-  /** The engine's timer: ends an idle session. @returns The BYE, or nothing before the deadline. */
-  tick(): SessionOutput | undefined {
-    const bye = this.checkIdle();
-    return bye && { data: bye.bytes, close: true };
+  /**
+   * Ends the session when it has been idle too long (the engine calls this at the deadline).
+   *
+   * @param now The clock's time.
+   * @returns The BYE to send before closing, or nothing while the deadline is not reached.
+   */
+  tick(now: number): SessionOutput | undefined {
+    if (this.#state === "logout" || now < this.deadline) return undefined;
+    return { data: this.#bye(RESPONSE.IdleTimeout).bytes, close: true };
   }
 
   /**
@@ -190,16 +191,7 @@ export class ImapSession implements ProtocolSession {
     return { kind: "line" };
   }
 
-  /** When, by the clock, the session times out unless input arrives. */
-  get idleDeadline(): number {
-    return this.#lastActivity + this.#limits.idleTimeoutMs;
-  }
-
-  /**
-   * The greeting to send when the connection opens (RFC 3501 §7.1.1).
-   *
-   * @returns `* OK [CAPABILITY ...] domain IMAP4rev1 ready`.
-   */
+  /** The greeting when the connection opens (RFC 3501 §7.1.1). @returns `* OK [CAPABILITY ...] ...`. */
   greeting(): ImapOutput {
     const out = this.#begin();
     out.add(formatStatus("*", RESPONSE.Greeting(this.#domain, this.#capabilities())));
@@ -256,17 +248,6 @@ export class ImapSession implements ProtocolSession {
     const out = this.#begin();
     this.#intake.literal(bytes);
     return Promise.resolve(this.#finish(out));
-  }
-
-  /**
-   * Ends the session when it has been idle too long; the driver calls this when the clock passes
-   * {@linkcode ImapSession.idleDeadline}.
-   *
-   * @returns The BYE to send before closing, or undefined when the session is not idle yet.
-   */
-  checkIdle(): ImapOutput | undefined {
-    if (this.#state === "logout" || this.#clock.now() < this.idleDeadline) return undefined;
-    return this.#bye(RESPONSE.IdleTimeout);
   }
 
   #begin(): OutputBuffer {

@@ -190,13 +190,16 @@ Deno.test("ImapSession answers ID, NAMESPACE, ENABLE and CAPABILITY", async () =
 Deno.test("ImapSession times out after the idle limit by its clock", async () => {
   const { session, clock } = await setup({ limits: { idleTimeoutMs: 60_000 } });
   clock.advance(59_000);
-  assert.equal(session.checkIdle(), undefined);
+  assert.equal(session.tick(clock.now()), undefined);
   await session.receiveLine("a1 NOOP");
   clock.advance(59_000);
-  assert.equal(session.checkIdle(), undefined);
+  assert.equal(session.tick(clock.now()), undefined);
   clock.advance(1_000);
-  const bye = session.checkIdle();
-  assert.deepEqual(bye?.lines, [formatStatus("*", RESPONSE.IdleTimeout)]);
+  const bye = session.tick(clock.now());
+  assert.equal(
+    new TextDecoder().decode(bye?.data as Uint8Array),
+    formatStatus("*", RESPONSE.IdleTimeout) + "\r\n",
+  );
   assert.equal(bye?.close, true);
   assert.deepEqual(session.expecting, { kind: "closed" });
 });

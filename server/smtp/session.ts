@@ -64,18 +64,6 @@ const encoder = new TextEncoder();
  * assert.equal(stored[0], "Do you like ketchup?\r\nHow about pickles?\r\n");
  * assert.equal(session.closed, true);
  * ```
- *
- * @example The same session fed bytes, as the connection engine does: pipelined commands
- * ```ts
- * import assert from "node:assert/strict";
- * import { SmtpSession } from "./session.ts";
- *
- * const session = new SmtpSession({ domain: "hamburger.edu" });
- * session.start();
- * const out = await session.receive(new TextEncoder().encode("EHLO crepes.fr\r\nNOOP\r\nQUIT\r\n"));
- * assert.match(String(out.data), /^250-hamburger\.edu[\s\S]*250 2\.0\.0 OK\r\n221 2\.0\.0 /);
- * assert.equal(out.close, true);
- * ```
  */
 export class SmtpSession implements ProtocolSession {
   /** What is known of the client. */
@@ -93,11 +81,7 @@ export class SmtpSession implements ProtocolSession {
   #lastActivity: number;
   #context: CommandContext;
 
-  /**
-   * Creates a session for a new connection.
-   *
-   * @param options The domain, hooks, limits, TLS and transcript.
-   */
+  /** Creates a session for a new connection. @param options Domain, hooks, limits, TLS, transcript. */
   constructor(options: SmtpSessionOptions) {
     this.#options = resolveSessionOptions(options);
     this.#limits = new ErrorLimits(this.#options);
@@ -147,31 +131,19 @@ export class SmtpSession implements ProtocolSession {
     return this.client.esmtp;
   }
 
-  /**
-   * When the session times out unless input arrives: after `idleTimeoutMs` of silence, or
-   * `maxDataTimeMs` after a message's text began.
-   */
+  /** When it times out: `idleTimeoutMs` of silence, or `maxDataTimeMs` into a message's text. */
   get deadline(): number {
     const idle = this.#lastActivity + this.#options.idleTimeoutMs;
     const text = this.#intake.since;
     return text === undefined ? idle : Math.min(idle, text + this.#options.maxDataTimeMs);
   }
 
-  /**
-   * Formats a reply as this session sends it (with enhanced codes after EHLO).
-   *
-   * @param reply A reply from this session.
-   * @returns The wire text, CRLF included.
-   */
+  /** Formats a reply as this session sends it (enhanced codes after EHLO). @param reply The reply. @returns Its wire text. */
   wire(reply: SmtpReply): string {
     return formatReply(reply, this.enhancedCodes);
   }
 
-  /**
-   * The greeting that opens the connection (RFC 5321 §4.3.1).
-   *
-   * @returns `220 <domain>`.
-   */
+  /** The greeting that opens the connection (RFC 5321 §4.3.1). @returns `220 <domain>`. */
   greeting(): SmtpReply {
     return this.#reply(REPLY.Greeting(this.#options.domain));
   }
@@ -188,6 +160,17 @@ export class SmtpSession implements ProtocolSession {
    *
    * @param bytes The bytes, copied in.
    * @returns The replies as wire text, and whether to close or start TLS.
+   *
+   * @example Three pipelined commands in one read, as the connection engine feeds them
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SmtpSession } from "./session.ts";
+   *
+   * const session = new SmtpSession({ domain: "hamburger.edu" });
+   * const out = await session.receive(new TextEncoder().encode("EHLO crepes.fr\r\nNOOP\r\nQUIT\r\n"));
+   * assert.match(String(out.data), /250 2\.0\.0 OK\r\n221 2\.0\.0 hamburger\.edu closing/);
+   * assert.equal(out.close, true);
+   * ```
    */
   receive(bytes: Uint8Array): SessionOutput | Promise<SessionOutput> {
     this.#lastActivity = this.#options.clock.now();
@@ -243,12 +226,7 @@ export class SmtpSession implements ProtocolSession {
     this.#typedWithLf = false;
   }
 
-  /**
-   * Ends the session when it has been idle too long, or its message text took too long.
-   *
-   * @param now The clock's time.
-   * @returns The 421 to send before closing, or nothing while the deadline is not reached.
-   */
+  /** Ends an idle or too slow session. @param now The clock's time. @returns The 421, or nothing yet. */
   tick(now: number): SessionOutput | undefined {
     if (this.closed || now < this.deadline) return undefined;
     const idle = now >= this.#lastActivity + this.#options.idleTimeoutMs;

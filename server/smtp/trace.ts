@@ -5,6 +5,7 @@
  * @module
  */
 import { formatDate } from "../../message/date.ts";
+import { concatBytes } from "../../protocol/byte_builder.ts";
 
 /** The `with` word of a `Received:` line (RFC 3848). */
 export type TraceProtocol = "SMTP" | "ESMTP" | "ESMTPS" | "ESMTPA" | "ESMTPSA";
@@ -132,9 +133,5 @@ export function returnPathHeader(from: string): string {
  * ```
  */
 export function prependHeader(header: string, message: Uint8Array): Uint8Array {
-  const head = new TextEncoder().encode(header);
-  const out = new Uint8Array(head.length + message.length);
-  out.set(head);
-  out.set(message, head.length);
-  return out;
+  return concatBytes([new TextEncoder().encode(header), message]);
 }
