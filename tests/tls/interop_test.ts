@@ -77,6 +77,28 @@ function assertRelayedInTls(lab: Lab) {
   );
 }
 
+/** curl sends MESSAGE as alice to bob through `url`, with `tls` options such as --cacert. */
+function curlSend(url: string, tls: string[]) {
+  const envelope = ["--mail-from", "alice@crepes.fr", "--mail-rcpt", "bob@hamburger.edu"];
+  return run("curl", [
+    "-sS",
+    "--max-time",
+    "20",
+    url,
+    ...tls,
+    "--user",
+    "alice:ketchup",
+    ...envelope,
+    "-T",
+    "-",
+  ], MESSAGE);
+}
+
+/** curl reads bob's first message at `url`. */
+function curlRead(url: string, tls: string[]) {
+  return run("curl", ["-sS", "--max-time", "20", url, ...tls, "--user", "bob:pickles"]);
+}
+
 toolTest("swaks --tls submits through crepes.fr, and the relay to hamburger.edu runs in TLS", [
   "swaks",
 ], async () => {
@@ -119,32 +141,10 @@ toolTest(
   async () => {
     await using env = await startLab();
     const tls = ["--ssl-reqd", "--cacert", env.caFile];
-    const sent = await run("curl", [
-      "-sS",
-      "--max-time",
-      "20",
-      `smtp://127.0.0.1:${env.crepes.ports.submission}`,
-      ...tls,
-      "--user",
-      "alice:ketchup",
-      "--mail-from",
-      "alice@crepes.fr",
-      "--mail-rcpt",
-      "bob@hamburger.edu",
-      "-T",
-      "-",
-    ], MESSAGE);
+    const sent = await curlSend(`smtp://127.0.0.1:${env.crepes.ports.submission}`, tls);
     assert.equal(sent.code, 0, sent.stderr);
     const stored = await assertDelivered(env.lab, "curl");
-    const read = await run("curl", [
-      "-sS",
-      "--max-time",
-      "20",
-      `imap://127.0.0.1:${env.hamburger.ports.imap}/INBOX;UID=1`,
-      ...tls,
-      "--user",
-      "bob:pickles",
-    ]);
+    const read = await curlRead(`imap://127.0.0.1:${env.hamburger.ports.imap}/INBOX;UID=1`, tls);
     assert.equal(read.code, 0, read.stderr);
     assert.equal(read.stdout, stored, "IMAP inside TLS returns the stored bytes");
     const imap = env.lab.transcriptsOf("imap", "hamburger.edu")[0];
@@ -160,44 +160,15 @@ toolTest("curl uses the implicit-TLS ports: smtps:// to submissions and imaps://
   "curl",
 ], async () => {
   await using env = await startLab();
-  const sent = await run("curl", [
-    "-sS",
-    "--max-time",
-    "20",
-    `smtps://127.0.0.1:${env.crepes.ports.submissions}`,
-    "--cacert",
-    env.caFile,
-    "--user",
-    "alice:ketchup",
-    "--mail-from",
-    "alice@crepes.fr",
-    "--mail-rcpt",
-    "bob@hamburger.edu",
-    "-T",
-    "-",
-  ], MESSAGE);
+  const trust = ["--cacert", env.caFile];
+  const sent = await curlSend(`smtps://127.0.0.1:${env.crepes.ports.submissions}`, trust);
   assert.equal(sent.code, 0, sent.stderr);
   const stored = await assertDelivered(env.lab, "curl smtps");
-  const read = await run("curl", [
-    "-sS",
-    "--max-time",
-    "20",
-    `imaps://127.0.0.1:${env.hamburger.ports.imaps}/INBOX;UID=1`,
-    "--cacert",
-    env.caFile,
-    "--user",
-    "bob:pickles",
-  ]);
+  const imaps = `imaps://127.0.0.1:${env.hamburger.ports.imaps}/INBOX;UID=1`;
+  const read = await curlRead(imaps, trust);
   assert.equal(read.code, 0, read.stderr);
   assert.equal(read.stdout, stored);
-  const untrusted = await run("curl", [
-    "-sS",
-    "--max-time",
-    "20",
-    `imaps://127.0.0.1:${env.hamburger.ports.imaps}/INBOX;UID=1`,
-    "--user",
-    "bob:pickles",
-  ]);
+  const untrusted = await curlRead(imaps, []);
   assert.equal(untrusted.code, 60, "without the lab CA, curl refuses the certificate");
 });
 
@@ -358,23 +329,12 @@ toolTest(
     const config = structuredClone(DEFAULT_CONFIG);
     config.domains[0].requireTls = true;
     await using env = await startLab(config);
-    const envelope = ["--mail-from", "alice@crepes.fr", "--mail-rcpt", "bob@hamburger.edu"];
-    const base = [
-      "-sS",
-      "--max-time",
-      "20",
-      `smtp://127.0.0.1:${env.crepes.ports.submission}`,
-      "--user",
-      "alice:ketchup",
-      ...envelope,
-      "-T",
-      "-",
-    ];
-    const clear = await run("curl", base, MESSAGE);
+    const submission = `smtp://127.0.0.1:${env.crepes.ports.submission}`;
+    const clear = await curlSend(submission, []);
     assert.notEqual(clear.code, 0, "no login without TLS");
-    const submission = env.lab.transcriptsOf("submission", "crepes.fr")[0];
-    assert.ok(submission.lines("S").includes("530 5.7.0 Must issue a STARTTLS command first"));
-    const secure = await run("curl", [...base, "--ssl-reqd", "--cacert", env.caFile], MESSAGE);
+    const transcript = env.lab.transcriptsOf("submission", "crepes.fr")[0];
+    assert.ok(transcript.lines("S").includes("530 5.7.0 Must issue a STARTTLS command first"));
+    const secure = await curlSend(submission, ["--ssl-reqd", "--cacert", env.caFile]);
     assert.equal(secure.code, 0, secure.stderr);
     await assertDelivered(env.lab, "curl with requireTls");
   },
