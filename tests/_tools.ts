@@ -68,3 +68,55 @@ export function toolTest(
     Deno.test({ name: `${name} (skipped: ${missing.join(", ")} not found)`, ignore: true, fn });
   }
 }
+
+/** What {@linkcode runTool} gives back: the exit code and both streams as text. */
+export interface ToolRun {
+  /** The exit code. */
+  code: number;
+  /** Standard output as text. */
+  stdout: string;
+  /** Standard error as text. */
+  stderr: string;
+}
+
+/**
+ * Runs a program with some input on stdin, for at most 30 s.
+ *
+ * @param command The program.
+ * @param args Its arguments.
+ * @param stdin What to write to its standard input. @default nothing (stdin closed)
+ * @returns The exit code and what it printed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runTool } from "./_tools.ts";
+ *
+ * assert.deepEqual(await runTool("sh", ["-c", "cat"], "hi"), { code: 0, stdout: "hi", stderr: "" });
+ * ```
+ */
+export async function runTool(
+  command: string,
+  args: string[],
+  stdin?: string | Uint8Array,
+): Promise<ToolRun> {
+  const child = new Deno.Command(command, {
+    args,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin);
+    await writer.close();
+  }
+  const timer = setTimeout(() => child.kill(), 30_000);
+  try {
+    const out = await child.output();
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import nodemailer from "nodemailer";
-import { toolTest } from "../_tools.ts";
+import { runTool, toolTest } from "../_tools.ts";
 import { type Accepted, testServer } from "./_server.ts";
 
 const encoder = new TextEncoder();
@@ -62,23 +62,6 @@ function swaks(port: number, from: string, extra: string[] = []): string[] {
   return ["--server", `127.0.0.1:${port}`, ...envelope, ...auth, ...extra, "--timeout", "30"];
 }
 
-async function run(command: string, args: string[], stdin?: Uint8Array) {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin) {
-    const writer = child.stdin.getWriter();
-    await writer.write(stdin);
-    await writer.close();
-  }
-  const out = await child.output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
-
 toolTest(
   "curl sends plain, 8-bit, UTF-8-address and large messages that are stored byte for byte",
   ["curl"],
@@ -87,7 +70,7 @@ toolTest(
     await using _ = server;
     for (const [label, { from, bytes }] of Object.entries(messages())) {
       const sent = withCrlf(bytes);
-      const out = await run("curl", [
+      const out = await runTool("curl", [
         "-sS",
         "--max-time",
         "30",
@@ -116,7 +99,7 @@ toolTest(
       const { from, bytes } = all[label];
       const file = await Deno.makeTempFile();
       await Deno.writeFile(file, bytes);
-      const out = await run(
+      const out = await runTool(
         "swaks",
         swaks(server.port, from, ["--pipeline", "--data", `@${file}`]),
       );
@@ -126,7 +109,7 @@ toolTest(
       assertStored(accepted, from, withCrlf(bytes), `swaks ${label}`);
     }
     // swaks has no SMTPUTF8 option: a UTF-8 sender without it is refused, as RFC 6531 requires.
-    const utf8 = await run("swaks", swaks(server.port, "앨리스@crepes.fr"));
+    const utf8 = await runTool("swaks", swaks(server.port, "앨리스@crepes.fr"));
     assert.match(utf8.stdout, /553 5\.6\.7/);
   },
 );
@@ -162,7 +145,7 @@ toolTest("Python smtplib logs in and sends every kind of message, and send_messa
     utf8: label === "utf8Address",
     bytes: btoa(Array.from(withCrlf(bytes), (b) => String.fromCharCode(b)).join("")),
   }));
-  const out = await run(
+  const out = await runTool(
     "python3",
     ["-c", PYTHON, String(server.port)],
     encoder.encode(JSON.stringify(cases)),

@@ -9,7 +9,7 @@ import nodemailer from "nodemailer";
 import { Lab } from "../../lab/lab.ts";
 import type { LabConfigInput } from "../../lab/config.ts";
 import { DEFAULT_CONFIG } from "../../lab/config.ts";
-import { toolTest } from "../_tools.ts";
+import { runTool, toolTest } from "../_tools.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -39,22 +39,6 @@ async function startLab(config: LabConfigInput = DEFAULT_CONFIG) {
   };
 }
 
-async function run(command: string, args: string[], stdin?: string) {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(encoder.encode(stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
 /** Bob's INBOX holds exactly MESSAGE once (after the trace fields the servers added). */
 async function assertDelivered(lab: Lab, label: string) {
   await lab.idle();
@@ -80,7 +64,7 @@ function assertRelayedInTls(lab: Lab) {
 /** curl sends MESSAGE as alice to bob through `url`, with `tls` options such as --cacert. */
 function curlSend(url: string, tls: string[]) {
   const envelope = ["--mail-from", "alice@crepes.fr", "--mail-rcpt", "bob@hamburger.edu"];
-  return run("curl", [
+  return runTool("curl", [
     "-sS",
     "--max-time",
     "20",
@@ -96,7 +80,7 @@ function curlSend(url: string, tls: string[]) {
 
 /** curl reads bob's first message at `url`. */
 function curlRead(url: string, tls: string[]) {
-  return run("curl", ["-sS", "--max-time", "20", url, ...tls, "--user", "bob:pickles"]);
+  return runTool("curl", ["-sS", "--max-time", "20", url, ...tls, "--user", "bob:pickles"]);
 }
 
 toolTest("swaks --tls submits through crepes.fr, and the relay to hamburger.edu runs in TLS", [
@@ -105,7 +89,7 @@ toolTest("swaks --tls submits through crepes.fr, and the relay to hamburger.edu 
   await using env = await startLab();
   const file = `${env.caFile}.eml`;
   await Deno.writeTextFile(file, MESSAGE.slice(0, -2)); // swaks ends the last line itself
-  const { code, stdout, stderr } = await run("swaks", [
+  const { code, stdout, stderr } = await runTool("swaks", [
     "--server",
     `127.0.0.1:${env.crepes.ports.submission}`,
     "--tls",
@@ -188,7 +172,7 @@ with smtplib.SMTP("127.0.0.1", submission) as smtp:
     smtp.login("alice", "ketchup")
     smtp.sendmail("alice@crepes.fr", ["bob@hamburger.edu"], sys.stdin.buffer.read())
 `;
-  const sent = await run("python3", [
+  const sent = await runTool("python3", [
     "-c",
     script,
     env.caFile,
@@ -213,7 +197,7 @@ implicit.login("bob", "pickles")
 assert implicit.select("INBOX")[1][0] == b"1"
 implicit.logout()
 `;
-  const read = await run("python3", [
+  const read = await runTool("python3", [
     "-c",
     reader,
     env.caFile,
