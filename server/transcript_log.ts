@@ -31,7 +31,7 @@ export interface TranscriptLogOptions {
  * import { TranscriptLog } from "./transcript_log.ts";
  *
  * const log = new TranscriptLog({ domain: "hamburger.edu", clock: new ManualClock() });
- * const transcript = log.factory("MX")({ protocol: "SMTP", remote: "127.0.0.1:5000", local: "127.0.0.1:25" });
+ * const transcript = log.factory("MX")({ protocol: "SMTP", remote: "127.0.0.1:5000", local: "127.0.0.1:25" })!;
  * transcript.server("220 hamburger.edu");
  * assert.equal(log.transcripts[0].role, "mx");
  * assert.equal(transcript.title, "SMTP (MX) at hamburger.edu, client 127.0.0.1:5000");
