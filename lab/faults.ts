@@ -280,7 +280,10 @@ export class SmtpFaults {
   }
 
   #change(): Promise<void> {
-    const change = this.#changing.then(() => this.#onChange?.()).catch(() => {});
+    // A port that cannot switch (taken meanwhile) is said, not swallowed; the next change retries.
+    const change = this.#changing.then(() => this.#onChange?.()).catch((error) =>
+      console.error(`${this.#domain}: the SMTP port could not follow the fault:`, error)
+    );
     this.#changing = change;
     return change;
   }
