@@ -6,15 +6,23 @@
  */
 export {
   AlreadyExistsError,
+  changedFlags,
   checkMailboxName,
   checkUserName,
+  type CopiedUid,
   type DeliverOptions,
+  type FlagChange,
   InvalidNameError,
+  type MailboxInfo,
   type MailboxStatus,
   type MailboxStore,
+  MAX_KEYWORDS,
   type MessageInfo,
   normalizeFlags,
   NotFoundError,
+  SPECIAL_MAILBOXES,
+  type SpecialUse,
+  type StoreChange,
   SYSTEM_FLAGS,
   type SystemFlag,
 } from "./store/store.ts";

@@ -3,29 +3,49 @@
  * implementation must show, registered as `Deno.test` cases for a given store (the shape of
  * Hono's `router/common.case.test.ts`). `store_conformance_test.ts` runs it for each store.
  *
+ * This file holds the suite's entry and the behaviours of messages (bytes, UIDs, status, flags,
+ * listing); the others are beside it: keywords, modification sequences, recent messages,
+ * summaries and copies (`store_conformance_flags.ts`), the mailbox tree, subscriptions and
+ * watchers (`store_conformance_mailboxes.ts`), and a restart (`store_conformance_restart.ts`).
+ *
  * @module
  */
 import assert from "node:assert/strict";
 import { ManualClock } from "../protocol/clock.ts";
-import {
-  AlreadyExistsError,
-  InvalidNameError,
-  type MailboxStore,
-  NotFoundError,
-  SYSTEM_FLAGS,
-  type SystemFlag,
-} from "../server/store/store.ts";
+import { type MailboxStore, SYSTEM_FLAGS, type SystemFlag } from "../server/store/store.ts";
+import { flagConformance } from "./store_conformance_flags.ts";
+import { mailboxConformance } from "./store_conformance_mailboxes.ts";
+import { restartConformance } from "./store_conformance_restart.ts";
 
 /** A fresh, empty store for one test, and how to clean up after it. */
 export interface StoreFixture extends AsyncDisposable {
   /** The store under test. */
   store: MailboxStore;
+  /**
+   * Opens another store on the same data, as a restarted process would; stores that keep
+   * nothing (memory) leave it out, and the restart tests are not registered for them.
+   */
+  reopen?: () => MailboxStore;
 }
 
 /** Opens a fresh, empty store that reads the given clock. */
 export type OpenStore = (clock: ManualClock) => Promise<StoreFixture>;
 
-const encode = (text: string) => new TextEncoder().encode(text);
+/** Registers one conformance test for the store under test. */
+export type Register = (
+  name: string,
+  body: (store: MailboxStore, clock: ManualClock, fixture: StoreFixture) => Promise<void>,
+  options?: { persistent?: boolean },
+) => void;
+
+/** Options of {@linkcode storeConformance}. */
+export interface ConformanceOptions {
+  /** Whether the store keeps its data across a restart (its fixtures can reopen). @default false */
+  persistent?: boolean;
+}
+
+/** The bytes of a text. */
+export const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /**
  * Registers the conformance tests for one store implementation. Each test opens its own store
@@ -33,6 +53,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
  *
  * @param label The implementation's name, the first word of every test name.
  * @param open Makes a fresh store on a manual clock.
+ * @param options Whether the store persists (else the restart tests are left out).
  *
  * @example Run the suite for the memory store
  * ```ts ignore
@@ -46,14 +67,27 @@ const encode = (text: string) => new TextEncoder().encode(text);
  *   }));
  * ```
  */
-export function storeConformance(label: string, open: OpenStore): void {
-  const test = (name: string, body: (store: MailboxStore, clock: ManualClock) => Promise<void>) =>
+export function storeConformance(
+  label: string,
+  open: OpenStore,
+  options: ConformanceOptions = {},
+): void {
+  const test: Register = (name, body, needs = {}) => {
+    // A store that keeps nothing has no restart to test: such tests are not registered at all.
+    if (needs.persistent && !options.persistent) return;
     Deno.test(`${label} ${name}`, async () => {
       const clock = new ManualClock();
       await using fixture = await open(clock);
-      await body(fixture.store, clock);
+      await body(fixture.store, clock, fixture);
     });
+  };
+  messageConformance(test);
+  flagConformance(test);
+  mailboxConformance(test);
+  restartConformance(test);
+}
 
+function messageConformance(test: Register): void {
   test("deliver and read keep the exact bytes", async (store) => {
     const samples = {
       crlf: encode("From: alice@crepes.fr\r\nSubject: hi\r\n\r\nHello\r\n.\r\n..dots\r\n"),
@@ -103,35 +137,38 @@ export function storeConformance(label: string, open: OpenStore): void {
     assert.deepEqual(await store.read("bob", "INBOX", 2), encode("Subject: 2\r\n\r\n"));
   });
 
-  test("status counts messages and unseen messages and reports uidNext", async (store) => {
+  test("status counts messages, unseen and recent ones, and reports uidNext", async (store) => {
     await store.ensureUser("bob");
     const fresh = await store.status("bob", "INBOX");
-    assert.deepEqual({ ...fresh, uidValidity: 0 }, {
+    assert.deepEqual({ ...fresh, uidValidity: 0, highestModseq: 0 }, {
       name: "INBOX",
       uidValidity: 0,
       uidNext: 1,
       messages: 0,
       unseen: 0,
+      recent: 0,
+      highestModseq: 0,
+      keywords: [],
     });
     assert.ok(Number.isInteger(fresh.uidValidity) && fresh.uidValidity >= 1);
     assert.ok(fresh.uidValidity <= 2 ** 32 - 1);
     await store.deliver("bob", encode("a"));
     await store.deliver("bob", encode("b"), { flags: ["\\Seen"] });
     await store.deliver("bob", encode("c"));
-    assert.deepEqual(await store.status("bob", "INBOX"), {
+    const three = await store.status("bob", "INBOX");
+    assert.deepEqual({ ...three, highestModseq: 0 }, {
       ...fresh,
+      highestModseq: 0,
       uidNext: 4,
       messages: 3,
       unseen: 2,
+      recent: 3,
     });
     await store.setFlags("bob", "INBOX", 1, ["\\Seen", "\\Answered"]);
     await store.expunge("bob", "INBOX", [3]);
-    assert.deepEqual(await store.status("bob", "inbox"), {
-      ...fresh,
-      uidNext: 4,
-      messages: 2,
-      unseen: 0,
-    });
+    const after = await store.status("bob", "inbox");
+    assert.deepEqual([after.uidNext, after.messages, after.unseen, after.recent], [4, 2, 0, 2]);
+    assert.ok(after.highestModseq > three.highestModseq);
   });
 
   test("flags round trip in IMAP order", async (store) => {
@@ -150,13 +187,13 @@ export function storeConformance(label: string, open: OpenStore): void {
     (await flagsOf()).push("\\Seen"); // a caller's copy, not the store's
     assert.deepEqual(await flagsOf(), []);
     assert.deepEqual(await store.read("bob", "INBOX", uid), encode("x"));
-    const recent = ["\\Recent" as SystemFlag];
-    await assert.rejects(store.setFlags("bob", "INBOX", uid, recent), TypeError);
-    await assert.rejects(store.deliver("bob", encode("y"), { flags: recent }), TypeError);
+    await assert.rejects(store.setFlags("bob", "INBOX", uid, ["\\Recent"]), TypeError);
+    await assert.rejects(store.setFlags("bob", "INBOX", uid, ["two words"]), TypeError);
+    await assert.rejects(store.deliver("bob", encode("y"), { flags: ["\\Recent"] }), TypeError);
     assert.equal((await store.status("bob", "INBOX")).messages, 1);
   });
 
-  test("list is in UID order with sizes and internal dates", async (store, clock) => {
+  test("list is in UID order with sizes, internal dates and modseqs", async (store, clock) => {
     const first = clock.now();
     await store.deliver("bob", encode("one"));
     clock.advance(60_000);
@@ -164,127 +201,15 @@ export function storeConformance(label: string, open: OpenStore): void {
     await store.deliver("bob", encode("second"), { internalDate: old });
     clock.advance(60_000);
     await store.deliver("bob", encode("third!"));
-    assert.deepEqual(await store.list("bob", "INBOX"), [
+    const list = await store.list("bob", "INBOX");
+    assert.deepEqual(list.map(({ modseq: _, ...rest }) => rest), [
       { uid: 1, flags: [], size: 3, internalDate: first },
       { uid: 2, flags: [], size: 6, internalDate: old },
       { uid: 3, flags: [], size: 6, internalDate: first + 120_000 },
     ]);
-  });
-
-  test("mailboxes lists INBOX first, then the others in order", async (store) => {
-    await store.ensureUser("bob");
-    assert.deepEqual(await store.mailboxes("bob"), ["INBOX"]);
-    for (const name of ["Work", "Archive", "Work.Course"]) await store.createMailbox("bob", name);
-    assert.deepEqual(await store.mailboxes("bob"), ["INBOX", "Archive", "Work", "Work.Course"]);
-    const uid = await store.deliver("bob", encode("Subject: lab\r\n\r\n"), {
-      mailbox: "Work.Course",
-      flags: ["\\Flagged"],
-    });
-    assert.equal(uid, 1);
-    assert.deepEqual(await store.read("bob", "Work.Course", uid), encode("Subject: lab\r\n\r\n"));
-    const status = await store.status("bob", "Work.Course");
-    assert.deepEqual([status.name, status.messages, status.unseen], ["Work.Course", 1, 1]);
-    assert.equal((await store.status("bob", "INBOX")).messages, 0);
-    assert.deepEqual(await store.list("bob", "Work"), []);
-    assert.equal(await store.deliver("bob", encode("x")), 1); // every mailbox counts its own UIDs
-  });
-
-  test("createMailbox refuses a mailbox that exists", async (store) => {
-    await store.ensureUser("bob");
-    await store.createMailbox("bob", "Work");
-    await assert.rejects(store.createMailbox("bob", "Work"), AlreadyExistsError);
-    await assert.rejects(store.createMailbox("bob", "INBOX"), AlreadyExistsError);
-    await assert.rejects(store.createMailbox("bob", "inbox"), AlreadyExistsError);
-    assert.deepEqual(await store.mailboxes("bob"), ["INBOX", "Work"]);
-  });
-
-  test("unknown users, mailboxes and UIDs are NotFoundError", async (store) => {
-    const x = encode("x");
-    await assert.rejects(store.status("nobody", "INBOX"), NotFoundError);
-    await assert.rejects(store.mailboxes("nobody"), NotFoundError);
-    await assert.rejects(store.list("nobody", "INBOX"), NotFoundError);
-    await assert.rejects(store.read("nobody", "INBOX", 1), NotFoundError);
-    await assert.rejects(store.createMailbox("nobody", "Work"), NotFoundError);
-    // Delivery creates a user's INBOX, but no user for the sake of another mailbox.
-    await assert.rejects(store.deliver("nobody", x, { mailbox: "Work" }), NotFoundError);
-    await assert.rejects(store.mailboxes("nobody"), NotFoundError);
-
-    const uid = await store.deliver("bob", x);
-    await assert.rejects(store.status("bob", "Nope"), NotFoundError);
-    await assert.rejects(store.list("bob", "Nope"), NotFoundError);
-    await assert.rejects(store.read("bob", "Nope", uid), NotFoundError);
-    await assert.rejects(store.setFlags("bob", "Nope", uid, []), NotFoundError);
-    await assert.rejects(store.expunge("bob", "Nope", [uid]), NotFoundError);
-    await assert.rejects(store.deliver("bob", x, { mailbox: "Nope" }), NotFoundError);
-    await assert.rejects(store.read("bob", "INBOX", 99), NotFoundError);
-    await assert.rejects(store.setFlags("bob", "INBOX", 99, ["\\Seen"]), NotFoundError);
-    await store.expunge("bob", "INBOX", [99]); // unknown UIDs are ignored
-    assert.equal((await store.status("bob", "INBOX")).messages, 1);
-    assert.deepEqual(await store.mailboxes("bob"), ["INBOX"]);
-  });
-
-  test("user and INBOX names are case-insensitive", async (store) => {
-    const uid = await store.deliver("Carol", encode("x"), { mailbox: "Inbox" });
-    assert.deepEqual(await store.mailboxes("carol"), ["INBOX"]);
-    assert.equal((await store.status("CAROL", "inbox")).name, "INBOX");
-    assert.deepEqual(await store.read("carol", "INBOX", uid), encode("x"));
-    await store.ensureUser("CaRoL");
-    assert.equal((await store.status("carol", "INBOX")).messages, 1);
-  });
-
-  test("ensureUser keeps what is there", async (store) => {
-    await store.ensureUser("bob");
-    const before = await store.status("bob", "INBOX");
-    await store.deliver("bob", encode("x"));
-    await store.ensureUser("bob");
-    assert.deepEqual(await store.status("bob", "INBOX"), {
-      ...before,
-      uidNext: 2,
-      messages: 1,
-      unseen: 1,
-    });
-  });
-
-  test("names that could leave the root are InvalidNameError", async (store) => {
-    await store.ensureUser("bob");
-    const x = encode("x");
-    const badMailboxes = [
-      "../x",
-      "a/b",
-      ".hidden",
-      "..",
-      ".",
-      "Work.",
-      "Work..Course",
-      "",
-      "a\0b",
-      "a\\b",
-      "tab\there",
-      "INBOX.Sub",
-      "inbox.Sub",
-      "*",
-      "Work%",
-      "x".repeat(101),
-      `${"\u00e9".repeat(100)}.${"\u00e9".repeat(10)}`, // 220 bytes in UTF-8
-    ];
-    for (const name of badMailboxes) {
-      const what = JSON.stringify(name);
-      await assert.rejects(store.createMailbox("bob", name), InvalidNameError, what);
-      await assert.rejects(store.deliver("bob", x, { mailbox: name }), InvalidNameError, what);
-      await assert.rejects(store.status("bob", name), InvalidNameError, what);
-      await assert.rejects(store.list("bob", name), InvalidNameError, what);
-      await assert.rejects(store.read("bob", name, 1), InvalidNameError, what);
-    }
-    const badUsers = ["../root", "..", "a/b", ".hidden", "bob\0", "", "a..b", "x".repeat(65)];
-    for (const user of badUsers) {
-      const what = JSON.stringify(user);
-      await assert.rejects(store.ensureUser(user), InvalidNameError, what);
-      await assert.rejects(store.deliver(user, x), InvalidNameError, what);
-      await assert.rejects(store.mailboxes(user), InvalidNameError, what);
-      await assert.rejects(store.status(user, "INBOX"), InvalidNameError, what);
-    }
-    assert.deepEqual(await store.mailboxes("bob"), ["INBOX"]);
-    assert.equal((await store.status("bob", "INBOX")).messages, 0);
+    const modseqs = list.map((m) => m.modseq);
+    assert.ok(modseqs[0] < modseqs[1] && modseqs[1] < modseqs[2], `${modseqs}`);
+    assert.equal((await store.status("bob", "INBOX")).highestModseq, modseqs[2]);
   });
 
   test("50 concurrent deliveries all land with distinct UIDs", async (store) => {

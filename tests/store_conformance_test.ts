@@ -1,6 +1,7 @@
 /**
  * Runs the mailbox store conformance suite for both stores: the one in memory, and the Maildir
- * store in a temporary directory that is removed after each test.
+ * store in a temporary directory that is removed after each test (its restart tests open a
+ * second store on the same directory).
  *
  * @module
  */
@@ -18,6 +19,7 @@ storeConformance("MaildirStore", async (clock) => {
   const root = await Deno.makeTempDir({ prefix: "maildir_store_" });
   return {
     store: new MaildirStore({ root, clock }),
+    reopen: () => new MaildirStore({ root, clock }),
     [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
   };
-});
+}, { persistent: true });

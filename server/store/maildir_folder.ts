@@ -1,154 +1,363 @@
 /**
- * One Maildir folder as the store sees it: the message files in `new/` and `cur/`, matched to the
- * folder's UID list, and a queue that lets one operation at a time work on a folder.
+ * One Maildir folder as a store sees it: its index, its keywords and its summaries, kept in
+ * memory between operations and checked against the disk at the start of each one, which costs a
+ * few `lstat` calls and no directory scan in the common case.
+ *
+ * At each operation (in the folder's turn), the index file is followed (what another store
+ * appended is applied; a file replaced is read again; a file missing or damaged is rebuilt from
+ * a scan under a new UIDVALIDITY). Operations that enumerate messages (list, status, claiming
+ * the recent ones) also compare the modification times of `new/` and `cur/` with the index's,
+ * and scan when they differ: another program added, renamed or removed a file. Deliveries and
+ * operations on one known message (read, flags, expunge, copy) do not scan: when a file is not
+ * where the index says, they scan and try once more.
+ *
+ * A directory's modification time has a coarse grain (a clock tick, or a second on some file
+ * systems), so a change by another program in the same tick as one of ours would leave the time
+ * as we recorded it, unseen. So after each change of its own, the store sets the directory's time
+ * a millisecond back (two, if one would give the time recorded before: every change leaves a time
+ * of its own) and records that: any later change, even in the same tick, sets another. What
+ * remains is the time between our own change and that `utime`, microseconds.
  *
  * @module
  */
 import { join } from "node:path";
-import { type MaildirName, parseMaildirName } from "./maildir_name.ts";
-import { nextUidValidity, readUidList, type UidList, writeUidList } from "./maildir_uidlist.ts";
+import type { MaildirFolder } from "./maildir_root.ts";
+import {
+  type IndexedMessage,
+  type IndexRecord,
+  MailboxIndex,
+  type MessageDir,
+} from "./maildir_index.ts";
+import { IndexFile } from "./maildir_index_file.ts";
+import {
+  KEYWORDS_FILE,
+  type KeywordsFile,
+  type KeywordTable,
+  readKeywords,
+  writeKeywords,
+} from "./maildir_keywords.ts";
+import { describeFile, flagsOf, reconcile, scanFolder } from "./maildir_scan.ts";
+import { SummaryCache } from "./maildir_cache.ts";
+import { readUidList, UIDLIST_FILE } from "./maildir_uidlist.ts";
+import { infoLetters } from "./maildir_name.ts";
+import { syncDirectory } from "../../runtime/atomic_file.ts";
+import { readMessageFile } from "./maildir_message_file.ts";
 
-/** One message file of a folder, with its UID. */
-export interface FolderMessage {
-  /** Its IMAP UID. */
-  uid: number;
-  /** The subdirectory that holds it. */
-  dir: "new" | "cur";
-  /** Its file name there. */
-  filename: string;
-  /** The file name taken apart. */
-  name: MaildirName;
-}
+/** A directory time older than this (milliseconds) can no longer be shared with a new change. */
+const SETTLED_AFTER = 2000;
 
-/** A folder's UID list and its messages, matched. */
-export interface FolderState {
-  /** The UID list, as now on disk. */
-  list: UidList;
-  /** The messages, in UID order. */
-  messages: FolderMessage[];
-}
-
-/** Options of {@linkcode syncFolder}. */
-export interface SyncFolderOptions {
-  /** The user's Maildir, which remembers the UIDVALIDITY values handed out. */
-  userDir: string;
-  /** The time in milliseconds since the epoch, for a new UIDVALIDITY. @default Date.now() */
-  now?: number;
-  /** Whether to fsync the UID list when it changes. @default true */
-  fsync?: boolean;
-}
-
-const queues = new Map<string, Promise<void>>();
-
-/**
- * Runs `work` after every earlier call with the same key has finished, so that two deliveries to
- * one folder never hand out the same UID. The queues live in the module, so that two stores on one
- * root in one process share them.
- *
- * @param key What to serialise on: a folder's path.
- * @param work The operation.
- * @returns What `work` returns.
- *
- * @example One at a time
- * ```ts
- * import assert from "node:assert/strict";
- * import { inFolderTurn } from "./maildir_folder.ts";
- *
- * const order: string[] = [];
- * const slow = inFolderTurn("/box", async () => {
- *   await new Promise((resolve) => setTimeout(resolve, 5));
- *   order.push("slow");
- * });
- * const fast = inFolderTurn("/box", () => Promise.resolve(order.push("fast")));
- * await Promise.all([slow, fast]);
- * assert.deepEqual(order, ["slow", "fast"]);
- * ```
- */
-export function inFolderTurn<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const result = (queues.get(key) ?? Promise.resolve()).then(work);
-  // The next in line waits for this one to finish, whatever its outcome.
-  const done = result.then(() => {}, () => {});
-  queues.set(key, done);
-  done.then(() => {
-    if (queues.get(key) === done) queues.delete(key);
-  });
-  return result;
+/** Options of {@linkcode OpenFolder.open}. */
+export interface OpenFolderOptions {
+  /** Whether new messages' index records and snapshots wait for the disk. */
+  fsync: boolean;
+  /** Hands out a fresh UIDVALIDITY for this folder's user. */
+  newUidValidity: () => Promise<number>;
 }
 
 /**
- * Matches a folder's files to its UID list and saves the list when it changed: a file that
- * appeared from outside (another mail program, or a crash after delivery) gets the next UID, a
- * file that disappeared leaves the list, and a missing or corrupt list is rebuilt under a new
- * UIDVALIDITY. Call it in the folder's turn ({@linkcode inFolderTurn}).
+ * A folder's index, keywords and summaries in memory, for one store.
  *
- * @param folder The Maildir folder, with `new/`, `cur/` and `tmp/`.
- * @param options The user's Maildir, the time, and whether to fsync.
- * @returns The list and the messages.
- *
- * @example A file dropped into new/ gets a UID
+ * @example Open a folder that mutt made, with one message in it
  * ```ts
  * import assert from "node:assert/strict";
- * import { syncFolder } from "./maildir_folder.ts";
+ * import { OpenFolder } from "./maildir_folder.ts";
  *
- * const dir = await Deno.makeTempDir();
- * for (const sub of ["tmp", "new", "cur"]) await Deno.mkdir(`${dir}/${sub}`);
- * await Deno.writeTextFile(`${dir}/new/1788220800.outside`, "Subject: hi\r\n\r\n");
- * const state = await syncFolder(dir, { userDir: dir, now: Date.UTC(2026, 8, 1) });
- * assert.equal(state.list.uidValidity, 1788220800);
- * assert.deepEqual(state.messages.map((m) => [m.uid, m.filename]), [[1, "1788220800.outside"]]);
- * assert.equal((await syncFolder(dir, { userDir: dir })).list.uidNext, 2);
- * await Deno.remove(dir, { recursive: true });
+ * const path = await Deno.makeTempDir();
+ * for (const sub of ["tmp", "new", "cur"]) await Deno.mkdir(`${path}/${sub}`);
+ * await Deno.writeTextFile(`${path}/cur/1600000000.mutt.host:2,S`, "Subject: hi\r\n\r\n");
+ * const folder = { user: "bob", name: "INBOX", userDir: path, path };
+ * const open = await OpenFolder.open(folder, "id", { fsync: false, newUidValidity: () => Promise.resolve(7) });
+ * assert.equal(open.index.header.uidValidity, 7);
+ * assert.deepEqual(open.index.messages.map((m) => [m.uid, open.flags(m)]), [[1, ["\\Seen"]]]);
+ * await Deno.remove(path, { recursive: true });
  * ```
  */
-export async function syncFolder(
-  folder: string,
-  options: SyncFolderOptions,
-): Promise<FolderState> {
-  const fsync = options.fsync ?? true;
-  const tmpDir = join(folder, "tmp");
-  const found = await scanFolder(folder);
-  let list = await readUidList(folder);
-  let changed = list === undefined;
-  if (list === undefined) {
-    const uidValidity = await inFolderTurn(
-      `${options.userDir}\0uidvalidity`,
-      () => nextUidValidity(options.userDir, options.now ?? Date.now(), { tmpDir, fsync }),
-    );
-    list = { uidValidity, uidNext: 1, uids: new Map() };
+export class OpenFolder {
+  /** Where the folder lives. */
+  readonly folder: MaildirFolder;
+  /** Which directory it is (device and inode): another directory under its name is another. */
+  readonly id: string;
+  #options: OpenFolderOptions;
+  #file: IndexFile;
+  #index!: MailboxIndex;
+  #keywords!: KeywordsFile;
+  #flags = new WeakMap<IndexedMessage, { filename: string; flags: string[] }>();
+  #cache: SummaryCache | undefined;
+  /** Whether `new/` and `cur/` had the index's times when this operation began. */
+  #agreed = { new: false, cur: false };
+  #rebuilt = false;
+
+  private constructor(folder: MaildirFolder, id: string, options: OpenFolderOptions) {
+    this.folder = folder;
+    this.id = id;
+    this.#options = options;
+    this.#file = new IndexFile(folder.path, { fsync: options.fsync });
   }
-  for (const base of list.uids.keys()) {
-    if (!found.has(base)) {
-      list.uids.delete(base);
-      changed = true;
+
+  /**
+   * Reads a folder's index, or builds it when there is none (or a damaged one).
+   *
+   * @param folder The folder, checked.
+   * @param id Which directory it is.
+   * @param options Whether to fsync, and where UIDVALIDITY values come from.
+   * @returns The open folder.
+   */
+  static async open(
+    folder: MaildirFolder,
+    id: string,
+    options: OpenFolderOptions,
+  ): Promise<OpenFolder> {
+    const open = new OpenFolder(folder, id, options);
+    await open.#load();
+    return open;
+  }
+
+  /** The index. */
+  get index(): MailboxIndex {
+    return this.#index;
+  }
+
+  /** The folder's keywords. */
+  get keywords(): KeywordTable {
+    return this.#keywords.table;
+  }
+
+  /**
+   * Brings the folder up to date at the start of an operation.
+   *
+   * @param mtimes The times of `new/` and `cur/` that the folder check just saw.
+   * @param scan Whether to scan when they differ from the index's.
+   */
+  async refresh(mtimes: { new?: number; cur?: number }, scan: boolean): Promise<void> {
+    const followed = this.#file.follow(this.#index);
+    if (followed === "missing" || followed === "damaged") await this.#rebuild(followed);
+    else if (followed === "replaced") await this.#load();
+    else if (followed === "followed") await this.#rereadKeywords();
+    if (this.#rebuilt) mtimes = this.#mtimes(); // the rebuild settled the times it was given
+    this.#rebuilt = false;
+    const dirs = this.#index.dirs;
+    this.#agreed = { new: mtimes.new === dirs.new, cur: mtimes.cur === dirs.cur };
+    if (scan && !(this.#agreed.new && this.#agreed.cur)) await this.rescan();
+  }
+
+  /** Scans the folder when `new/` or `cur/` changed behind the store's back. */
+  async rescanIfChanged(): Promise<void> {
+    if (!(this.#agreed.new && this.#agreed.cur)) await this.rescan();
+  }
+
+  /** Scans the folder and brings the index to what is on disk. */
+  async rescan(): Promise<void> {
+    // A directory that changes while it is read is read again; after three tries, the index
+    // keeps its old times, so the next operation scans once more.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = this.#mtimes();
+      const found = await scanFolder(this.folder.path);
+      const keywords = await readKeywords(this.folder.path);
+      const records = await reconcile(this.folder.path, this.#index, found, {
+        before: this.#keywords.table,
+        after: keywords.table,
+      });
+      this.#setKeywords(keywords);
+      const stable = this.#settle(before, this.#index.dirs);
+      if (stable) records.push({ kind: "dirs", mtimes: stable });
+      await this.#commitRecords(records);
+      if (stable) {
+        this.#agreed = { new: true, cur: true };
+        return;
+      }
     }
   }
-  const fresh = [...found.values()].filter((file) => !list.uids.has(file.name.base));
-  fresh.sort((a, b) =>
-    (a.name.time ?? 0) - (b.name.time ?? 0) || (a.filename < b.filename ? -1 : 1)
-  );
-  for (const file of fresh) {
-    list.uids.set(file.name.base, list.uidNext++);
-    changed = true;
+
+  /**
+   * Records changes this store made to the folder's files. New messages are made durable first
+   * (when fsync is on): the directories that got them are synced, then their records.
+   *
+   * @param records The changes, in order.
+   * @param touched The halves whose entries the changes added, renamed or removed.
+   */
+  async commit(records: IndexRecord[], touched: readonly MessageDir[]): Promise<void> {
+    const dirs = { ...this.#index.dirs };
+    let settled = false;
+    for (const half of new Set(touched)) {
+      // A change from outside was pending there: leave the old time, for the next scan to see.
+      if (!this.#agreed[half]) continue;
+      dirs[half] = settle(join(this.folder.path, half), dirs[half]);
+      settled = true;
+    }
+    if (this.#options.fsync && records.some((record) => record.kind === "add")) {
+      for (const half of new Set(touched)) await syncDirectory(join(this.folder.path, half));
+    }
+    await this.#commitRecords(settled ? [...records, { kind: "dirs", mtimes: dirs }] : records);
   }
-  if (changed) await writeUidList(folder, list, { tmpDir, fsync });
-  const messages = [...list.uids].map(([base, uid]) => ({ ...found.get(base)!, uid }));
-  return { list, messages };
+
+  /**
+   * The flags of a message, read from its file name (and kept while the name stays).
+   *
+   * @param message An indexed message.
+   * @returns Its flags; the folder's own array, not to be changed.
+   */
+  flags(message: IndexedMessage): string[] {
+    const kept = this.#flags.get(message);
+    if (kept?.filename === message.filename) return kept.flags;
+    const flags = flagsOf(message.filename, this.#keywords.table);
+    this.#flags.set(message, { filename: message.filename, flags });
+    return flags;
+  }
+
+  /**
+   * Reads a message's file.
+   *
+   * @param message An indexed message.
+   * @returns Its bytes.
+   * @throws {Deno.errors.NotFound} When its file is not where the index says.
+   */
+  async read(message: IndexedMessage): Promise<Uint8Array> {
+    return await readMessageFile(this.pathOf(message));
+  }
+
+  /**
+   * The path of a message's file.
+   *
+   * @param message An indexed message.
+   * @returns Its path.
+   */
+  pathOf(message: { dir: MessageDir; filename: string }): string {
+    return join(this.folder.path, message.dir, message.filename);
+  }
+
+  /**
+   * Defines the keywords that are new to the folder, writing its keywords file.
+   *
+   * @param names Keywords.
+   * @throws {InvalidNameError} When they do not fit; then nothing is defined.
+   */
+  async define(names: readonly string[]): Promise<void> {
+    const table = this.#keywords.table;
+    if (names.every((name) => table.letterOf(name) !== undefined)) return;
+    // Letters that messages carry with no name here (a lost keywords file) are left alone.
+    const busy = new Set<string>();
+    for (const m of this.#index.messages) {
+      for (const c of infoLetters(m.filename)) {
+        if (c >= "a" && c <= "z" && table.nameOf(c) === undefined) busy.add(c);
+      }
+    }
+    const next = table.define(names, [...busy].join(""));
+    const mtime = await writeKeywords(this.folder.path, next, {
+      previous: this.#keywords.mtime,
+      fsync: this.#options.fsync,
+    });
+    this.#keywords = { table: next, mtime };
+  }
+
+  /**
+   * The folder's summaries, read when first needed.
+   *
+   * @returns The cache.
+   */
+  async summaries(): Promise<SummaryCache> {
+    this.#cache ??= await SummaryCache.open(this.folder.path, this.#index.header.uidValidity);
+    return this.#cache;
+  }
+
+  async #load(): Promise<void> {
+    const loaded = await this.#file.load();
+    if (loaded === "missing" || loaded === "damaged") return await this.#rebuild(loaded);
+    this.#index = loaded;
+    this.#setKeywords(await readKeywords(this.folder.path));
+    this.#cache = undefined;
+  }
+
+  /** Builds the index from a scan, under a new UIDVALIDITY (or the old list's, once). */
+  async #rebuild(reason: "missing" | "damaged"): Promise<void> {
+    if (reason === "damaged") this.#file.setAside();
+    const path = this.folder.path;
+    const legacy = reason === "missing" ? await readUidList(path) : undefined;
+    const uidValidity = legacy?.uidValidity ?? await this.#options.newUidValidity();
+    const index = new MailboxIndex({ uidValidity, uidNext: 1, highestModseq: 1, recentFrom: 1 });
+    const keywords = await readKeywords(path);
+    const before = this.#mtimes();
+    const found = await scanFolder(path);
+    if (legacy) {
+      // The old list's UIDs, for the files still there; the others get new UIDs after them.
+      const kept = [...found].filter(([base]) => legacy.uids.has(base));
+      kept.sort(([a], [b]) => legacy.uids.get(a)! - legacy.uids.get(b)!);
+      for (const [base, file] of kept) {
+        const message = await describeFile(path, file);
+        const [uid, modseq] = [legacy.uids.get(base)!, index.header.highestModseq + 1];
+        if (message) index.apply({ kind: "add", message: { ...message, uid, modseq } });
+      }
+      index.header.uidNext = Math.max(index.header.uidNext, legacy.uidNext);
+      index.header.recentFrom = index.header.uidNext;
+    }
+    const same = { before: keywords.table, after: keywords.table };
+    for (const record of await reconcile(path, index, found, same)) index.apply(record);
+    index.dirs = this.#settle(before, index.dirs) ?? index.dirs;
+    await this.#file.writeSnapshot(index);
+    if (legacy) await Deno.remove(join(path, UIDLIST_FILE)).catch(() => {});
+    this.#index = index;
+    this.#setKeywords(keywords);
+    this.#cache = undefined;
+    this.#rebuilt = true;
+  }
+
+  async #commitRecords(records: IndexRecord[]): Promise<void> {
+    await this.#file.append(this.#index, records);
+    for (const record of records) {
+      if (record.kind === "expunge" && this.#cache) await this.#cache.forget(record.uids);
+    }
+  }
+
+  async #rereadKeywords(): Promise<void> {
+    let mtime = 0;
+    try {
+      mtime = Deno.lstatSync(join(this.folder.path, KEYWORDS_FILE)).mtime?.getTime() ?? 0;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    if (mtime !== this.#keywords.mtime) this.#setKeywords(await readKeywords(this.folder.path));
+  }
+
+  #setKeywords(keywords: KeywordsFile): void {
+    if (!this.#keywords?.table.equals(keywords.table)) this.#flags = new WeakMap();
+    this.#keywords = keywords;
+  }
+
+  #mtimes(): { new: number; cur: number } {
+    const time = (half: MessageDir) =>
+      Deno.lstatSync(join(this.folder.path, half)).mtime?.getTime() ?? 0;
+    return { new: time("new"), cur: time("cur") };
+  }
+
+  /** The halves' times after a scan, settled, if neither changed while it ran. */
+  #settle(
+    before: { new: number; cur: number },
+    dirs: { new: number; cur: number },
+  ): { new: number; cur: number } | undefined {
+    const after = this.#mtimes();
+    if (after.new !== before.new || after.cur !== before.cur) return undefined;
+    return {
+      new: settle(join(this.folder.path, "new"), dirs.new),
+      cur: settle(join(this.folder.path, "cur"), dirs.cur),
+    };
+  }
 }
 
-type FoundFile = Omit<FolderMessage, "uid">;
-
-/** Lists message files; names that start with a dot are not messages (the spec's rule). */
-async function scanFolder(folder: string): Promise<Map<string, FoundFile>> {
-  const found = new Map<string, FoundFile>();
-  for (const dir of ["new", "cur"] as const) {
-    for await (const entry of Deno.readDir(join(folder, dir))) {
-      // Symbolic links are skipped: a message must not be a way out of the store's root.
-      // deno-lint-ignore no-control-regex -- a control character would break the UID list
-      if (!entry.isFile || /^[.\s]|[\x00-\x1f\x7f/]/.test(entry.name)) continue;
-      const name = parseMaildirName(entry.name);
-      // A message in both (copied, not moved) counts once: cur/, scanned last, is the later state.
-      found.set(name.base, { dir, filename: entry.name, name });
-    }
+/**
+ * Sets a directory's fresh time back (see the module doc) and returns it: one millisecond back,
+ * or one more when that is the time recorded before, so that each change leaves a time of its
+ * own even when several fall in one tick (were the record of the last one lost in a crash, the
+ * time before it would not match, and the folder would be scanned).
+ */
+function settle(dir: string, previous: number): number {
+  const stat = Deno.lstatSync(dir);
+  const mtime = stat.mtime?.getTime() ?? 0;
+  if (Date.now() - mtime > SETTLED_AFTER && mtime !== previous) return mtime;
+  const back = new Date(mtime - 1 === previous ? mtime - 2 : mtime - 1);
+  try {
+    Deno.utimeSync(dir, stat.atime ?? back, back);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    return mtime; // not ours to touch: the small window stays
   }
-  return found;
+  return Deno.lstatSync(dir).mtime?.getTime() ?? 0;
 }

@@ -1,12 +1,17 @@
 /**
  * Where mailboxes live under a Maildir store's root, and the proof that they stay there: names
- * pass the store's checks before they become paths, and every directory is resolved through its
- * symbolic links and refused if it ends up outside the root.
+ * pass the store's checks before they become paths, and no symbolic link below the root is ever
+ * followed: every directory on the way to a message is looked at with `lstat` (which does not
+ * follow links) at each operation, and refused when it is a link.
+ *
+ * The checks are synchronous: an `lstat` costs a few microseconds, and the asynchronous call
+ * would cost ten times that for each of the five directories checked.
  *
  * @module
  */
 import { join, resolve, sep } from "node:path";
 import { checkMailboxName, checkUserName, InvalidNameError, NotFoundError } from "./store.ts";
+import { DIR_MODE } from "./maildir_message_file.ts";
 
 /** Where one mailbox lives: its names checked, its paths joined. */
 export interface MaildirFolder {
@@ -20,13 +25,16 @@ export interface MaildirFolder {
   path: string;
 }
 
-/** Options of {@linkcode MaildirRoot.open}. */
-export interface OpenFolderOptions {
-  /** Create the user's INBOX when it is missing. @default false */
-  createInbox?: boolean;
-}
+/** A Maildir's subdirectories. */
+export type Subdir = "tmp" | "new" | "cur";
 
-const SUBDIRS = ["tmp", "new", "cur"] as const;
+/** What one check of a folder saw: which directory it is, and when its halves changed. */
+export interface FolderStat {
+  /** The folder directory's device and inode: another directory under the same name differs. */
+  id: string;
+  /** The modification times of `new/` and `cur/` (those checked), in milliseconds. */
+  mtimes: { new?: number; cur?: number };
+}
 
 /**
  * The root directory of a Maildir store.
@@ -44,7 +52,6 @@ const SUBDIRS = ["tmp", "new", "cur"] as const;
  */
 export class MaildirRoot {
   #path: string;
-  #real: string | undefined;
 
   /**
    * Names the root; nothing on disk is touched yet.
@@ -74,38 +81,65 @@ export class MaildirRoot {
     const userDir = join(this.#path, userName);
     const path = name === "INBOX" ? userDir : join(userDir, `.${name}`);
     // The name checks already rule this out; a second, independent check costs nothing.
-    if (!isBelow(path, this.#path) || resolve(path) !== path) {
+    if (!path.startsWith(this.#path + sep) || resolve(path) !== path) {
       throw new InvalidNameError(`Mailbox "${mailbox}" of user "${user}" leaves the store's root`);
     }
     return { user: userName, name, userDir, path };
   }
 
   /**
-   * Checks that a folder exists inside the root with `tmp/`, `new/` and `cur/`, creating the
-   * subdirectories that other programs may leave out, and the user's INBOX when asked.
+   * Makes a user's Maildir (the INBOX) if it is missing.
+   *
+   * @param folder A folder of the user.
+   */
+  createUser(folder: MaildirFolder): void {
+    try {
+      Deno.lstatSync(folder.userDir);
+      return; // there (what it is, the check that follows says)
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    Deno.mkdirSync(this.#path, { recursive: true, mode: DIR_MODE });
+    try {
+      Deno.mkdirSync(folder.userDir, { mode: DIR_MODE });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+  }
+
+  /**
+   * Checks that a folder is a directory inside the root, reached through no symbolic link, with
+   * the subdirectories an operation needs (made when another program left them out).
    *
    * @param folder The folder.
-   * @param options Whether to create a missing INBOX.
+   * @param subdirs The subdirectories to check. @default all three
+   * @returns Which directory it is, and the modification times of `new/` and `cur/`.
    * @throws {NotFoundError} When the user or the mailbox does not exist.
-   * @throws {InvalidNameError} When a symbolic link leads out of the root.
+   * @throws {InvalidNameError} When a directory on the way is a symbolic link.
    */
-  async open(folder: MaildirFolder, options: OpenFolderOptions = {}): Promise<void> {
-    if (options.createInbox) await Deno.mkdir(folder.userDir, { recursive: true });
-    await this.checkUser(folder);
-    if (folder.path !== folder.userDir) {
-      await this.#checkDir(folder.path, `No such mailbox "${folder.name}"`, folder);
-    }
-    for (const sub of SUBDIRS) {
+  check(folder: MaildirFolder, subdirs: readonly Subdir[] = ["tmp", "new", "cur"]): FolderStat {
+    const user = this.#lstatDir(folder.userDir, folder, `No such user "${folder.user}"`);
+    const dir = folder.path === folder.userDir
+      ? user
+      : this.#lstatDir(folder.path, folder, `No such mailbox "${folder.name}"`);
+    const mtimes: FolderStat["mtimes"] = {};
+    for (const sub of subdirs) {
       const path = join(folder.path, sub);
+      let stat: Deno.FileInfo;
       try {
-        await this.#checkDir(path, `No directory "${path}"`, folder);
+        stat = this.#lstatDir(path, folder, `No directory "${path}"`);
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
-        await Deno.mkdir(path).catch((error) => {
+        try {
+          Deno.mkdirSync(path, { mode: DIR_MODE });
+        } catch (error) {
           if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-        });
+        }
+        stat = this.#lstatDir(path, folder, `No directory "${path}"`);
       }
+      if (sub !== "tmp") mtimes[sub] = stat.mtime?.getTime() ?? 0;
     }
+    return { id: `${dir.dev}:${dir.ino}`, mtimes };
   }
 
   /**
@@ -113,17 +147,32 @@ export class MaildirRoot {
    *
    * @param folder A folder of the user.
    * @throws {NotFoundError} When the user does not exist.
-   * @throws {InvalidNameError} When a symbolic link leads out of the root.
+   * @throws {InvalidNameError} When the user's Maildir is a symbolic link.
    */
-  async checkUser(folder: MaildirFolder): Promise<void> {
-    await this.#checkDir(folder.userDir, `No such user "${folder.user}"`, folder);
+  checkUser(folder: MaildirFolder): void {
+    this.#lstatDir(folder.userDir, folder, `No such user "${folder.user}"`);
+  }
+
+  /**
+   * Whether a mailbox's folder exists (as a directory, not a link).
+   *
+   * @param folder The folder.
+   * @returns True when it does.
+   */
+  exists(folder: MaildirFolder): boolean {
+    try {
+      return Deno.lstatSync(folder.path).isDirectory;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+      throw error;
+    }
   }
 
   /**
    * Lists the names of a user's Maildir++ folders, sorted. Symbolic links are not followed, and
    * names the store would refuse are left out.
    *
-   * @param folder A folder of the user, already opened.
+   * @param folder A folder of the user, already checked.
    * @returns The mailbox names other than INBOX.
    */
   async folderNames(folder: MaildirFolder): Promise<string[]> {
@@ -137,32 +186,27 @@ export class MaildirRoot {
     return names.sort();
   }
 
-  /** Resolves symbolic links and refuses a directory that ends up outside the root. */
-  async #checkDir(path: string, missing: string, folder: MaildirFolder): Promise<void> {
-    let real: string;
+  #lstatDir(path: string, folder: MaildirFolder, missing: string): Deno.FileInfo {
+    let stat: Deno.FileInfo;
     try {
-      this.#real ??= await Deno.realPath(this.#path);
-      real = await Deno.realPath(path);
+      stat = Deno.lstatSync(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) throw new NotFoundError(missing);
       throw error;
     }
-    if (!isBelow(real, this.#real)) {
+    if (stat.isSymlink) {
       throw new InvalidNameError(
-        `Mailbox "${folder.name}" of user "${folder.user}" leaves the store's root`,
+        `Mailbox "${folder.name}" of user "${folder.user}" is reached through a symbolic link`,
       );
     }
-    if (!(await Deno.stat(real)).isDirectory) throw new NotFoundError(missing);
+    if (!stat.isDirectory) throw new NotFoundError(missing);
+    return stat;
   }
-}
-
-function isBelow(path: string, root: string): boolean {
-  return path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 function isCanonicalName(name: string): boolean {
   try {
-    return checkMailboxName(name) === name;
+    return checkMailboxName(name) === name && name !== "INBOX";
   } catch (error) {
     if (error instanceof InvalidNameError) return false;
     throw error;

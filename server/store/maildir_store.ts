@@ -4,37 +4,56 @@
  * ```
  * <root>/bob/                    bob's INBOX (a Maildir)
  *            tmp/ new/ cur/      delivery writes tmp/, renames into new/; flags move it to cur/
- *            toolkit-uidlist     "1 V<uidvalidity> N<uidnext>", then "<uid> <base name>" lines
+ *            toolkit-index       UIDs, file names, sizes, dates, modseqs (see maildir_index.ts)
+ *            toolkit-cache       the summaries the IMAP server keeps (see maildir_cache.ts)
+ *            dovecot-keywords    the keyword each letter a-z in file names stands for
  *            toolkit-uidvalidity the last UIDVALIDITY handed out for bob
+ *            subscriptions       Dovecot's subscriptions file
+ *            toolkit-special-use which mailboxes are Sent, Drafts, Trash, Junk
  *            .Work.Course/       the mailbox "Work.Course" (a Maildir++ folder)
- *                tmp/ new/ cur/ maildirfolder toolkit-uidlist
+ *                tmp/ new/ cur/ maildirfolder toolkit-index dovecot-keywords
  * ```
+ *
+ * Mailbox names are kept on disk as they are, in UTF-8 (Dovecot reads them so with `:UTF-8` in
+ * its `mail_location`; without it, it expects modified UTF-7).
  *
  * @module
  */
-import { join } from "node:path";
 import type { Clock } from "../../protocol/clock.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
 import {
   AlreadyExistsError,
+  changedFlags,
+  checkUserName,
+  type CopiedUid,
   type DeliverOptions,
+  type FlagChange,
+  InvalidNameError,
+  type MailboxInfo,
   type MailboxStatus,
   type MailboxStore,
   type MessageInfo,
   normalizeFlags,
   NotFoundError,
-  type SystemFlag,
+  type SpecialUse,
+  type StoreChange,
 } from "./store.ts";
-import { formatMaildirName, parseMaildirName, uniqueBaseName } from "./maildir_name.ts";
-import {
-  type FolderMessage,
-  type FolderState,
-  inFolderTurn,
-  syncFolder,
-} from "./maildir_folder.ts";
 import { type MaildirFolder, MaildirRoot } from "./maildir_root.ts";
-import { syncDirectory, writeNewFile } from "../../runtime/atomic_file.ts";
-import { uidListStamp, writeUidList } from "./maildir_uidlist.ts";
+import { OpenFolder } from "./maildir_folder.ts";
+import { addMessages, writeFlags } from "./maildir_writes.ts";
+import {
+  changeFlags,
+  claimRecent,
+  expungeMessages,
+  listOf,
+  readMessages,
+  statusOf,
+  summaryOf,
+  withMessage,
+} from "./maildir_messages.ts";
+import { MaildirMailboxes } from "./maildir_mailboxes.ts";
+import { inTurn } from "./maildir_turn.ts";
+import { nextUidValidity } from "./maildir_user.ts";
 
 /** Options of {@linkcode MaildirStore}. */
 export interface MaildirStoreOptions {
@@ -46,21 +65,38 @@ export interface MaildirStoreOptions {
   /** Supplies delivery times and UIDVALIDITY values. @default the system clock */
   clock?: Clock;
   /**
-   * Whether a delivery waits until the disk has the message (fsync) before it counts as done.
-   * Off trades crash safety for speed.
+   * Whether a delivery waits until the disk has the message and its UID (fsync) before it counts
+   * as done. Off trades crash safety for speed.
    * @default true
    */
   fsync?: boolean;
 }
 
+/** How an operation uses its folder. */
+interface Use {
+  /** Scan when `new/` or `cur/` changed behind the store's back. @default false */
+  scan?: boolean;
+  /** Make the user's INBOX when it is missing. @default false */
+  createUser?: boolean;
+}
+
+const SCAN: Use = { scan: true };
+
 /**
  * Mailboxes in Maildir folders on disk. A delivery is atomic (written to `tmp/`, synced, renamed
- * into `new/`), flags live in file names (`:2,FS`), and IMAP UIDs and UIDVALIDITY persist in a
- * UID list per folder, so a new store on the same root sees the same UIDs. Mail programs may work
- * on the same Maildirs: what they add or remove is noticed the next time the folder is listed, and
- * their flag changes are read from the file names. Operations on one folder run one at a time
- * within the process (two stores on one root share the turns); there is no lock file, so two
- * processes of this toolkit must not write to one root at once.
+ * into `new/`), flags live in file names (`:2,FS`, keywords as Dovecot's letters `a`-`z`), and
+ * UIDs, modification sequences, recent state and summaries persist in an index per folder, so a
+ * new store on the same root sees the same mailboxes. Mail programs may work on the same
+ * Maildirs: what they add, rename or remove is noticed by the next operation that lists the
+ * folder (its directories' modification times change).
+ *
+ * A mailbox renamed or deleted on disk while a session has it selected answers
+ * {@linkcode NotFoundError} from then on; a directory put in its place is another mailbox, read
+ * afresh (with its own UIDVALIDITY). Operations on one folder run one at a time within the
+ * process (two stores on one root share the turns); there is no lock file, so two processes of
+ * this toolkit must not write to one root at once. Watchers hear of the changes made through
+ * this store object. No directory or message is ever reached through a symbolic link, no message
+ * read from a file with a second hard link, and nothing the store makes is readable by others.
  *
  * @example Deliver, flag and read back
  * ```ts
@@ -72,11 +108,13 @@ export interface MaildirStoreOptions {
  * const uid = await store.deliver("bob", new TextEncoder().encode("Subject: hi\r\n\r\nHello\r\n"));
  * assert.equal(uid, 1);
  * assert.equal((await Array.fromAsync(Deno.readDir(`${root}/bob/new`))).length, 1);
- * await store.setFlags("bob", "INBOX", uid, ["\\Seen"]);
+ * await store.setFlags("bob", "INBOX", uid, ["\\Seen", "$Label1"]);
  * const [file] = await Array.fromAsync(Deno.readDir(`${root}/bob/cur`));
- * assert.match(file.name, /,S=22:2,S$/);
+ * assert.match(file.name, /,S=22:2,Sa$/);
+ * assert.equal(await Deno.readTextFile(`${root}/bob/dovecot-keywords`), "0 $Label1\n");
  * const again = new MaildirStore({ root });
- * assert.deepEqual((await again.list("bob", "INBOX")).map((m) => [m.uid, m.flags]), [[1, ["\\Seen"]]]);
+ * const list = await again.list("bob", "INBOX");
+ * assert.deepEqual(list.map((m) => [m.uid, m.flags]), [[1, ["\\Seen", "$Label1"]]]);
  * await Deno.remove(root, { recursive: true });
  * ```
  */
@@ -84,8 +122,9 @@ export class MaildirStore implements MailboxStore {
   #root: MaildirRoot;
   #clock: Clock;
   #fsync: boolean;
-  /** What this store last saw of each folder, trusted while the folder's UID list is unchanged. */
-  #seen = new Map<string, Seen>();
+  #open = new Map<string, OpenFolder>();
+  #watchers = new Map<string, Set<(change: StoreChange) => void>>();
+  #mailboxes: MaildirMailboxes;
 
   /**
    * Creates a store over a directory; nothing is touched until the first operation.
@@ -96,6 +135,13 @@ export class MaildirStore implements MailboxStore {
     this.#root = new MaildirRoot(options.root);
     this.#clock = options.clock ?? systemClock;
     this.#fsync = options.fsync ?? true;
+    this.#mailboxes = new MaildirMailboxes({
+      root: this.#root,
+      fsync: this.#fsync,
+      open: (folder) => this.#openChecked(folder),
+      forget: (path) => this.#forget(path),
+      tell: (user, change) => this.#tell(user, change.mailbox, change.kind),
+    });
   }
 
   /** The absolute path of the directory that holds the users' Maildirs. */
@@ -104,216 +150,200 @@ export class MaildirStore implements MailboxStore {
   }
 
   async ensureUser(user: string): Promise<void> {
-    await this.#inTurn(user, "INBOX", async (folder) => {
-      await this.#root.open(folder, { createInbox: true });
-      await this.#sync(folder);
-    });
+    await this.#inFolder(user, "INBOX", { createUser: true }, () => Promise.resolve());
+    await this.#mailboxes.ensureSpecial(this.#root.locate(user, "INBOX"));
   }
 
   async deliver(user: string, bytes: Uint8Array, options: DeliverOptions = {}): Promise<number> {
     const flags = normalizeFlags(options.flags ?? []);
-    return await this.#inTurn(user, options.mailbox ?? "INBOX", async (folder) => {
-      await this.#root.open(folder, { createInbox: folder.name === "INBOX" });
-      // No scan: files that others added get their UIDs at the next listing, after this one.
-      const state = (await this.#unchanged(folder))?.state ?? await this.#sync(folder);
-      const now = this.#clock.now();
-      const base = uniqueBaseName(now, bytes.length);
-      const tmp = join(folder.path, "tmp", base);
-      const dir = flags.length === 0 ? "new" : "cur";
-      const filename = dir === "new" ? base : formatMaildirName(base, flags);
-      try {
-        const mtime = new Date(options.internalDate ?? now);
-        await writeNewFile(tmp, bytes, { fsync: this.#fsync, mtime });
-        await Deno.rename(tmp, join(folder.path, dir, filename));
-      } catch (error) {
-        await Deno.remove(tmp).catch(() => {}); // the write's error is the one worth reporting
-        throw error;
-      }
-      if (this.#fsync) await syncDirectory(join(folder.path, dir));
-      // A crash before the list is saved loses nothing: the next sync gives the file this UID.
-      const uid = state.list.uidNext++;
-      state.list.uids.set(base, uid);
-      state.messages.push({ uid, dir, filename, name: parseMaildirName(filename) });
-      await this.#save(folder, state);
-      return uid;
+    const mailbox = options.mailbox ?? "INBOX";
+    const createUser = this.#root.locate(user, mailbox).name === "INBOX";
+    const [uid] = await this.#inFolder(user, mailbox, { createUser }, (open) => {
+      const internalDate = options.internalDate ?? this.#clock.now();
+      const message = { bytes, flags, internalDate };
+      return addMessages(open, [message], { now: this.#clock.now(), fsync: this.#fsync });
     });
+    this.#tell(user, mailbox, "messages");
+    return uid;
   }
 
-  async mailboxes(user: string): Promise<string[]> {
-    const folder = this.#root.locate(user, "INBOX");
-    await this.#root.open(folder);
-    return ["INBOX", ...await this.#root.folderNames(folder)];
+  async mailboxes(user: string): Promise<MailboxInfo[]> {
+    return await this.#mailboxes.list(this.#root.locate(user, "INBOX"));
   }
 
-  async createMailbox(user: string, name: string): Promise<void> {
-    await this.#inTurn(user, name, async (folder) => {
-      await this.#root.checkUser(folder);
-      if (folder.name === "INBOX") throw new AlreadyExistsError(`Mailbox "${name}" exists already`);
-      try {
-        await Deno.mkdir(folder.path);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-        throw new AlreadyExistsError(`Mailbox "${name}" exists already`);
-      }
-      await this.#root.open(folder);
-      // Maildir++ marks a folder so that delivery agents know it is not a top-level Maildir.
-      await Deno.writeFile(join(folder.path, "maildirfolder"), new Uint8Array());
-      await this.#sync(folder);
-    });
+  async createMailbox(
+    user: string,
+    name: string,
+    options: { specialUse?: SpecialUse } = {},
+  ): Promise<void> {
+    return await this.#mailboxes.create(this.#root.locate(user, name), options.specialUse);
+  }
+
+  async deleteMailbox(user: string, name: string): Promise<void> {
+    return await this.#mailboxes.delete(this.#root.locate(user, name));
+  }
+
+  async renameMailbox(user: string, from: string, to: string): Promise<void> {
+    return await this.#mailboxes.rename(this.#root.locate(user, from), this.#root.locate(user, to));
+  }
+
+  async subscriptions(user: string): Promise<string[]> {
+    return await this.#mailboxes.subscriptions(this.#root.locate(user, "INBOX"));
+  }
+
+  async setSubscribed(user: string, name: string, subscribed: boolean): Promise<void> {
+    return await this.#mailboxes.subscribe(this.#root.locate(user, name), subscribed);
   }
 
   async status(user: string, mailbox: string): Promise<MailboxStatus> {
-    return await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#root.open(folder);
-      const { list, messages } = await this.#sync(folder);
-      return {
-        name: folder.name,
-        uidValidity: list.uidValidity,
-        uidNext: list.uidNext,
-        messages: messages.length,
-        unseen: messages.filter((m) => !m.name.flags.includes("\\Seen")).length,
-      };
-    });
+    return await this.#inFolder(user, mailbox, SCAN, (open) => Promise.resolve(statusOf(open)));
   }
 
   async list(user: string, mailbox: string): Promise<MessageInfo[]> {
-    return await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#root.open(folder);
-      const describe = async ({ messages }: FolderState) =>
-        await Promise.all(messages.map(async (message) => {
-          const { name } = message;
-          const stat = await Deno.stat(messagePath(folder, message));
-          return {
-            uid: message.uid,
-            flags: [...name.flags],
-            size: name.size ?? stat.size,
-            internalDate: stat.mtime?.getTime() ?? name.time ?? 0,
-          };
-        }));
-      try {
-        return await describe(await this.#sync(folder));
-      } catch (error) {
-        // Another mail program may rename a message (mutt marking it read) under us: look again.
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-        return await describe(await this.#sync(folder));
-      }
-    });
+    return await this.#inFolder(user, mailbox, SCAN, (open) => Promise.resolve(listOf(open)));
   }
 
   async read(user: string, mailbox: string, uid: number): Promise<Uint8Array> {
-    return await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#root.open(folder);
-      return await this.#withMessage(folder, uid, (message) => {
-        return Deno.readFile(messagePath(folder, message));
-      });
-    });
+    return await this.#inFolder(
+      user,
+      mailbox,
+      {},
+      (open) => withMessage(open, uid, (message) => open.read(message)),
+    );
   }
 
-  async setFlags(user: string, mailbox: string, uid: number, flags: SystemFlag[]): Promise<void> {
-    const normal = normalizeFlags(flags);
-    await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#root.open(folder);
-      await this.#withMessage(folder, uid, async (message) => {
-        const filename = formatMaildirName(message.name.base, normal, message.name.otherLetters);
-        if (message.dir === "cur" && message.filename === filename) return;
-        await Deno.rename(messagePath(folder, message), join(folder.path, "cur", filename));
-        Object.assign(message, { dir: "cur", filename, name: parseMaildirName(filename) });
-      });
-    });
-  }
-
-  async expunge(user: string, mailbox: string, uids: number[]): Promise<void> {
-    const gone = new Set(uids);
-    await this.#inTurn(user, mailbox, async (folder) => {
-      await this.#root.open(folder);
-      const state = await this.#sync(folder);
-      const doomed = state.messages.filter((m) => gone.has(m.uid));
-      for (const message of doomed) {
-        await Deno.remove(messagePath(folder, message)).catch((error) => {
-          if (!(error instanceof Deno.errors.NotFound)) throw error; // removed from outside
-        });
-        state.list.uids.delete(message.name.base);
-      }
-      state.messages = state.messages.filter((m) => !gone.has(m.uid));
-      if (doomed.length > 0) await this.#save(folder, state);
-    });
-  }
-
-  /** Checks the names, then runs `work` in the folder's turn. */
-  async #inTurn<T>(user: string, mailbox: string, work: (folder: MaildirFolder) => Promise<T>) {
-    const folder = this.#root.locate(user, mailbox);
-    return await inFolderTurn(folder.path, () => work(folder));
-  }
-
-  async #sync(folder: MaildirFolder): Promise<FolderState> {
-    const state = await syncFolder(folder.path, {
-      userDir: folder.userDir,
-      now: this.#clock.now(),
-      fsync: this.#fsync,
-    });
-    await this.#remember(folder, state);
-    return state;
-  }
-
-  async #save(folder: MaildirFolder, state: FolderState): Promise<void> {
-    const tmpDir = join(folder.path, "tmp");
-    await writeUidList(folder.path, state.list, { tmpDir, fsync: this.#fsync });
-    await this.#remember(folder, state);
-  }
-
-  async #remember(folder: MaildirFolder, state: FolderState): Promise<void> {
-    const byUid = new Map(state.messages.map((m) => [m.uid, m]));
-    this.#seen.set(folder.path, { stamp: await uidListStamp(folder.path), state, byUid });
-  }
-
-  /** What this store last saw of a folder, if its UID list has not been rewritten since. */
-  async #unchanged(folder: MaildirFolder): Promise<Seen | undefined> {
-    const seen = this.#seen.get(folder.path);
-    if (seen && seen.stamp !== "" && seen.stamp === await uidListStamp(folder.path)) return seen;
-    this.#seen.delete(folder.path);
-  }
-
-  /**
-   * Runs `work` on one message. A UID means the same file for as long as the UID list is not
-   * rewritten, so a read or a flag change needs no new scan of the folder (which would make a
-   * FETCH of every message cost the square of their number). If the file moved under us
-   * (another mail program changed its flags), the folder is scanned again and `work` retried.
-   */
-  async #withMessage<T>(
-    folder: MaildirFolder,
+  async setFlags(
+    user: string,
+    mailbox: string,
     uid: number,
-    work: (message: FolderMessage) => Promise<T>,
+    flags: readonly string[],
+  ): Promise<number> {
+    const normal = normalizeFlags(flags);
+    const modseq = await this.#inFolder(
+      user,
+      mailbox,
+      {},
+      (open) => withMessage(open, uid, (message) => writeFlags(open, message, normal)),
+    );
+    this.#tell(user, mailbox, "messages");
+    return modseq;
+  }
+
+  async updateFlags(
+    user: string,
+    where: { mailbox: string; uid: number },
+    change: FlagChange,
+  ): Promise<{ flags: string[]; modseq: number } | undefined> {
+    changedFlags([], change); // a bad flag fails before anything is looked at
+    const result = await this.#inFolder(
+      user,
+      where.mailbox,
+      {},
+      (open) => changeFlags(open, where.uid, change),
+    );
+    if (result?.changed) this.#tell(user, where.mailbox, "messages");
+    return result && { flags: result.flags, modseq: result.modseq };
+  }
+
+  async expunge(user: string, mailbox: string, uids: readonly number[]): Promise<void> {
+    const removed = await this.#inFolder(user, mailbox, {}, (open) => expungeMessages(open, uids));
+    if (removed) this.#tell(user, mailbox, "messages");
+  }
+
+  async copy(
+    user: string,
+    mailbox: string,
+    uids: readonly number[],
+    target: string,
+  ): Promise<CopiedUid[]> {
+    // A missing source or target fails before anything is read.
+    this.#root.check(this.#root.locate(user, mailbox), []);
+    this.#root.check(this.#root.locate(user, target), []);
+    const picked = await this.#inFolder(user, mailbox, {}, (open) => readMessages(open, uids));
+    const copies = await this.#inFolder(
+      user,
+      target,
+      {},
+      (open) => addMessages(open, picked, { now: this.#clock.now(), fsync: this.#fsync }),
+    );
+    if (copies.length > 0) this.#tell(user, target, "messages");
+    return picked.map((m, i) => ({ from: m.uid, to: copies[i] }));
+  }
+
+  async claimRecent(user: string, mailbox: string): Promise<number[]> {
+    return await this.#inFolder(user, mailbox, SCAN, claimRecent);
+  }
+
+  async summary<T>(
+    user: string,
+    where: { mailbox: string; uid: number; kind: string },
+    compute: (bytes: Uint8Array) => T,
   ): Promise<T> {
-    const known = (await this.#unchanged(folder))?.byUid.get(uid);
-    if (known) {
+    return await this.#inFolder(user, where.mailbox, {}, (open) => summaryOf(open, where, compute));
+  }
+
+  watch(user: string, listener: (change: StoreChange) => void): () => void {
+    this.#root.checkUser(this.#root.locate(user, "INBOX"));
+    const name = checkUserName(user);
+    let watchers = this.#watchers.get(name);
+    if (!watchers) this.#watchers.set(name, watchers = new Set());
+    watchers.add(listener);
+    return () => watchers.delete(listener);
+  }
+
+  /** Runs `work` in the folder's turn, with the folder checked and brought up to date. */
+  #inFolder<T>(
+    user: string,
+    mailbox: string,
+    use: Use,
+    work: (open: OpenFolder) => Promise<T>,
+  ): Promise<T> {
+    const folder = this.#root.locate(user, mailbox);
+    return inTurn(folder.path, async () => {
+      if (use.createUser) this.#root.createUser(folder);
+      const open = await this.#openChecked(folder, use);
       try {
-        return await work(known);
+        return await work(open);
       } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        // After a failure that is not the caller's, what is in memory may not match the disk.
+        if (!isCallerError(error)) this.#forget(folder.path);
+        throw error;
       }
+    });
+  }
+
+  /** Checks a folder and returns it up to date; the caller holds its turn. */
+  async #openChecked(folder: MaildirFolder, use: Use = {}): Promise<OpenFolder> {
+    const stat = this.#root.check(folder);
+    let open = this.#open.get(folder.path);
+    if (open?.id !== stat.id) {
+      open = await OpenFolder.open(folder, stat.id, {
+        fsync: this.#fsync,
+        newUidValidity: () =>
+          inTurn(
+            `${folder.userDir}\0uidvalidity`,
+            () => nextUidValidity(folder.userDir, this.#clock.now(), { fsync: this.#fsync }),
+          ),
+      });
+      this.#open.set(folder.path, open);
     }
-    const find = async () => {
-      const message = (await this.#sync(folder)).messages.find((m) => m.uid === uid);
-      if (!message) throw new NotFoundError(`No message with UID ${uid} in "${folder.name}"`);
-      return message;
-    };
-    try {
-      return await work(await find());
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      return await work(await find());
+    await open.refresh(stat.mtimes, use.scan ?? false);
+    return open;
+  }
+
+  #forget(path: string): void {
+    for (const key of this.#open.keys()) {
+      if (key === path || key.startsWith(`${path}.`)) this.#open.delete(key);
     }
+  }
+
+  #tell(user: string, mailbox: string, kind: StoreChange["kind"]): void {
+    const change = { mailbox: this.#root.locate(user, mailbox).name, kind };
+    for (const listener of this.#watchers.get(checkUserName(user)) ?? []) listener(change);
   }
 }
 
-/** A folder as this store last saw it. */
-interface Seen {
-  /** The UID list's {@linkcode uidListStamp} then. */
-  stamp: string;
-  state: FolderState;
-  byUid: Map<number, FolderMessage>;
-}
-
-function messagePath(folder: MaildirFolder, message: FolderMessage): string {
-  return join(folder.path, message.dir, message.filename);
+function isCallerError(error: unknown): boolean {
+  return error instanceof NotFoundError || error instanceof InvalidNameError ||
+    error instanceof AlreadyExistsError || error instanceof TypeError;
 }

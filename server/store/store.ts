@@ -18,41 +18,110 @@ export const SYSTEM_FLAGS: readonly SystemFlag[] = [
   "\\Draft",
 ];
 
+/** How many keywords one mailbox may define (Maildir keeps them as the letters a to z). */
+export const MAX_KEYWORDS = 26;
+
+// RFC 3501 §9: flag-keyword = atom; an atom has no atom-specials: ( ) { SP CTL % * " \ ]
+// deno-lint-ignore no-control-regex -- control characters are what an atom may not hold
+const KEYWORD = /^[^\x00-\x20\x7f(){%*"\\\]]{1,100}$/;
+
 /**
- * Checks a list of flags and returns it without duplicates, in {@linkcode SYSTEM_FLAGS} order, so
- * that every store reports the same flags the same way.
+ * Checks a list of flags and returns it without duplicates: the system flags first in
+ * {@linkcode SYSTEM_FLAGS} order, then the keywords (`$Forwarded`, `NonJunk`, RFC 3501 §2.3.2) in
+ * the order given, each once whatever its case. Every store reports flags this way.
  *
  * @param flags Flags in any order, possibly repeated.
- * @returns The distinct flags in IMAP's order.
- * @throws {TypeError} When a flag is not one of {@linkcode SYSTEM_FLAGS} (`\Recent` is
- * session state, not stored).
+ * @returns The distinct flags.
+ * @throws {TypeError} For an unknown `\`-flag (`\Recent` is session state, not stored) or a
+ *   keyword that is not an IMAP atom.
  *
- * @example Order and deduplicate
+ * @example Order, deduplicate, keep keywords
  * ```ts
  * import assert from "node:assert/strict";
- * import { normalizeFlags, type SystemFlag } from "./store.ts";
+ * import { normalizeFlags } from "./store.ts";
  *
- * assert.deepEqual(normalizeFlags(["\\Draft", "\\Seen", "\\Draft"]), ["\\Seen", "\\Draft"]);
- * assert.throws(() => normalizeFlags(["\\Recent" as SystemFlag]), TypeError);
+ * assert.deepEqual(normalizeFlags(["$Label1", "\\Draft", "\\Seen", "$label1", "\\Draft"]), ["\\Seen", "\\Draft", "$Label1"]);
+ * assert.throws(() => normalizeFlags(["\\Recent"]), TypeError);
+ * assert.throws(() => normalizeFlags(["two words"]), TypeError);
  * ```
  */
-export function normalizeFlags(flags: readonly SystemFlag[]): SystemFlag[] {
+export function normalizeFlags(flags: readonly string[]): string[] {
+  const keywords = new Map<string, string>();
   for (const flag of flags) {
-    if (!SYSTEM_FLAGS.includes(flag)) throw new TypeError(`Unknown flag "${flag}"`);
+    if (flag.startsWith("\\")) {
+      if (!SYSTEM_FLAGS.some((f) => f.toLowerCase() === flag.toLowerCase())) {
+        throw new TypeError(`Unknown flag "${flag}"`);
+      }
+    } else if (!KEYWORD.test(flag)) {
+      throw new TypeError(`Invalid keyword "${flag}"`);
+    } else if (!keywords.has(flag.toLowerCase())) {
+      keywords.set(flag.toLowerCase(), flag);
+    }
   }
-  return SYSTEM_FLAGS.filter((flag) => flags.includes(flag));
+  const lower = flags.map((f) => f.toLowerCase());
+  const system = SYSTEM_FLAGS.filter((f) => lower.includes(f.toLowerCase()));
+  return [...system, ...keywords.values()];
+}
+
+/**
+ * Applies a {@linkcode FlagChange} to a message's flags (its condition aside): what every store's
+ * `updateFlags` does.
+ *
+ * @param current The flags now.
+ * @param change What to add, remove or replace.
+ * @returns The new flags, normalized.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { changedFlags } from "./store.ts";
+ *
+ * assert.deepEqual(changedFlags(["\\Seen"], { add: ["\\Answered", "$Done"] }), ["\\Seen", "\\Answered", "$Done"]);
+ * assert.deepEqual(changedFlags(["\\Seen", "$Done"], { remove: ["$done"] }), ["\\Seen"]);
+ * assert.deepEqual(changedFlags(["\\Seen"], { replace: ["\\Draft"] }), ["\\Draft"]);
+ * ```
+ */
+export function changedFlags(current: readonly string[], change: FlagChange): string[] {
+  let flags = [...(change.replace ?? current)];
+  if (change.add) flags = [...flags, ...change.add];
+  if (change.remove) {
+    const gone = new Set(change.remove.map((f) => f.toLowerCase()));
+    flags = flags.filter((f) => !gone.has(f.toLowerCase()));
+  }
+  return normalizeFlags(flags);
 }
 
 /** What a store knows of one message without reading it. */
 export interface MessageInfo {
   /** The message's IMAP UID: unique in its mailbox, growing, never reused (RFC 3501 §2.3.1.1). */
   uid: number;
-  /** Its system flags. */
-  flags: SystemFlag[];
+  /** Its flags: system flags, then keywords, as {@linkcode normalizeFlags} orders them. */
+  flags: string[];
   /** Its size in bytes, as stored. */
   size: number;
   /** When the store received it, in milliseconds since the epoch. */
   internalDate: number;
+  /** The mailbox's modification sequence when the message last changed (RFC 7162 §3.1.1). */
+  modseq: number;
+}
+
+/** A mailbox's special use (RFC 6154): where clients keep sent mail, drafts, deleted mail, spam. */
+export type SpecialUse = "\\Sent" | "\\Drafts" | "\\Trash" | "\\Junk" | "\\Archive";
+
+/** The special-use mailboxes every user gets, with their names. */
+export const SPECIAL_MAILBOXES: readonly { name: string; use: SpecialUse }[] = [
+  { name: "Sent", use: "\\Sent" },
+  { name: "Drafts", use: "\\Drafts" },
+  { name: "Trash", use: "\\Trash" },
+  { name: "Junk", use: "\\Junk" },
+];
+
+/** One mailbox of a user, as the store lists it. */
+export interface MailboxInfo {
+  /** Its name (`INBOX`, `Work.Course`). */
+  name: string;
+  /** Its special use, if any. */
+  specialUse?: SpecialUse;
 }
 
 /** The state of one mailbox. */
@@ -67,6 +136,12 @@ export interface MailboxStatus {
   messages: number;
   /** How many lack `\Seen`. */
   unseen: number;
+  /** How many arrived since a session last claimed the mailbox's recent messages. */
+  recent: number;
+  /** The mailbox's highest modification sequence (RFC 7162): grows with every change. */
+  highestModseq: number;
+  /** The keywords its messages may carry, as defined so far. */
+  keywords: string[];
 }
 
 /** Options of {@linkcode MailboxStore.deliver}. */
@@ -74,20 +149,48 @@ export interface DeliverOptions {
   /** The mailbox to deliver into. @default "INBOX" */
   mailbox?: string;
   /** Flags the new message starts with. @default [] */
-  flags?: SystemFlag[];
+  flags?: string[];
   /** Its internal date, in milliseconds since the epoch. @default the store's clock */
   internalDate?: number;
 }
 
+/** What changed in a user's store, for sessions that follow it (IMAP IDLE, other sessions). */
+export interface StoreChange {
+  /** The mailbox that changed. */
+  mailbox: string;
+  /** New messages, flags, expunged messages; or the mailbox itself (created, deleted, renamed). */
+  kind: "messages" | "mailboxes";
+}
+
+/** A change of a message's flags, for {@linkcode MailboxStore.updateFlags}. */
+export interface FlagChange {
+  /** Flags to add. @default none */
+  add?: readonly string[];
+  /** Flags to remove. @default none */
+  remove?: readonly string[];
+  /** The flags to have instead of the current ones. @default the current ones, changed */
+  replace?: readonly string[];
+  /** Change nothing when the message's modseq is above this (RFC 7162). @default no condition */
+  unchangedSince?: number;
+}
+
+/** A UID in one mailbox and the UID its copy got in another (RFC 4315 COPYUID). */
+export interface CopiedUid {
+  /** The UID in the source mailbox. */
+  from: number;
+  /** The UID of the copy. */
+  to: number;
+}
+
 /**
- * Where users' mailboxes live. User names are local parts (`bob`), lower case. Mailbox names are
- * IMAP names with `.` as the hierarchy delimiter; `INBOX` is case-insensitive. A name that could
- * leave the store's root, or holds control characters, is refused with
- * {@linkcode InvalidNameError}.
+ * Where a domain's mailboxes live. Every method names the user (a local part such as `bob`) and,
+ * where it matters, the mailbox; a missing one is a {@linkcode NotFoundError}. UIDs grow and are
+ * never reused within a mailbox's UIDVALIDITY (RFC 3501 §2.3.1.1); every change to a mailbox
+ * raises its modification sequence (RFC 7162).
  */
 export interface MailboxStore {
   /**
-   * Creates the user's INBOX if it is missing.
+   * Creates the user's INBOX and special-use mailboxes (Sent, Drafts, Trash, Junk) if missing.
    *
    * @param user The user's local part.
    */
@@ -102,19 +205,52 @@ export interface MailboxStore {
    */
   deliver(user: string, bytes: Uint8Array, options?: DeliverOptions): Promise<number>;
   /**
-   * Lists the user's mailboxes, INBOX first.
+   * Lists the user's mailboxes, INBOX first, the others by name.
    *
    * @param user The owner.
-   * @returns Mailbox names.
+   * @returns The mailboxes.
    */
-  mailboxes(user: string): Promise<string[]>;
+  mailboxes(user: string): Promise<MailboxInfo[]>;
   /**
-   * Creates a mailbox.
+   * Creates a mailbox with a fresh UIDVALIDITY, higher than any this user's mailboxes had.
    *
    * @param user The owner.
    * @param name The new mailbox's name.
+   * @param options Its special use.
+   * @throws {AlreadyExistsError} When it exists.
    */
-  createMailbox(user: string, name: string): Promise<void>;
+  createMailbox(user: string, name: string, options?: { specialUse?: SpecialUse }): Promise<void>;
+  /**
+   * Deletes a mailbox and its messages; its children stay.
+   *
+   * @param user The owner.
+   * @param name The mailbox; never INBOX.
+   */
+  deleteMailbox(user: string, name: string): Promise<void>;
+  /**
+   * Renames a mailbox and its children (`Work` and `Work.Course` to `Old` and `Old.Course`).
+   * Renaming INBOX moves its messages into a new mailbox and leaves INBOX empty (RFC 3501 §6.3.5).
+   *
+   * @param user The owner.
+   * @param from The mailbox's name.
+   * @param to Its new name, which must not exist.
+   */
+  renameMailbox(user: string, from: string, to: string): Promise<void>;
+  /**
+   * The mailbox names the user subscribed to (RFC 3501 §6.3.6), existing or not.
+   *
+   * @param user The owner.
+   * @returns The names, sorted.
+   */
+  subscriptions(user: string): Promise<string[]>;
+  /**
+   * Subscribes to a mailbox name, or unsubscribes.
+   *
+   * @param user The owner.
+   * @param name The name.
+   * @param subscribed Whether to subscribe.
+   */
+  setSubscribed(user: string, name: string, subscribed: boolean): Promise<void>;
   /**
    * Reports a mailbox's counters.
    *
@@ -141,14 +277,32 @@ export interface MailboxStore {
    */
   read(user: string, mailbox: string, uid: number): Promise<Uint8Array>;
   /**
-   * Replaces a message's flags.
+   * Replaces a message's flags; keywords new to the mailbox are defined (at most
+   * {@linkcode MAX_KEYWORDS}).
    *
    * @param user The owner.
    * @param mailbox The mailbox.
    * @param uid The message's UID.
    * @param flags The new flags.
+   * @returns The message's new modification sequence.
    */
-  setFlags(user: string, mailbox: string, uid: number, flags: SystemFlag[]): Promise<void>;
+  setFlags(user: string, mailbox: string, uid: number, flags: readonly string[]): Promise<number>;
+  /**
+   * Changes a message's flags in one step, against its current flags (not a session's possibly
+   * older view): adds, removes or replaces them, unless the message changed after
+   * `unchangedSince` (RFC 7162 §3.1.3).
+   *
+   * @param user The owner.
+   * @param where The mailbox and the message's UID.
+   * @param change What to do to the flags, and the condition.
+   * @returns The flags and modification sequence now, or `undefined` when the condition failed
+   *   (nothing was changed).
+   */
+  updateFlags(
+    user: string,
+    where: { mailbox: string; uid: number },
+    change: FlagChange,
+  ): Promise<{ flags: string[]; modseq: number } | undefined>;
   /**
    * Removes messages for good.
    *
@@ -156,7 +310,55 @@ export interface MailboxStore {
    * @param mailbox The mailbox.
    * @param uids The messages to remove; unknown UIDs are ignored.
    */
-  expunge(user: string, mailbox: string, uids: number[]): Promise<void>;
+  expunge(user: string, mailbox: string, uids: readonly number[]): Promise<void>;
+  /**
+   * Copies messages, with their flags and internal dates, to another mailbox, all or none.
+   *
+   * @param user The owner.
+   * @param mailbox The source mailbox.
+   * @param uids The messages; unknown UIDs are skipped.
+   * @param target The mailbox to copy to.
+   * @returns Each copied UID and its copy's UID, in UID order.
+   */
+  copy(
+    user: string,
+    mailbox: string,
+    uids: readonly number[],
+    target: string,
+  ): Promise<CopiedUid[]>;
+  /**
+   * Takes the mailbox's recent messages (RFC 3501 §2.3.2 `\Recent`): those that arrived since
+   * the last call. The first session to select a mailbox after a delivery gets them, no other.
+   *
+   * @param user The owner.
+   * @param mailbox The mailbox.
+   * @returns Their UIDs.
+   */
+  claimRecent(user: string, mailbox: string): Promise<number[]>;
+  /**
+   * Keeps a value computed from a message (an IMAP summary: envelope, body structure), so that
+   * it is computed once per message rather than at every fetch. The value must survive
+   * `JSON.stringify`.
+   *
+   * @param user The owner.
+   * @param where The mailbox, the message's UID, and the kind of value (such as `imap-1`; a
+   *   new kind, when its shape changes, leaves old values unread).
+   * @param compute Makes the value from the message's bytes when it is not kept yet.
+   * @returns The value.
+   */
+  summary<T>(
+    user: string,
+    where: { mailbox: string; uid: number; kind: string },
+    compute: (bytes: Uint8Array) => T,
+  ): Promise<T>;
+  /**
+   * Follows the user's changes: new mail, flags, expunges, mailboxes created, renamed, deleted.
+   *
+   * @param user The owner.
+   * @param listener Told of each change, after it is made.
+   * @returns A function that stops following.
+   */
+  watch(user: string, listener: (change: StoreChange) => void): () => void;
 }
 
 /** A store operation named a user, mailbox or message that does not exist. */

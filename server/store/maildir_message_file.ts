@@ -1,0 +1,225 @@
+/**
+ * The files of a Maildir store, read and written with care: nothing is readable by others (files
+ * 0600, directories 0700), and a message is read only from a regular file with one link, opened
+ * without following a symbolic link (`O_NOFOLLOW`, which Deno's own API lacks, so `node:fs`), so
+ * a link that someone put into a Maildir never leads to a file outside it.
+ *
+ * Small messages are read (and, when nothing waits for the disk, written) synchronously: the few
+ * system calls cost microseconds, a tenth of what the asynchronous machinery adds; larger ones,
+ * and writes that wait for the disk, are asynchronous so that they do not hold up every session.
+ *
+ * @module
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { syncDirectory } from "../../runtime/atomic_file.ts";
+import { NotFoundError } from "./store.ts";
+
+/** The mode of every file the store writes. */
+export const FILE_MODE = 0o600;
+/** The mode of every directory the store makes. */
+export const DIR_MODE = 0o700;
+
+const SYNC_LIMIT = 256 * 1024;
+// O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused right after.
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * A message file that is a link or no regular file, refused: to the store's callers, missing.
+ *
+ * @example A NotFoundError to those who catch one
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RefusedFileError } from "./maildir_message_file.ts";
+ * import { NotFoundError } from "./store.ts";
+ *
+ * assert.ok(new RefusedFileError("a link") instanceof NotFoundError);
+ * ```
+ */
+export class RefusedFileError extends NotFoundError {
+  /**
+   * Creates the error.
+   *
+   * @param message What was refused.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "RefusedFileError";
+  }
+}
+
+/** Options of {@linkcode writeNewFile}. */
+export interface WriteFileOptions {
+  /** Whether to wait for the disk before returning. @default true */
+  fsync?: boolean;
+  /** The file's modification time (a message's internal date). @default the time of writing */
+  mtime?: Date;
+}
+
+/**
+ * Writes a file that did not exist (never through a link: the create is exclusive), mode 0600,
+ * with all its bytes and its modification time, and unless told not to waits for the disk.
+ *
+ * @param path Where to write; the call fails if anything is there.
+ * @param bytes The content.
+ * @param options Whether to fsync, and the modification time.
+ *
+ * @example Written once, readable by its owner only
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeNewFile } from "./maildir_message_file.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await writeNewFile(`${dir}/m`, new Uint8Array([1, 2]), { fsync: false });
+ * assert.equal(Deno.statSync(`${dir}/m`).mode! & 0o777, 0o600);
+ * await assert.rejects(writeNewFile(`${dir}/m`, new Uint8Array([3])), Deno.errors.AlreadyExists);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function writeNewFile(
+  path: string,
+  bytes: Uint8Array,
+  options: WriteFileOptions = {},
+): Promise<void> {
+  const fsync = options.fsync ?? true;
+  const open = { write: true, createNew: true, mode: FILE_MODE };
+  if (!fsync && bytes.length <= SYNC_LIMIT) {
+    // Small and not waiting for the disk: the calls return at once (see the module doc).
+    using file = Deno.openSync(path, open);
+    for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+    if (options.mtime) file.utimeSync(options.mtime, options.mtime);
+    return;
+  }
+  using file = await Deno.open(path, open);
+  for (let done = 0; done < bytes.length;) {
+    done += await file.write(bytes.subarray(done));
+  }
+  if (options.mtime) await file.utime(options.mtime, options.mtime);
+  if (fsync) await file.sync();
+}
+
+/** Options of {@linkcode replaceFile}. */
+export interface ReplaceFileOptions extends WriteFileOptions {
+  /** A directory on the same file system for the new file (a Maildir's `tmp/`). */
+  tmpDir: string;
+}
+
+/**
+ * Replaces a file atomically: the new content is written beside it, then renamed over it, so a
+ * reader sees the old file or the new one, never a part.
+ *
+ * @param path The file.
+ * @param bytes Its new content.
+ * @param options Where to stage it, whether to fsync, its modification time.
+ * @returns The new file's size and inode, to know it again.
+ *
+ * @example Replace
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { replaceFile } from "./maildir_message_file.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await replaceFile(`${dir}/f`, new TextEncoder().encode("one"), { tmpDir: dir, fsync: false });
+ * await replaceFile(`${dir}/f`, new TextEncoder().encode("two"), { tmpDir: dir, fsync: false });
+ * assert.equal(await Deno.readTextFile(`${dir}/f`), "two");
+ * assert.equal([...Deno.readDirSync(dir)].length, 1);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function replaceFile(
+  path: string,
+  bytes: Uint8Array,
+  options: ReplaceFileOptions,
+): Promise<{ ino: number; size: number }> {
+  const fsync = options.fsync ?? true;
+  const tmp = join(options.tmpDir, `toolkit.${crypto.randomUUID()}`);
+  try {
+    await writeNewFile(tmp, bytes, { fsync, mtime: options.mtime });
+    const { ino } = Deno.lstatSync(tmp);
+    Deno.renameSync(tmp, path);
+    if (fsync) await syncDirectory(dirname(path));
+    return { ino: ino ?? 0, size: bytes.length };
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {}); // the write's error is the one worth reporting
+    throw error;
+  }
+}
+
+/**
+ * Reads a whole message file, refusing a symbolic link, a file with more than one link, and
+ * anything that is not a regular file.
+ *
+ * @param path The file.
+ * @returns Its bytes.
+ * @throws {RefusedFileError} For a link or a special file.
+ * @throws {Deno.errors.NotFound} When it is not there (moved by another program, say).
+ *
+ * @example A symbolic link is refused
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMessageFile, RefusedFileError } from "./maildir_message_file.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/m`, "Subject: hi\r\n\r\n");
+ * assert.equal(new TextDecoder().decode(await readMessageFile(`${dir}/m`)), "Subject: hi\r\n\r\n");
+ * await Deno.symlink(`${dir}/m`, `${dir}/link`);
+ * await assert.rejects(readMessageFile(`${dir}/link`), RefusedFileError);
+ * await Deno.link(`${dir}/m`, `${dir}/hard`);
+ * await assert.rejects(readMessageFile(`${dir}/m`), RefusedFileError);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readMessageFile(path: string): Promise<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_FLAGS);
+  } catch (error) {
+    throw translate(error, path);
+  }
+  let size: number;
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.nlink !== 1) {
+      throw new RefusedFileError(`Refused to read "${path}": not a regular file with one link`);
+    }
+    size = stat.size;
+    if (size <= SYNC_LIMIT) return readWhole(fd, size);
+  } finally {
+    closeSync(fd);
+  }
+  // Opened again for the asynchronous read: a node:fs descriptor cannot become a FileHandle.
+  await using handle = await open(path, READ_FLAGS).catch((error) => {
+    throw translate(error, path);
+  });
+  const stat = await handle.stat();
+  if (!stat.isFile() || stat.nlink !== 1) {
+    throw new RefusedFileError(`Refused to read "${path}": not a regular file with one link`);
+  }
+  const bytes = new Uint8Array(stat.size);
+  for (let done = 0; done < bytes.length;) {
+    const { bytesRead } = await handle.read(bytes, done, bytes.length - done, done);
+    if (bytesRead === 0) return bytes.subarray(0, done);
+    done += bytesRead;
+  }
+  return bytes;
+}
+
+function readWhole(fd: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let done = 0;
+  while (done < size) {
+    const n = readSync(fd, bytes, done, size - done, done);
+    if (n === 0) return bytes.subarray(0, done);
+    done += n;
+  }
+  return bytes;
+}
+
+/** node:fs errors carry a code; the store speaks Deno's error classes. */
+function translate(error: unknown, path: string): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOENT") return new Deno.errors.NotFound(`No file "${path}"`);
+  if (code === "ELOOP") return new RefusedFileError(`Refused to read "${path}": a symbolic link`);
+  return error;
+}
