@@ -8,7 +8,7 @@
 import type { Clock } from "../../protocol/clock.ts";
 import { REPLY } from "../../protocol/smtp/replies.ts";
 import type { SmtpReply } from "../../protocol/smtp/reply.ts";
-import { LoginThrottle } from "./commands/auth.ts";
+import { LoginThrottle } from "../login_throttle.ts";
 
 /** Options of {@linkcode ErrorLimits}. */
 export interface ErrorLimitsOptions {
