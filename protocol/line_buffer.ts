@@ -28,6 +28,8 @@ export interface ReadLineOptions {
 
 const LF = 10;
 const CR = 13;
+/** How much of an over-long line is kept: enough for its tag. */
+const HEAD = 64;
 
 /**
  * A growable byte buffer that hands out lines. Returned lines are views into the buffer, valid
@@ -54,6 +56,7 @@ export class LineBuffer {
   #scanned = 0;
   #discarding = false;
   #lastBareLf = false;
+  #tooLongHead = new Uint8Array();
 
   /**
    * Creates an empty buffer.
@@ -62,6 +65,14 @@ export class LineBuffer {
    */
   constructor(initialSize = 16 * 1024) {
     this.#buf = new Uint8Array(initialSize);
+  }
+
+  /**
+   * The first bytes of the last line reported as {@linkcode LINE_TOO_LONG}, so that a protocol
+   * can still answer it by its tag (IMAP).
+   */
+  get tooLongHead(): Uint8Array {
+    return this.#tooLongHead;
   }
 
   /** Whether the last line {@linkcode LineBuffer.readLine} returned ended with a bare LF. */
@@ -129,12 +140,16 @@ export class LineBuffer {
         from = this.#start;
         continue;
       }
-      if (lf + 1 - lineStart > maxLength) return LINE_TOO_LONG;
+      if (lf + 1 - lineStart > maxLength) {
+        this.#tooLongHead = buf.slice(lineStart, Math.min(lineEnd, lineStart + HEAD));
+        return LINE_TOO_LONG;
+      }
       this.#lastBareLf = !crlf;
       return buf.subarray(lineStart, lineEnd);
     }
     // No line end yet: remember how far we looked, and drop an over-long partial line.
     if (this.#end - this.#start > maxLength) {
+      if (!this.#discarding) this.#tooLongHead = buf.slice(this.#start, this.#start + HEAD);
       const keepCr = buf[this.#end - 1] === CR ? 1 : 0;
       this.#start = this.#end - keepCr;
       this.#scanned = this.#start;

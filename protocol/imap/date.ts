@@ -54,9 +54,17 @@ const DATE_TIME = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-]
 export function parseImapDateTime(text: string): number {
   const m = DATE_TIME.exec(text);
   const month = m ? monthIndex(m[2]) : -1;
-  if (!m || month < 0) throw new ImapSyntaxError(`Invalid date-time "${text.slice(0, 40)}"`);
+  const invalid = () => new ImapSyntaxError(`Invalid date-time "${text.slice(0, 40)}"`);
+  if (!m || month < 0) throw invalid();
+  const [day, year, hour, minute, second] = [m[1], m[3], m[4], m[5], m[6]].map(Number);
+  const utc = Date.UTC(year, month, day, hour, minute, second);
+  // Date.UTC rolls 30-Feb over into March and 25:00 into the next day; a client never means that.
+  const back = new Date(utc);
+  if (back.getUTCDate() !== day || back.getUTCHours() !== hour || Number(m[9]) > 59) {
+    throw invalid();
+  }
+  if (minute > 59 || second > 60) throw invalid();
   const offset = (m[7] === "-" ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9])) * 60_000;
-  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   return utc - offset;
 }
 

@@ -41,6 +41,20 @@ export interface ResponseCatalogue {
   readonly PermanentFlags: (flags: readonly string[]) => ImapStatusResponse<"OK">;
   /** RFC 3501 §6.2.1: STARTTLS accepted; the handshake follows this line. */
   readonly BeginTls: ImapStatusResponse<"OK">;
+  /** RFC 7162 §3.1.2.1: the mailbox's highest modification sequence, at SELECT. */
+  readonly HighestModseq: (modseq: number) => ImapStatusResponse<"OK">;
+  /** RFC 5530 §3 (EXPUNGEISSUED): FETCH gave what it could of messages another session expunged. */
+  readonly ExpungeIssued: ImapStatusResponse<"OK">;
+  /** RFC 4315 §3: APPEND's tagged OK names the new messages' UIDs. */
+  readonly AppendUid: (uidValidity: number, uids: string) => ImapStatusResponse<"OK">;
+  /** RFC 4315 §3 and RFC 6851 §4.3: where COPY and MOVE put each message. */
+  readonly CopyUid: (uidValidity: number, from: string, to: string) => ImapStatusResponse<"OK">;
+  /** RFC 7162 §3.1.3: STORE UNCHANGEDSINCE left these messages alone, as they had changed. */
+  readonly Modified: (set: string) => ImapStatusResponse<"OK">;
+  /** RFC 2177 §3: IDLE ended with DONE. */
+  readonly IdleDone: ImapStatusResponse<"OK">;
+  /** RFC 5161 §3.1 and §4: ENABLE names the extensions it turned on. */
+  readonly Enabled: ImapStatusResponse<"OK">;
 
   /** RFC 3501 §6.1.3: LOGOUT's BYE, before its tagged OK. */
   readonly LoggingOut: (domain: string) => ImapStatusResponse<"BYE">;
@@ -56,6 +70,8 @@ export interface ResponseCatalogue {
   readonly InternalError: ImapStatusResponse<"BYE">;
   /** RFC 7888 §4: a LITERAL+ literal over the limit is on its way already: the server hangs up. */
   readonly LiteralPlusTooLarge: (max: number) => ImapStatusResponse<"BYE">;
+  /** RFC 3501 §7.1.5: the selected mailbox was deleted or renamed by another session. */
+  readonly MailboxGone: (mailbox: string) => ImapStatusResponse<"BYE">;
 
   /** RFC 7162 §4 and RFC 3501 §7.1.3: a command line over the limit. */
   readonly LineTooLong: (max: number) => ImapStatusResponse<"BAD">;
@@ -83,6 +99,10 @@ export interface ResponseCatalogue {
   readonly BadBase64: ImapStatusResponse<"BAD">;
   /** RFC 4616 §2: the PLAIN message is not `[authzid] NUL user NUL password`. */
   readonly BadPlain: ImapStatusResponse<"BAD">;
+  /** RFC 2177 §3: during IDLE the client may only send DONE. */
+  readonly NotDone: ImapStatusResponse<"BAD">;
+  /** RFC 3501 §6.3.4: INBOX cannot be deleted. */
+  readonly DeleteInbox: ImapStatusResponse<"NO">;
 
   /** RFC 3501 §6.2.1: STARTTLS needs a certificate, which this server has not. */
   readonly TlsNotOffered: ImapStatusResponse<"NO">;
@@ -100,10 +120,6 @@ export interface ResponseCatalogue {
   readonly TryCreate: (mailbox: string) => ImapStatusResponse<"NO">;
   /** RFC 3501 §6.4.4 and §7.1 (BADCHARSET): a SEARCH charset this server does not know. */
   readonly BadCharset: (charset: string, supported: readonly string[]) => ImapStatusResponse<"NO">;
-  /** RFC 3501 §6.4.5: a body section of a part the message does not have. */
-  readonly NoSuchPart: (part: string) => ImapStatusResponse<"NO">;
-  /** RFC 3501 §6.4.5: HEADER, TEXT and the field sections of a part need a message/rfc822 part. */
-  readonly NotAMessage: (part: string, section: string) => ImapStatusResponse<"NO">;
   /** RFC 5530 §3 (NONEXISTENT): the store has no such mailbox or message. */
   readonly Nonexistent: (reason: string) => ImapStatusResponse<"NO">;
   /** RFC 5530 §3 (CANNOT): the store refused, such as a mailbox name that leaves the store. */
@@ -154,6 +170,20 @@ export const RESPONSE: ResponseCatalogue = {
   PermanentFlags: (flags) => ok("Flags kept for good", `PERMANENTFLAGS (${flags.join(" ")})`),
   // RFC 3501 §6.2.1: the RFC's own text.
   BeginTls: ok("Begin TLS negotiation now"),
+  // RFC 7162 §3.1.2.1: sent at SELECT so the client can resynchronise cheaply later.
+  HighestModseq: (modseq) => ok("Highest", `HIGHESTMODSEQ ${modseq}`),
+  // RFC 5530 §3: Dovecot ends such a FETCH with an OK too, so the client carries on.
+  ExpungeIssued: ok("Some messages have been expunged by another session", "EXPUNGEISSUED"),
+  // RFC 4315 §3: the tagged OK of APPEND.
+  AppendUid: (uidValidity, uids) => ok("APPEND completed", `APPENDUID ${uidValidity} ${uids}`),
+  // RFC 4315 §3: the tagged OK of COPY, and an untagged OK before MOVE's EXPUNGEs (RFC 6851).
+  CopyUid: (uidValidity, from, to) => ok("Copied", `COPYUID ${uidValidity} ${from} ${to}`),
+  // RFC 7162 §3.1.3: the messages whose flags changed since UNCHANGEDSINCE were not stored.
+  Modified: (set) => ok("Conditional STORE failed for some messages", `MODIFIED ${set}`),
+  // RFC 2177 §3: the tagged OK after DONE.
+  IdleDone: ok("IDLE terminated"),
+  // RFC 5161 §3.1: the tagged OK after the untagged ENABLED.
+  Enabled: ok("ENABLE completed"),
 
   // RFC 3501 §6.1.3: the RFC's own text.
   LoggingOut: (domain) => bye(`${domain} IMAP4rev1 server logging out`),
@@ -169,6 +199,8 @@ export const RESPONSE: ResponseCatalogue = {
   InternalError: bye("Internal server error, closing connection", "SERVERBUG"),
   // RFC 7888 §4: the literal's bytes are on their way already, so the server hangs up.
   LiteralPlusTooLarge: (max) => bye(`Literal too large, at most ${max} bytes`),
+  // RFC 3501 §7.1.5: nothing of the selected mailbox is left to show, so the session ends.
+  MailboxGone: (mailbox) => bye(`Mailbox "${mailbox}" was deleted or renamed by another session`),
 
   // RFC 7162 §4 and RFC 3501 §7.1.3: a command line over the limit.
   LineTooLong: (max) => bad(`Line too long, at most ${max} bytes`),
@@ -199,6 +231,10 @@ export const RESPONSE: ResponseCatalogue = {
   BadBase64: bad("Invalid base64 in PLAIN response"),
   // RFC 4616 §2: the PLAIN message is [authzid] NUL user NUL password.
   BadPlain: bad("Invalid PLAIN response: expected [authzid] NUL user NUL password"),
+  // RFC 2177 §3: nothing but DONE may follow IDLE.
+  NotDone: bad("Expected DONE to end IDLE"),
+  // RFC 3501 §6.3.4: the RFC's rule.
+  DeleteInbox: no("INBOX cannot be deleted", "CANNOT"),
 
   // RFC 3501 §6.2.1: STARTTLS needs a certificate.
   TlsNotOffered: no("STARTTLS not available: this server has no certificate"),
@@ -221,11 +257,6 @@ export const RESPONSE: ResponseCatalogue = {
   // RFC 3501 §6.4.4 and §7.1: BADCHARSET lists the charsets this server knows.
   BadCharset: (charset, supported) =>
     no(`Unsupported charset "${charset}"`, `BADCHARSET (${supported.join(" ")})`),
-  // RFC 3501 §6.4.5: a body section of a part the message does not have.
-  NoSuchPart: (part) => no(`No part "${part}" in this message`),
-  // RFC 3501 §6.4.5: HEADER, TEXT and the field sections of a part need a message/rfc822 part.
-  NotAMessage: (part, section) =>
-    no(`Part "${part}" is not a message/rfc822 part, so it has no ${section}`),
   // RFC 5530 §3: the store has no such mailbox or message.
   Nonexistent: (reason) => no(reason, "NONEXISTENT"),
   // RFC 5530 §3: the store refused, such as a mailbox name that leaves the store.

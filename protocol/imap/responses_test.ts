@@ -11,7 +11,7 @@ Deno.test("RESPONSE texts start with a capital and have no final period", () => 
   const made = [
     RESPONSE.TryCreate("Sent"),
     RESPONSE.BadSequenceNumber(3, 1),
-    RESPONSE.NotAMessage("2", "HEADER"),
+    RESPONSE.HighestModseq(12),
     RESPONSE.UnsupportedMechanism("CRAM-MD5"),
   ];
   for (const response of [...fixed.map(([, r]) => r), ...made]) {

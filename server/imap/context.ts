@@ -35,7 +35,25 @@ export interface CommandResult {
    * handles that line and gives the command's result.
    * @default none
    */
-  continuation?: { prompt: string; then: (line: string) => Promise<CommandResult | void> };
+  continuation?: Continuation;
+  /** Extensions the client turned on (ENABLE, RFC 5161; CONDSTORE by first use). @default none */
+  enable?: string[];
+}
+
+/** A `+` continuation: the prompt, and what handles the client's next line. */
+export interface Continuation {
+  /** The continuation's text (base64 for SASL, `idling` for IDLE). */
+  prompt: string;
+  /** Handles the client's next line and gives the command's result. */
+  then: (line: string) => Promise<CommandResult | void>;
+  /** Whether the next line is shown in the transcript (not a SASL answer). @default false */
+  shown?: boolean;
+  /**
+   * IDLE (RFC 2177): until the next line comes, changes to the selected mailbox are sent to the
+   * client as they happen.
+   * @default false
+   */
+  idle?: boolean;
 }
 
 /** The session as a command handler uses it. */
@@ -58,6 +76,8 @@ export interface SessionContext {
   readonly starttls: boolean;
   /** Whether LOGIN and AUTHENTICATE wait for TLS (LOGINDISABLED until then). */
   readonly loginDisabled: boolean;
+  /** The extensions the client enabled, in upper case (such as `CONDSTORE`). */
+  readonly enabled: ReadonlySet<string>;
   /**
    * The capabilities to announce.
    *
@@ -92,6 +112,8 @@ export interface CommandSpec {
   secret?: boolean;
   /** Leaves the selected mailbox before running, even when the command then fails (SELECT, RFC 3501 §6.3.1). */
   deselects?: boolean;
+  /** Must not be followed by EXPUNGE responses (FETCH, STORE, SEARCH: RFC 3501 §7.4.1). */
+  noExpunge?: boolean;
   /**
    * Runs the command. Throw `ImapResponseError.of(RESPONSE.Xxx)` for NO and BAD, and
    * `ImapSyntaxError` for arguments that do not parse (BAD with the syntax).

@@ -16,8 +16,8 @@ export interface FramedImapSession {
   readonly expecting: ImapExpectation;
   /** The longest command line. */
   readonly limits: { readonly maxLineLength: number };
-  /** Takes one line, or the line buffer's word that it was too long. */
-  receiveLine(line: Uint8Array | string | symbol): Promise<ImapOutput>;
+  /** Takes one line, or the line buffer's word that it was too long (with its first bytes). */
+  receiveLine(line: Uint8Array | string | symbol, head?: Uint8Array): Promise<ImapOutput>;
   /** Takes the whole literal it asked for. */
   receiveLiteral(bytes: Uint8Array): Promise<ImapOutput>;
 }
@@ -86,7 +86,7 @@ export class ImapFraming {
         const maxLength = session.limits.maxLineLength;
         const line = this.#lines.readLine({ maxLength, bareLf: true });
         if (line === undefined) break;
-        output = await session.receiveLine(line);
+        output = await session.receiveLine(line, this.#lines.tooLongHead);
       }
       if (output.bytes.length > 0) out.push(output.bytes);
       if (output.close) return done(true, false);

@@ -10,12 +10,14 @@ import type { MailboxStore } from "../store/store.ts";
 
 /** Limits that keep one connection from using too much memory or time. */
 export interface ImapLimits {
-  /** The longest command line, CRLF included (RFC 7162 §4 asks for at least 8192). @default 8192 */
+  /** The longest command line, CRLF included (RFC 7162 §4 asks for at least 8192; Dovecot takes 64 KiB). @default 65536 */
   maxLineLength?: number;
   /** The most literal bytes one command may carry: an APPENDed message at most. @default 10485760 */
   maxLiteralSize?: number;
   /** Failed LOGIN or AUTHENTICATE attempts before the server says BYE. @default 3 */
   maxFailedLogins?: number;
+  /** The wait added to each failed login from the second on, so that guessing is slow. @default 1000 */
+  loginFailureDelayMs?: number;
   /** Idle time before the server says BYE (RFC 3501 §5.4: at least 30 minutes). @default 1800000 */
   idleTimeoutMs?: number;
 }
@@ -36,9 +38,10 @@ export interface ImapLimits {
  */
 export function resolveLimits(limits: ImapLimits = {}): Required<ImapLimits> {
   return {
-    maxLineLength: limits.maxLineLength ?? 8192,
+    maxLineLength: limits.maxLineLength ?? 65536,
     maxLiteralSize: limits.maxLiteralSize ?? 10 * 1024 * 1024,
     maxFailedLogins: limits.maxFailedLogins ?? 3,
+    loginFailureDelayMs: limits.loginFailureDelayMs ?? 1000,
     idleTimeoutMs: limits.idleTimeoutMs ?? 30 * 60_000,
   };
 }

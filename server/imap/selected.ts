@@ -1,6 +1,10 @@
 /**
  * The selected mailbox as one session sees it: a snapshot of its messages, so that sequence
- * numbers (RFC 3501 §2.3.1.2) stay stable between the moments the client is told of changes.
+ * numbers (RFC 3501 §2.3.1.2) stay stable between the moments the client is told of changes. Other
+ * sessions' changes reach the snapshot at {@linkcode SelectedMailbox.sync}: new messages and flags
+ * after any command, expunges only where RFC 3501 §7.4.1 allows them (never during FETCH, STORE
+ * or SEARCH: until then an expunged message stays in the snapshot, a ghost the client may still
+ * name).
  *
  * @module
  */
@@ -11,7 +15,7 @@ import {
   sequenceSetHas,
   sequenceSetMax,
 } from "../../protocol/imap/sequence_set.ts";
-import type { MailboxStore, MessageInfo, SystemFlag } from "../store/store.ts";
+import type { MailboxStore, MessageInfo } from "../store/store.ts";
 
 /** A message in the snapshot, with its sequence number. */
 export interface NumberedMessage {
@@ -23,12 +27,22 @@ export interface NumberedMessage {
 
 /** What changed in the store since the snapshot, in the order a server reports it. */
 export interface MailboxChanges {
-  /** Sequence numbers to report as EXPUNGE, highest first, so each stays valid when sent. */
+  /** Sequence numbers to report as EXPUNGE, in the order to send them (each valid when sent). */
   expunged: number[];
   /** The new message count, when messages arrived. */
   exists?: number;
-  /** Messages whose flags another session changed. */
+  /** How many of the session's messages are `\Recent`, when messages arrived. */
+  recent?: number;
+  /** Messages whose flags another session changed, with their new state. */
   flags: NumberedMessage[];
+  /** The mailbox's keywords, when new ones were defined (a new FLAGS response). */
+  keywords?: string[];
+}
+
+/** Options of {@linkcode SelectedMailbox.sync}. */
+export interface SyncOptions {
+  /** Whether EXPUNGE responses may be sent now (not during FETCH, STORE or SEARCH). */
+  expunge: boolean;
 }
 
 /**
@@ -42,54 +56,67 @@ export interface MailboxChanges {
  *
  * const store = new MemoryStore();
  * await store.deliver("bob", new TextEncoder().encode("Subject: one\r\n\r\n"));
- * const box = await SelectedMailbox.open(store, "bob", "INBOX", false);
+ * const box = await SelectedMailbox.open(store, { user: "bob", name: "INBOX", readOnly: false });
  * assert.equal(box.exists, 1);
+ * assert.equal(box.isRecent(1), true);
  * await store.deliver("bob", new TextEncoder().encode("Subject: two\r\n\r\n"));
- * assert.deepEqual(await box.sync(store, "bob"), { expunged: [], exists: 2, flags: [] });
+ * assert.deepEqual(await box.sync(store, { expunge: true }), { expunged: [], exists: 2, recent: 2, flags: [] });
  * ```
  */
 export class SelectedMailbox {
   /** The mailbox's canonical name. */
   readonly name: string;
-  /** True after EXAMINE: no flag changes, no expunge. */
+  /** The owner. */
+  readonly user: string;
+  /** True after EXAMINE: no flag changes, no expunge, no `\Recent` taken. */
   readonly readOnly: boolean;
   /** The mailbox's UIDVALIDITY. */
   readonly uidValidity: number;
   /** The UID the next message will get, as of the last sync. */
   uidNext: number;
+  /** The highest modification sequence the client has been told of (RFC 7162). */
+  highestModseq: number;
+  /** The keywords the client has been told of (in FLAGS). */
+  keywords: string[];
   #messages: MessageInfo[];
+  #recent = new Set<number>();
 
   private constructor(
-    name: string,
-    readOnly: boolean,
-    status: { uidValidity: number; uidNext: number },
+    where: { user: string; name: string; readOnly: boolean },
+    status: { uidValidity: number; uidNext: number; highestModseq: number; keywords: string[] },
     messages: MessageInfo[],
   ) {
-    this.name = name;
-    this.readOnly = readOnly;
+    this.name = where.name;
+    this.user = where.user;
+    this.readOnly = where.readOnly;
     this.uidValidity = status.uidValidity;
     this.uidNext = status.uidNext;
+    this.highestModseq = status.highestModseq;
+    this.keywords = status.keywords;
     this.#messages = messages;
   }
 
   /**
-   * Takes the first snapshot of a mailbox.
+   * Takes the first snapshot of a mailbox; SELECT (not EXAMINE) takes its recent messages.
    *
    * @param store The store.
-   * @param user The owner.
-   * @param name The mailbox's name.
-   * @param readOnly Whether it is examined rather than selected.
+   * @param where The owner, the mailbox's name, and whether it is examined rather than selected.
    * @returns The snapshot.
    */
   static async open(
     store: MailboxStore,
-    user: string,
-    name: string,
-    readOnly: boolean,
+    where: { user: string; name: string; readOnly: boolean },
   ): Promise<SelectedMailbox> {
-    const status = await store.status(user, name);
-    const messages = await store.list(user, name);
-    return new SelectedMailbox(status.name, readOnly, status, messages);
+    const claimed = where.readOnly ? [] : await store.claimRecent(where.user, where.name);
+    const status = await store.status(where.user, where.name);
+    const messages = await store.list(where.user, where.name);
+    const box = new SelectedMailbox({ ...where, name: status.name }, status, messages);
+    // EXAMINE shows what is recent without taking it: the newest messages, not yet claimed.
+    const recent = where.readOnly
+      ? messages.slice(messages.length - status.recent).map((m) => m.uid)
+      : claimed;
+    for (const uid of recent) box.#recent.add(uid);
+    return box;
   }
 
   /** How many messages the client knows of. */
@@ -97,9 +124,34 @@ export class SelectedMailbox {
     return this.#messages.length;
   }
 
+  /** How many of them are `\Recent` for this session. */
+  get recent(): number {
+    return this.#recent.size;
+  }
+
   /** The snapshot's messages in sequence order. */
   get messages(): readonly MessageInfo[] {
     return this.#messages;
+  }
+
+  /**
+   * Whether a message is `\Recent` for this session (RFC 3501 §2.3.2).
+   *
+   * @param uid The message's UID.
+   * @returns True when this session was the first to see it.
+   */
+  isRecent(uid: number): boolean {
+    return this.#recent.has(uid);
+  }
+
+  /**
+   * A message's flags as the client sees them: `\Recent` added for this session's recent ones.
+   *
+   * @param info The message.
+   * @returns Its flags.
+   */
+  flagsOf(info: MessageInfo): string[] {
+    return this.#recent.has(info.uid) ? [...info.flags, "\\Recent"] : info.flags;
   }
 
   /**
@@ -124,42 +176,91 @@ export class SelectedMailbox {
   }
 
   /**
-   * Records flags that this session stored.
+   * Records flags that this session stored, so that the next sync does not report them back.
    *
    * @param uid The message.
-   * @param flags Its new flags.
+   * @param change Its new flags and modification sequence.
    */
-  setFlags(uid: number, flags: SystemFlag[]): void {
+  updated(uid: number, change: { flags: string[]; modseq: number }): void {
     const message = this.#messages.find((m) => m.uid === uid);
-    if (message) message.flags = [...flags];
+    if (!message) return;
+    message.flags = [...change.flags];
+    message.modseq = change.modseq;
   }
 
   /**
-   * Brings the snapshot up to date with the store and tells what changed.
+   * Notes the keywords among `flags` that the client has not been told of yet.
+   *
+   * @param flags Flags this session is about to show.
+   * @returns True when there were some: the client needs a new FLAGS response first.
+   */
+  learn(flags: readonly string[]): boolean {
+    const known = new Set(this.keywords.map((k) => k.toLowerCase()));
+    const fresh = flags.filter((f) => !f.startsWith("\\") && !known.has(f.toLowerCase()));
+    if (fresh.length > 0) this.keywords = [...this.keywords, ...fresh];
+    return fresh.length > 0;
+  }
+
+  /**
+   * Brings the snapshot up to date with the store and tells what changed. Cheap when nothing did:
+   * the mailbox's modification sequence says so without listing it.
    *
    * @param store The store.
-   * @param user The owner.
+   * @param options Whether expunges may be reported now.
    * @returns The changes to report.
+   * @throws {NotFoundError} When the mailbox is gone (deleted or renamed by another session).
    */
-  async sync(store: MailboxStore, user: string): Promise<MailboxChanges> {
-    const now = await store.list(user, this.name);
-    const byUid = new Map(now.map((m) => [m.uid, m]));
-    const expunged: number[] = [];
-    for (let i = this.#messages.length - 1; i >= 0; i--) {
-      if (!byUid.has(this.#messages[i].uid)) expunged.push(i + 1);
+  async sync(store: MailboxStore, options: SyncOptions): Promise<MailboxChanges> {
+    const status = await store.status(this.user, this.name);
+    const changes: MailboxChanges = { expunged: [], flags: [] };
+    if (status.highestModseq === this.highestModseq && status.uidNext === this.uidNext) {
+      return changes;
     }
-    const kept = this.#messages.filter((m) => byUid.has(m.uid));
-    const flags: NumberedMessage[] = [];
-    kept.forEach((old, i) => {
-      const fresh = byUid.get(old.uid)!;
-      if (!sameFlags(old.flags, fresh.flags)) flags.push({ seq: i + 1, info: fresh });
+    const now = await store.list(this.user, this.name);
+    const byUid = new Map(now.map((m) => [m.uid, m]));
+    if (options.expunge) {
+      for (let i = this.#messages.length - 1; i >= 0; i--) {
+        const uid = this.#messages[i].uid;
+        if (byUid.has(uid)) continue;
+        changes.expunged.push(i + 1);
+        this.#recent.delete(uid);
+      }
+      if (changes.expunged.length > 0) {
+        this.#messages = this.#messages.filter((m) => byUid.has(m.uid));
+      }
+    }
+    this.#messages.forEach((old, i) => {
+      const fresh = byUid.get(old.uid);
+      if (!fresh || fresh.modseq === old.modseq) return;
+      const changed = !sameFlags(old.flags, fresh.flags);
+      old.flags = fresh.flags;
+      old.modseq = fresh.modseq;
+      if (changed) changes.flags.push({ seq: i + 1, info: old });
     });
     const lastUid = this.#messages.at(-1)?.uid ?? 0;
     const arrived = now.filter((m) => m.uid > lastUid);
-    this.#messages = [...kept.map((m) => byUid.get(m.uid)!), ...arrived];
-    this.uidNext = Math.max(this.uidNext, (now.at(-1)?.uid ?? 0) + 1);
-    const changes: MailboxChanges = { expunged, flags };
-    if (arrived.length > 0) changes.exists = this.#messages.length;
+    if (arrived.length > 0) {
+      if (!this.readOnly) {
+        for (const uid of await store.claimRecent(this.user, this.name)) this.#recent.add(uid);
+      }
+      this.#messages.push(...arrived);
+    }
+    if (arrived.length > 0) {
+      changes.exists = this.#messages.length;
+      changes.recent = this.#recent.size;
+    }
+    const fresh = status.keywords.filter((k) =>
+      !this.keywords.some((m) => m.toLowerCase() === k.toLowerCase())
+    );
+    if (fresh.length > 0) {
+      this.keywords = [...this.keywords, ...fresh];
+      changes.keywords = this.keywords;
+    }
+    this.uidNext = Math.max(this.uidNext, status.uidNext);
+    // Only what the client has been told counts: ghosts kept for later keep the old number.
+    if (options.expunge || this.#messages.length === now.length) {
+      this.highestModseq = status.highestModseq;
+    }
     return changes;
   }
 }

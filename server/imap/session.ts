@@ -8,19 +8,24 @@
 import type { Clock } from "../../protocol/clock.ts";
 import { Arguments, type ImapCommand } from "../../protocol/imap/command.ts";
 import { ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts";
-import { formatStatus, type ImapStatusResponse } from "../../protocol/imap/response.ts";
+import {
+  formatStatus,
+  type ImapStatusName,
+  type ImapStatusResponse,
+} from "../../protocol/imap/response.ts";
 import { RESPONSE } from "../../protocol/imap/responses.ts";
 import { LINE_TOO_LONG } from "../../protocol/line_buffer.ts";
 import type { TlsInfo } from "../../runtime/tls.ts";
-import type { ProtocolSession, SessionOutput } from "../engine/protocol_session.ts";
+import type { ProtocolSession, Push, SessionOutput } from "../engine/protocol_session.ts";
 import { ImapFraming } from "./framing.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
 import { systemClock } from "../../runtime/system_clock.ts";
-import type { MailboxStore } from "../store/store.ts";
+import { type MailboxStore, NotFoundError } from "../store/store.ts";
 import { COMMANDS, type ImapCommandName, stateError } from "./commands/table.ts";
-import type { CommandResult, ImapState, SessionContext } from "./context.ts";
+import type { CommandResult, Continuation, ImapState, SessionContext } from "./context.ts";
 import { type ImapOutput, OutputBuffer } from "./output.ts";
 import { failureOf } from "./failures.ts";
+import { LoginThrottle } from "../login_throttle.ts";
 import {
   type ImapExpectation,
   type ImapLimits,
@@ -29,8 +34,31 @@ import {
 } from "./options.ts";
 import { CommandIntake, type LiteralStep } from "./command_intake.ts";
 import type { SelectedMailbox } from "./selected.ts";
+import { reportChanges } from "./updates.ts";
 
 const decoder = new TextDecoder();
+
+/** What this server can do, in every state (RFC 3501 §7.2.1); login ones are added before it. */
+const CAPABILITIES = [
+  "IMAP4rev1",
+  "LITERAL+", // RFC 7888
+  "ID", // RFC 2971
+  "ENABLE", // RFC 5161
+  "NAMESPACE", // RFC 2342
+  "UNSELECT", // RFC 3691
+  "CHILDREN", // RFC 3348
+  "IDLE", // RFC 2177
+  "UIDPLUS", // RFC 4315
+  "MOVE", // RFC 6851
+  "LIST-EXTENDED", // RFC 5258
+  "SPECIAL-USE", // RFC 6154
+  "CREATE-SPECIAL-USE", // RFC 6154 §3
+  "MULTIAPPEND", // RFC 3502
+  "CONDSTORE", // RFC 7162
+  "ESEARCH", // RFC 4731
+  "SORT", // RFC 5256
+  "SORT=DISPLAY", // RFC 5957
+];
 
 /**
  * One IMAP connection's state machine: `greeting()`, then `receiveLine(line)` for each line and
@@ -69,6 +97,7 @@ export class ImapSession implements ProtocolSession {
   #user?: string;
   #selected?: SelectedMailbox;
   #failures = 0;
+  #throttle: LoginThrottle;
   #lastActivity: number;
   #out?: OutputBuffer;
   #closing = false;
@@ -79,12 +108,12 @@ export class ImapSession implements ProtocolSession {
   #framing?: ImapFraming;
   #intake: CommandIntake;
   #current = { tag: "*", name: "" };
-  #continuation?: {
-    tag: string;
-    name: string;
-    then: (line: string) => Promise<CommandResult | void>;
-  };
+  #continuation?: Continuation & { tag: string; name: string };
   #context: SessionContext;
+  #push?: Push;
+  #enabled = new Set<string>();
+  #unwatch?: () => void;
+  #pushing: Promise<void> = Promise.resolve();
 
   /** Creates a session for a new connection. @param options Store, logins, domain, clock, limits, TLS. */
   constructor(options: ImapSessionOptions) {
@@ -96,6 +125,11 @@ export class ImapSession implements ProtocolSession {
     this.#verify = options.authenticate ??
       ((user, password) => accounts ? accounts.verify(user, password) : Promise.resolve(undefined));
     this.#limits = resolveLimits(options.limits);
+    this.#throttle = new LoginThrottle({
+      clock: this.#clock,
+      maxAuthFailures: this.#limits.maxFailedLogins,
+      authFailureDelayMs: this.#limits.loginFailureDelayMs,
+    });
     this.#intake = new CommandIntake({
       maxLiteralSize: this.#limits.maxLiteralSize,
       clock: this.#clock,
@@ -122,8 +156,14 @@ export class ImapSession implements ProtocolSession {
     return this.#tls;
   }
 
-  /** The connection engine's start: the greeting. @returns Its bytes. */
-  start(): SessionOutput {
+  /**
+   * The connection engine's start: the greeting.
+   *
+   * @param push Sends output later, unasked (IDLE's news).
+   * @returns Its bytes.
+   */
+  start(push?: Push): SessionOutput {
+    this.#push = push;
     return { data: this.greeting().bytes };
   }
 
@@ -202,9 +242,14 @@ export class ImapSession implements ProtocolSession {
    * Takes one line from the client, without its line ending.
    *
    * @param input The line as bytes or text, or {@linkcode LINE_TOO_LONG} from the line buffer.
+   * @param head For a line too long: its first bytes, which give its tag.
    * @returns What to send and what comes next.
    */
-  async receiveLine(input: Uint8Array | string | typeof LINE_TOO_LONG): Promise<ImapOutput> {
+  async receiveLine(
+    input: Uint8Array | string | typeof LINE_TOO_LONG,
+    head?: Uint8Array,
+  ): Promise<ImapOutput> {
+    await this.#pushing; // IDLE's news under way goes out first, whole
     const out = this.#begin();
     if (this.#state === "logout") return this.#finish(out);
     if (this.#intake.expected !== undefined) {
@@ -212,17 +257,20 @@ export class ImapSession implements ProtocolSession {
     }
     if (input === LINE_TOO_LONG) {
       this.#transcript?.client("(line too long)", this.#clock.now());
-      const tag = this.#intake.tag ?? this.#continuation?.tag ?? "*";
+      // RFC 3501 §7.1.3: answered by its tag, when the line's start shows one.
+      const shown = /^([^\s(){%*"\\\]+]+) /.exec(decoder.decode(head ?? new Uint8Array()));
+      const tag = this.#intake.tag ?? this.#continuation?.tag ?? shown?.[1] ?? "*";
       this.#reset();
       out.add(formatStatus(tag, RESPONSE.LineTooLong(this.#limits.maxLineLength)));
       return this.#finish(out);
     }
     const line = typeof input === "string" ? input : decoder.decode(input);
     if (this.#continuation) {
-      this.#transcript?.client("****", this.#clock.now());
-      const { tag, name, then } = this.#continuation;
+      const { tag, name, then, shown } = this.#continuation;
+      this.#transcript?.client(shown ? line : "****", this.#clock.now());
       this.#continuation = undefined;
-      await this.#run(out, tag, name, () => then(line));
+      this.#stopWatching();
+      await this.#run(out, { tag, name }, () => then(line));
       return this.#finish(out);
     }
     let step;
@@ -259,6 +307,7 @@ export class ImapSession implements ProtocolSession {
   #finish(out: OutputBuffer, literal?: number): ImapOutput {
     this.#out = undefined;
     if (this.#closing) this.#state = "logout";
+    if (this.#state === "logout") this.#stopWatching();
     const output = out.finish(this.#state === "logout", literal);
     if (this.#startTls) {
       this.#startTls = false;
@@ -295,7 +344,8 @@ export class ImapSession implements ProtocolSession {
     }
     // RFC 3501 §6.3.1: a SELECT, even a failing one, first closes the selected mailbox.
     if ("deselects" in spec && spec.deselects) this.#enter("authenticated");
-    await this.#run(out, command.tag, command.name, async () => {
+    const noExpunge = "noExpunge" in spec && spec.noExpunge;
+    await this.#run(out, { tag: command.tag, name: command.name, noExpunge }, async () => {
       try {
         return await spec.run(this.#context, new Arguments(command.args), command);
       } catch (error) {
@@ -309,31 +359,82 @@ export class ImapSession implements ProtocolSession {
 
   async #run(
     out: OutputBuffer,
-    tag: string,
-    name: string,
+    command: { tag: string; name: string; noExpunge?: boolean },
     work: () => Promise<CommandResult | void>,
   ): Promise<void> {
+    const { tag, name } = command;
     this.#current = { tag, name };
+    let tagged: ImapStatusResponse<ImapStatusName>;
     try {
       const result = await work();
       if (result?.continuation) {
-        const { prompt, then } = result.continuation;
-        this.#continuation = { tag, name, then };
-        out.add(`+ ${prompt}`);
+        this.#continuation = { tag, name, ...result.continuation };
+        out.add(`+ ${result.continuation.prompt}`);
+        if (result.continuation.idle) await this.#startIdle();
         return;
       }
       if (result) this.#apply(result);
-      out.add(formatStatus(tag, result?.response ?? RESPONSE.Completed(name)));
+      tagged = result?.response ?? RESPONSE.Completed(name);
     } catch (error) {
-      out.add(formatStatus(tag, failureOf(error)));
+      tagged = failureOf(error);
     }
+    // RFC 3501 §7.3 and §7.4.1: what changed meanwhile, before the tagged answer.
+    await this.#update({ expunge: !command.noExpunge });
+    out.add(formatStatus(tag, tagged));
     if (this.#failures >= this.#limits.maxFailedLogins && this.#state === "notAuthenticated") {
       out.add(formatStatus("*", RESPONSE.TooManyFailedLogins));
       this.#closing = true;
     }
   }
 
+  // Sends the selected mailbox's news; a mailbox that vanished ends the session.
+  async #update(options: { expunge: boolean }): Promise<void> {
+    if (this.#state !== "selected" || this.#closing) return;
+    try {
+      await reportChanges(this.#context, options);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      this.#out?.add(formatStatus("*", RESPONSE.MailboxGone(this.#selected!.name)));
+      this.#closing = true;
+    }
+  }
+
+  // IDLE (RFC 2177): news of the selected mailbox goes out as soon as it happens, until DONE.
+  async #startIdle(): Promise<void> {
+    await this.#update({ expunge: true });
+    const box = this.#selected;
+    if (!box || !this.#user || this.#closing) return;
+    this.#unwatch = this.#store.watch(this.#user, (change) => {
+      if (change.mailbox !== box.name && change.kind !== "mailboxes") return;
+      this.#pushing = this.#pushing.then(() => this.#pushNews()).catch(() => {});
+    });
+  }
+
+  async #pushNews(): Promise<void> {
+    if (!this.#continuation?.idle) return;
+    const out = this.#begin();
+    await this.#update({ expunge: true });
+    const output = this.#finish(out);
+    if (output.bytes.length > 0) this.#push?.({ data: output.bytes, close: output.close });
+  }
+
+  #stopWatching(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+  }
+
   #apply(result: CommandResult): void {
+    for (const name of result.enable ?? []) {
+      const enabling = name.toUpperCase();
+      if (this.#enabled.has(enabling)) continue;
+      this.#enabled.add(enabling);
+      // RFC 7162 §3.1: a command that turns CONDSTORE on while a mailbox is selected (FETCH
+      // MODSEQ, STORE UNCHANGEDSINCE, SEARCH MODSEQ) reports the mailbox's HIGHESTMODSEQ; SELECT
+      // (CONDSTORE) says it among its own responses.
+      if (enabling === "CONDSTORE" && this.#selected && !result.selected) {
+        this.#out?.add(formatStatus("*", RESPONSE.HighestModseq(this.#selected.highestModseq)));
+      }
+    }
     if (result.user !== undefined) this.#user = result.user;
     if (result.state) this.#enter(result.state, result.selected);
     if (result.close) this.#closing = true;
@@ -350,7 +451,7 @@ export class ImapSession implements ProtocolSession {
   }
 
   #capabilities(state = this.#state): string[] {
-    const caps = ["IMAP4rev1", "LITERAL+", "ID", "ENABLE", "NAMESPACE", "UNSELECT", "CHILDREN"];
+    const caps = [...CAPABILITIES];
     if (state === "notAuthenticated") {
       if (this.#starttls && !this.#tls) caps.push("STARTTLS");
       if (this.#loginDisabled) caps.push("LOGINDISABLED");
@@ -364,7 +465,10 @@ export class ImapSession implements ProtocolSession {
     const domainOk = at < 0 || user.slice(at + 1).toLowerCase() === this.#domain;
     const local = at < 0 ? user : user.slice(0, at);
     const name = domainOk && local ? await this.#verify(local, password) : undefined;
-    if (name === undefined) this.#failures++;
+    if (name === undefined) {
+      this.#failures++;
+      await this.#throttle.failed();
+    }
     return name;
   }
 
@@ -391,6 +495,7 @@ export class ImapSession implements ProtocolSession {
       get loginDisabled() {
         return session.#loginDisabled;
       },
+      enabled: this.#enabled,
       capabilities: (state) => this.#capabilities(state),
       send: (head, data) => this.#out?.add(head, data),
       authenticate: (user, password) => this.#authenticate(user, password),

@@ -1,12 +1,12 @@
 /**
  * Commands valid in any state (RFC 3501 §6.1) and the small extensions that clients send right
- * after connecting: CAPABILITY, NOOP, CHECK, LOGOUT, ID (RFC 2971), ENABLE (RFC 5161) and
- * NAMESPACE (RFC 2342).
+ * after connecting: CAPABILITY, NOOP, CHECK, LOGOUT, IDLE (RFC 2177), ID (RFC 2971), ENABLE
+ * (RFC 5161) and NAMESPACE (RFC 2342).
  *
  * @module
  */
 import type { Arguments } from "../../../protocol/imap/command.ts";
-import { ImapSyntaxError } from "../../../protocol/imap/error.ts";
+import { ImapResponseError, ImapSyntaxError } from "../../../protocol/imap/error.ts";
 import { formatStatus } from "../../../protocol/imap/response.ts";
 import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import type { CommandResult, SessionContext } from "../context.ts";
@@ -23,32 +23,40 @@ export function capability(session: SessionContext, args: Arguments): void {
 }
 
 /**
- * NOOP and CHECK: do nothing, but report what changed in the selected mailbox (a new delivery
- * shows up as EXISTS), which is how clients without IDLE poll (RFC 3501 §6.1.2).
+ * NOOP and CHECK: do nothing; what changed in the selected mailbox (a new delivery shows up as
+ * EXISTS) is reported after every command anyway, which is how clients without IDLE poll
+ * (RFC 3501 §6.1.2).
  *
- * @param session The session.
+ * @param _session The session.
  * @param args No arguments.
  */
-export async function noop(session: SessionContext, args: Arguments): Promise<void> {
+export function noop(_session: SessionContext, args: Arguments): void {
   args.end();
-  await reportChanges(session);
 }
 
 /**
- * Sends EXPUNGE, EXISTS and FETCH FLAGS responses for what changed in the selected mailbox since
- * the client last heard (RFC 3501 §7.3.1, §7.4.1).
+ * IDLE (RFC 2177): the server sends the selected mailbox's news as it happens, until the client
+ * says DONE. A mail client's way to see new mail at once without asking every minute.
  *
- * @param session The session.
+ * @param _session The session.
+ * @param args No arguments.
+ * @returns The continuation that waits for DONE.
  */
-export async function reportChanges(session: SessionContext): Promise<void> {
-  const box = session.selected;
-  if (!box || !session.user) return;
-  const changes = await box.sync(session.store, session.user);
-  for (const seq of changes.expunged) session.send(`* ${seq} EXPUNGE`);
-  if (changes.exists !== undefined) session.send(`* ${changes.exists} EXISTS`);
-  for (const { seq, info } of changes.flags) {
-    session.send(`* ${seq} FETCH`, [["UID", String(info.uid), "FLAGS", info.flags]]);
-  }
+export function idle(_session: SessionContext, args: Arguments): CommandResult {
+  args.end();
+  return {
+    continuation: {
+      prompt: "idling",
+      shown: true,
+      idle: true,
+      then: (line) => {
+        if (line.trim().toUpperCase() !== "DONE") {
+          return Promise.reject(ImapResponseError.of(RESPONSE.NotDone));
+        }
+        return Promise.resolve({ response: RESPONSE.IdleDone });
+      },
+    },
+  };
 }
 
 /**
@@ -87,17 +95,25 @@ export function id(session: SessionContext, args: Arguments): void {
   ]]);
 }
 
+/** The extensions ENABLE can turn on (RFC 5161 §3.1). */
+const ENABLEABLE = new Set(["CONDSTORE"]);
+
 /**
- * ENABLE: this server has no extensions that need enabling, so it enables none and says so with
- * an empty ENABLED response (RFC 5161 §3.1).
+ * ENABLE: turns on the extensions named that this server has and that need enabling
+ * (CONDSTORE's MODSEQ in every FETCH), and says which in an ENABLED response (RFC 5161 §3.1).
  *
  * @param session The session.
  * @param args One or more capability names.
+ * @returns What was enabled.
  */
-export function enable(session: SessionContext, args: Arguments): void {
-  args.atom("capability name");
-  args.rest();
-  session.send("* ENABLED");
+export function enable(session: SessionContext, args: Arguments): CommandResult {
+  const names = [
+    args.atom("capability name"),
+    ...args.rest().map((t) => t.kind === "atom" ? t.value : ""),
+  ].map((n) => n.toUpperCase());
+  const turned = [...new Set(names)].filter((n) => ENABLEABLE.has(n) && !session.enabled.has(n));
+  session.send("* ENABLED", turned);
+  return { enable: turned, response: RESPONSE.Enabled };
 }
 
 /**

@@ -1,33 +1,42 @@
 /**
- * Leaving and cleaning a mailbox: EXPUNGE (RFC 3501 §6.4.3), CLOSE (§6.4.2) and UNSELECT
- * (RFC 3691).
+ * Leaving and tidying a mailbox: EXPUNGE (RFC 3501 §6.4.3), UID EXPUNGE (RFC 4315 §2.1), CLOSE
+ * (§6.4.2) and UNSELECT (RFC 3691). What is removed is decided by the store's current flags, so
+ * a `\Deleted` another session set counts too; the EXPUNGE responses follow after the command.
  *
  * @module
  */
-import type { Arguments } from "../../../protocol/imap/command.ts";
+import type { Arguments, ImapCommand } from "../../../protocol/imap/command.ts";
 import { ImapResponseError } from "../../../protocol/imap/error.ts";
 import { RESPONSE } from "../../../protocol/imap/responses.ts";
+import { parseSequenceSet, sequenceSetHas } from "../../../protocol/imap/sequence_set.ts";
 import type { CommandResult, SessionContext } from "../context.ts";
-import { reportChanges } from "./any.ts";
 
-async function removeDeleted(session: SessionContext): Promise<void> {
+async function removeDeleted(session: SessionContext, only?: (uid: number) => boolean) {
   const box = session.selected!;
-  const uids = box.messages.filter((m) => m.flags.includes("\\Deleted")).map((m) => m.uid);
+  const now = await session.store.list(session.user!, box.name);
+  const uids = now.filter((m) => m.flags.includes("\\Deleted") && (!only || only(m.uid)))
+    .map((m) => m.uid);
   if (uids.length > 0) await session.store.expunge(session.user!, box.name, uids);
 }
 
 /**
- * EXPUNGE: removes the messages flagged `\Deleted` and reports each with `* n EXPUNGE`.
+ * EXPUNGE, and UID EXPUNGE uid-set: removes the `\Deleted` messages (of the set).
  *
  * @param session The session.
- * @param args No arguments.
+ * @param args Nothing, or UID EXPUNGE's set.
+ * @param command The whole command.
  */
-export async function expunge(session: SessionContext, args: Arguments): Promise<void> {
+export async function expunge(
+  session: SessionContext,
+  args: Arguments,
+  command: ImapCommand,
+): Promise<void> {
+  const set = command.name === "UID EXPUNGE" ? parseSequenceSet(args.atom("uid set")) : undefined;
   args.end();
   const box = session.selected!;
   if (box.readOnly) throw ImapResponseError.of(RESPONSE.ReadOnly(box.name));
-  await removeDeleted(session);
-  await reportChanges(session);
+  const largest = Math.max(box.uidNext - 1, box.messages.at(-1)?.uid ?? 0);
+  await removeDeleted(session, set && ((uid) => sequenceSetHas(set, uid, largest)));
 }
 
 /**
@@ -35,6 +44,7 @@ export async function expunge(session: SessionContext, args: Arguments): Promise
  *
  * @param session The session.
  * @param args No arguments.
+ * @returns The authenticated state.
  */
 export async function close(session: SessionContext, args: Arguments): Promise<CommandResult> {
   args.end();
@@ -45,8 +55,9 @@ export async function close(session: SessionContext, args: Arguments): Promise<C
 /**
  * UNSELECT: leaves the mailbox without removing anything.
  *
- * @param session The session.
+ * @param _session The session.
  * @param args No arguments.
+ * @returns The authenticated state.
  */
 export function unselect(_session: SessionContext, args: Arguments): CommandResult {
   args.end();

@@ -10,7 +10,8 @@ Deno.test("ImapSession NOOP reports a new delivery with EXISTS and other session
   await store.setFlags("bob", "INBOX", 1, ["\\Answered"]);
   assert.deepEqual(await send("a4 NOOP"), [
     "* 3 EXISTS",
-    "* 1 FETCH (UID 1 FLAGS (\\Answered))",
+    "* 3 RECENT",
+    "* 1 FETCH (UID 1 FLAGS (\\Answered \\Recent))",
     done("a4", "NOOP"),
   ]);
   assert.equal((await send("a5 FETCH 3 UID"))[0], "* 3 FETCH (UID 3)");

@@ -7,18 +7,24 @@ import { COMMANDS } from "./table.ts";
 Deno.test("ImapSession STORE adds, removes and replaces flags, silently when asked", async () => {
   const { send, store } = await selected();
   assert.deepEqual(await send("a3 STORE 1 +FLAGS (\\Seen \\Answered)"), [
-    "* 1 FETCH (FLAGS (\\Seen \\Answered))",
+    // Both messages arrived before this session selected INBOX: they are its recent ones.
+    "* 1 FETCH (FLAGS (\\Seen \\Answered \\Recent))",
     done("a3", "STORE"),
   ]);
   assert.deepEqual(await send("a4 UID STORE 1:2 -FLAGS \\Seen"), [
-    "* 1 FETCH (UID 1 FLAGS (\\Answered))",
-    "* 2 FETCH (UID 2 FLAGS (\\Flagged))",
+    "* 1 FETCH (UID 1 FLAGS (\\Answered \\Recent))",
+    "* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))",
     done("a4", "UID STORE"),
   ]);
+  // A keyword new to the mailbox is kept, and the session hears the mailbox's new flag list.
   assert.deepEqual(await send("a5 STORE 2 FLAGS.SILENT (\\Deleted $Label)"), [
+    "* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Label)",
+    "* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Label \\*)] " +
+    "Flags kept for good",
     done("a5", "STORE"),
   ]);
-  assert.deepEqual((await store.list("bob", "INBOX"))[1].flags, ["\\Deleted"]);
+  assert.deepEqual((await store.list("bob", "INBOX"))[1].flags, ["\\Deleted", "$Label"]);
+  assert.match((await send("a55 STORE 1 +FLAGS (\\Bogus)"))[0], /^a55 BAD Unknown flag/);
   assert.deepEqual(await send("a6 STORE 1 FLAG (\\Seen)"), [
     formatStatus(
       "a6",

@@ -8,13 +8,14 @@ import type { ImapStatusResponse } from "../../../protocol/imap/response.ts";
 import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import type { CommandSpec, ImapState } from "../context.ts";
 import { append, copy } from "./append.ts";
-import { capability, enable, id, logout, namespace, noop } from "./any.ts";
+import { capability, enable, id, idle, logout, namespace, noop } from "./any.ts";
 import { close, expunge, unselect } from "./expunge.ts";
 import { fetch } from "./fetch.ts";
-import { listCommand, subscribe } from "./list.ts";
+import { list, lsub, subscription } from "./list.ts";
 import { authenticate, login } from "./login.ts";
-import { create, selectCommand, status } from "./mailbox.ts";
+import { create, deleteMailbox, rename, selectCommand, status } from "./mailbox.ts";
 import { search } from "./search.ts";
+import { sort } from "./sort.ts";
 import { store } from "./store.ts";
 import { starttls } from "./starttls.ts";
 
@@ -39,45 +40,93 @@ export const COMMANDS = {
   STARTTLS: { states: NOT_AUTHENTICATED, syntax: "STARTTLS", run: starttls },
   ENABLE: { states: AUTHENTICATED, syntax: "ENABLE capability ...", run: enable },
   NAMESPACE: { states: AUTHENTICATED, syntax: "NAMESPACE", run: namespace },
-  LIST: { states: AUTHENTICATED, syntax: "LIST reference pattern", run: listCommand("LIST") },
-  LSUB: { states: AUTHENTICATED, syntax: "LSUB reference pattern", run: listCommand("LSUB") },
-  SUBSCRIBE: { states: AUTHENTICATED, syntax: "SUBSCRIBE mailbox", run: subscribe },
-  UNSUBSCRIBE: { states: AUTHENTICATED, syntax: "UNSUBSCRIBE mailbox", run: subscribe },
+  IDLE: { states: AUTHENTICATED, syntax: "IDLE, then DONE", run: idle },
+  LIST: {
+    states: AUTHENTICATED,
+    syntax: "LIST [(options)] reference pattern [RETURN (options)]",
+    run: list,
+  },
+  LSUB: { states: AUTHENTICATED, syntax: "LSUB reference pattern", run: lsub },
+  SUBSCRIBE: { states: AUTHENTICATED, syntax: "SUBSCRIBE mailbox", run: subscription(true) },
+  UNSUBSCRIBE: { states: AUTHENTICATED, syntax: "UNSUBSCRIBE mailbox", run: subscription(false) },
   STATUS: { states: AUTHENTICATED, syntax: "STATUS mailbox (item ...)", run: status },
   SELECT: {
     states: AUTHENTICATED,
-    syntax: "SELECT mailbox",
+    syntax: "SELECT mailbox [(CONDSTORE)]",
     deselects: true,
     run: selectCommand(false),
   },
   EXAMINE: {
     states: AUTHENTICATED,
-    syntax: "EXAMINE mailbox",
+    syntax: "EXAMINE mailbox [(CONDSTORE)]",
     deselects: true,
     run: selectCommand(true),
   },
-  CREATE: { states: AUTHENTICATED, syntax: "CREATE mailbox", run: create },
+  CREATE: { states: AUTHENTICATED, syntax: "CREATE mailbox [(USE (\\Sent))]", run: create },
+  DELETE: { states: AUTHENTICATED, syntax: "DELETE mailbox", run: deleteMailbox },
+  RENAME: { states: AUTHENTICATED, syntax: "RENAME mailbox new-name", run: rename },
   APPEND: {
     states: AUTHENTICATED,
-    syntax: "APPEND mailbox [(flags)] [date-time] {size}",
+    syntax: "APPEND mailbox [(flags)] [date-time] {size} [...]",
     run: append,
   },
   CHECK: { states: SELECTED, syntax: "CHECK", run: noop },
   CLOSE: { states: SELECTED, syntax: "CLOSE", run: close },
   UNSELECT: { states: SELECTED, syntax: "UNSELECT", run: unselect },
   EXPUNGE: { states: SELECTED, syntax: "EXPUNGE", run: expunge },
-  FETCH: { states: SELECTED, syntax: "FETCH sequence-set items", run: fetch },
-  "UID FETCH": { states: SELECTED, syntax: "UID FETCH uid-set items", run: fetch },
-  STORE: { states: SELECTED, syntax: "STORE sequence-set [+|-]FLAGS[.SILENT] (flags)", run: store },
+  "UID EXPUNGE": { states: SELECTED, syntax: "UID EXPUNGE uid-set", run: expunge },
+  FETCH: {
+    states: SELECTED,
+    syntax: "FETCH sequence-set items [(CHANGEDSINCE modseq)]",
+    noExpunge: true,
+    run: fetch,
+  },
+  "UID FETCH": {
+    states: SELECTED,
+    syntax: "UID FETCH uid-set items [(CHANGEDSINCE modseq)]",
+    noExpunge: true,
+    run: fetch,
+  },
+  STORE: {
+    states: SELECTED,
+    syntax: "STORE sequence-set [(UNCHANGEDSINCE n)] [+|-]FLAGS[.SILENT] (flags)",
+    noExpunge: true,
+    run: store,
+  },
   "UID STORE": {
     states: SELECTED,
-    syntax: "UID STORE uid-set [+|-]FLAGS[.SILENT] (flags)",
+    syntax: "UID STORE uid-set [(UNCHANGEDSINCE n)] [+|-]FLAGS[.SILENT] (flags)",
+    noExpunge: true,
     run: store,
   },
   COPY: { states: SELECTED, syntax: "COPY sequence-set mailbox", run: copy },
   "UID COPY": { states: SELECTED, syntax: "UID COPY uid-set mailbox", run: copy },
-  SEARCH: { states: SELECTED, syntax: "SEARCH [CHARSET name] criteria", run: search },
-  "UID SEARCH": { states: SELECTED, syntax: "UID SEARCH [CHARSET name] criteria", run: search },
+  MOVE: { states: SELECTED, syntax: "MOVE sequence-set mailbox", run: copy },
+  "UID MOVE": { states: SELECTED, syntax: "UID MOVE uid-set mailbox", run: copy },
+  SEARCH: {
+    states: SELECTED,
+    syntax: "SEARCH [RETURN (options)] [CHARSET name] criteria",
+    noExpunge: true,
+    run: search,
+  },
+  "UID SEARCH": {
+    states: SELECTED,
+    syntax: "UID SEARCH [RETURN (options)] [CHARSET name] criteria",
+    noExpunge: true,
+    run: search,
+  },
+  SORT: {
+    states: SELECTED,
+    syntax: "SORT (criteria) charset search-criteria",
+    noExpunge: true,
+    run: sort,
+  },
+  "UID SORT": {
+    states: SELECTED,
+    syntax: "UID SORT (criteria) charset search-criteria",
+    noExpunge: true,
+    run: sort,
+  },
 } satisfies Record<string, CommandSpec>;
 
 /** A command name of the table. */
