@@ -24,6 +24,11 @@ export interface Mailbox {
   name: string;
   /** The address, `local@domain`; empty when the field held a name only. */
   address: string;
+  /**
+   * An obsolete source route (RFC 5322 §4.4) as written before the colon, such as `@relay`;
+   * present only when the field had one. IMAP's ENVELOPE shows it (RFC 3501 §7.4.2).
+   */
+  route?: string;
 }
 
 /** A named group of mailboxes, such as `undisclosed-recipients:;` (which has none). */
@@ -124,19 +129,24 @@ function decodeName(tokens: Token[], decode: Decode): string {
   return parts.join(" ").replace(/\s+/g, " ").trim();
 }
 
-function mailboxFrom(tokens: Token[], decode: Decode): Mailbox | undefined {
+function mailboxFrom(tokens: Token[], decode: Decode, routes: boolean): Mailbox | undefined {
   const open = tokens.findIndex((t) => t.kind === "special" && t.text === "<");
   if (open >= 0) {
     let close = tokens.findIndex((t, i) => i > open && t.kind === "special" && t.text === ">");
     if (close < 0) close = tokens.length;
     const inside = tokens.slice(open + 1, close).filter((t) => t.kind !== "comment");
-    // Drop an obsolete source route (`<@relay:user@host>`, RFC 5322 §4.4).
+    // An obsolete source route (`<@relay:user@host>`, RFC 5322 §4.4) is no part of the address.
     const colon = inside.findIndex((t) => t.kind === "special" && t.text === ":");
     const spec = colon >= 0 ? inside.slice(colon + 1) : inside;
     const name = decodeName(tokens.slice(0, open), decode);
     const address = spec.map((t) => t.text).join("");
     const comment = tokens.slice(close + 1).find((t) => t.kind === "comment");
-    return { name: name || (comment ? decode(comment.text).trim() : ""), address };
+    const mailbox: Mailbox = {
+      name: name || (comment ? decode(comment.text).trim() : ""),
+      address,
+    };
+    if (routes && colon > 0) mailbox.route = inside.slice(0, colon).map((t) => t.text).join("");
+    return mailbox;
   }
   const words = tokens.filter((t) => t.kind !== "comment");
   if (words.length === 0) return undefined;
@@ -160,6 +170,12 @@ export interface ParseAddressOptions {
    * @default true
    */
   decode?: boolean;
+  /**
+   * Keep an obsolete source route (`<@relay:bob@x.org>`) in {@linkcode Mailbox.route}, as IMAP's
+   * ENVELOPE shows it; otherwise it is dropped.
+   * @default false
+   */
+  routes?: boolean;
 }
 
 /**
@@ -197,23 +213,23 @@ export function parseAddressList(text: string, options: ParseAddressOptions = {}
     const fast: Mailbox[] = [];
     for (const item of text.split(",")) {
       const m = SIMPLE.exec(item);
-      if (!m) return parseGeneral(text, decode);
+      if (!m) return parseGeneral(text, decode, options.routes === true);
       if (m[3] !== undefined) fast.push({ name: "", address: m[3] });
       else fast.push({ name: m[1] ? decode(m[1]).replace(/\s+/g, " ") : "", address: m[2] });
     }
     return fast;
   }
-  return parseGeneral(text, decode);
+  return parseGeneral(text, decode, options.routes === true);
 }
 
-function parseGeneral(text: string, decode: Decode): Address[] {
+function parseGeneral(text: string, decode: Decode, routes: boolean): Address[] {
   const out: Address[] = [];
   const tokens = tokenize(text);
   let current: Token[] = [];
   let angle = false;
   let hasAt = false;
   const finish = (into: Mailbox[] | Address[]) => {
-    const mailbox = mailboxFrom(current, decode);
+    const mailbox = mailboxFrom(current, decode, routes);
     if (mailbox) into.push(mailbox);
     current = [];
     angle = false;

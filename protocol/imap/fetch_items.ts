@@ -14,6 +14,15 @@
  * section-part    = nz-number *("." nz-number)
  * ```
  *
+ * RFC 7162 §3.1.4 and §7 add the `MODSEQ` item and a modifier after the items:
+ *
+ * ```
+ * fetch-att      =/ "MODSEQ"
+ * fetch          = "FETCH" SP sequence-set SP (macro / fetch-att / "(" fetch-att *(SP fetch-att) ")")
+ *                  [SP "(" fetch-modifier *(SP fetch-modifier) ")"]
+ * fetch-modifier = "CHANGEDSINCE" SP mod-sequence-value
+ * ```
+ *
  * @module
  */
 import { ImapSyntaxError } from "./error.ts";
@@ -30,7 +39,8 @@ export type FetchAttribute =
   | "BODY"
   | "RFC822"
   | "RFC822.HEADER"
-  | "RFC822.TEXT";
+  | "RFC822.TEXT"
+  | "MODSEQ";
 
 /** What part of a section's message a `BODY[...]` item asks for. */
 export type SectionText = "" | "HEADER" | "HEADER.FIELDS" | "HEADER.FIELDS.NOT" | "TEXT" | "MIME";
@@ -65,6 +75,7 @@ const ATTRIBUTES = new Set<string>([
   "RFC822",
   "RFC822.HEADER",
   "RFC822.TEXT",
+  "MODSEQ",
 ]);
 
 /** RFC 3501 §6.4.5: the macros and what they stand for. */
@@ -174,4 +185,55 @@ export function sectionLabel(item: FetchSection): string {
   const fields = item.fields.length > 0 ? ` (${item.fields.join(" ")})` : "";
   const partial = item.partial ? `<${item.partial.start}>` : "";
   return `BODY[${spec}${fields}]${partial}`;
+}
+
+/** The modifiers after the items of a FETCH (RFC 7162 §3.1.4). */
+export interface FetchModifiers {
+  /** Only messages whose modification sequence is above this; implies `MODSEQ`. */
+  changedSince?: number;
+}
+
+/**
+ * Parses the modifier list that may follow FETCH's items, such as `(CHANGEDSINCE 12345)`.
+ *
+ * @param token The list token.
+ * @returns The modifiers.
+ * @throws {ImapSyntaxError} When it is not a list, a modifier is unknown or its value is no
+ *   modification sequence.
+ *
+ * @example Read CHANGEDSINCE
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFetchModifiers } from "./fetch_items.ts";
+ *
+ * const token = {
+ *   kind: "list" as const,
+ *   items: [{ kind: "atom" as const, value: "changedsince" }, { kind: "atom" as const, value: "42" }],
+ * };
+ * assert.deepEqual(parseFetchModifiers(token), { changedSince: 42 });
+ * assert.throws(() => parseFetchModifiers({ kind: "list", items: [] }), { name: "ImapSyntaxError" });
+ * ```
+ */
+export function parseFetchModifiers(token: ImapToken): FetchModifiers {
+  if (token.kind !== "list" || token.items.length === 0) {
+    throw new ImapSyntaxError("Expected fetch modifiers such as (CHANGEDSINCE modseq)");
+  }
+  const modifiers: FetchModifiers = {};
+  const items = token.items;
+  for (let i = 0; i < items.length; i += 2) {
+    const name = items[i];
+    const value = items[i + 1];
+    if (name.kind !== "atom" || name.value.toUpperCase() !== "CHANGEDSINCE") {
+      const text = name.kind === "list" ? "(...)" : name.value.slice(0, 40);
+      throw new ImapSyntaxError(`Unknown fetch modifier "${text}"`);
+    }
+    // mod-sequence-value is a 63-bit number; anything a JavaScript number cannot hold exactly is
+    // beyond every modification sequence this server hands out.
+    const modseq = value?.kind === "atom" && /^\d{1,19}$/.test(value.value)
+      ? Number(value.value)
+      : NaN;
+    if (!Number.isFinite(modseq)) throw new ImapSyntaxError("CHANGEDSINCE needs a number");
+    modifiers.changedSince = modseq;
+  }
+  return modifiers;
 }

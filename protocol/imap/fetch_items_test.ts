@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type FetchItem, parseFetchItems, sectionLabel } from "./fetch_items.ts";
+import {
+  type FetchItem,
+  parseFetchItems,
+  parseFetchModifiers,
+  sectionLabel,
+} from "./fetch_items.ts";
 
 const atom = (value: string) => ({ kind: "atom" as const, value });
 
@@ -56,4 +61,28 @@ Deno.test("parseFetchItems refuses unknown and malformed items", () => {
     assert.throws(() => parseFetchItems(atom(text)), { name: "ImapSyntaxError" }, text);
   }
   assert.throws(() => parseFetchItems({ kind: "list", items: [] }), /Empty fetch item list/);
+});
+
+Deno.test("parseFetchItems reads MODSEQ, and parseFetchModifiers reads CHANGEDSINCE", () => {
+  const items = parseFetchItems({ kind: "list", items: [atom("uid"), atom("modseq")] });
+  assert.deepEqual(items, [{ kind: "attribute", name: "UID" }, {
+    kind: "attribute",
+    name: "MODSEQ",
+  }]);
+  const list = (...values: string[]) => ({ kind: "list" as const, items: values.map(atom) });
+  assert.deepEqual(parseFetchModifiers(list("CHANGEDSINCE", "12345678901")), {
+    changedSince: 12345678901,
+  });
+  assert.deepEqual(parseFetchModifiers(list("changedsince", "0")), { changedSince: 0 });
+  for (
+    const [token, message] of [
+      [atom("CHANGEDSINCE"), /Expected fetch modifiers/],
+      [list(), /Expected fetch modifiers/],
+      [list("CHANGEDSINCE"), /CHANGEDSINCE needs a number/],
+      [list("CHANGEDSINCE", "-1"), /CHANGEDSINCE needs a number/],
+      [list("VANISHED"), /Unknown fetch modifier "VANISHED"/],
+    ] as const
+  ) {
+    assert.throws(() => parseFetchModifiers(token), { name: "ImapSyntaxError", message });
+  }
 });

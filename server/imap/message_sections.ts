@@ -1,11 +1,20 @@
 /**
- * The parts of a stored message that FETCH can return without a MIME parser: the header (up to
- * and including the blank line), the text after it, chosen header fields, and byte ranges
- * (RFC 3501 §6.4.5). Everything works on the stored bytes, so what comes back is exactly what
- * was delivered.
+ * The body sections of FETCH (RFC 3501 §6.4.5): the header (up to and including the blank line),
+ * the text after it, chosen header fields, MIME parts found by their numbers in a
+ * {@linkcode MessageSummary}, and byte ranges. Everything is a slice of the stored bytes, so what
+ * comes back is exactly what was delivered.
+ *
+ * ```
+ * section-spec    = section-msgtext / (section-part ["." section-text])
+ * section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
+ * section-text    = section-msgtext / "MIME"
+ * section-part    = nz-number *("." nz-number)
+ * ```
  *
  * @module
  */
+import type { FetchSection } from "../../protocol/imap/fetch_items.ts";
+import type { MessageSummary, PartSummary } from "./summary.ts";
 
 const latin1 = new TextDecoder("latin1");
 const CR = 13;
@@ -128,4 +137,111 @@ export function fieldValues(header: Uint8Array, name: string): string[] {
  */
 export function partialBytes(bytes: Uint8Array, start: number, count: number): Uint8Array {
   return bytes.subarray(Math.min(start, bytes.length), Math.min(start + count, bytes.length));
+}
+
+/**
+ * Finds a part by its section number (RFC 3501 §6.4.5). A multipart's parts are numbered from 1;
+ * a message that is not multipart has one part, its body, numbered 1; and the numbers after a
+ * message/rfc822 part count the parts of the message it holds. So when the stored message is
+ * itself of type message/rfc822, `1` is its body (the whole enclosed message), `1.1` the
+ * enclosed message's body, and `1.HEADER` the enclosed message's header.
+ *
+ * @param message The message's summary.
+ * @param path The section number, `[2, 1]` for `2.1`; not empty.
+ * @returns The part (for `1` of a message that is not multipart, the message's top-level part),
+ *   or undefined when the message has no such part.
+ *
+ * @example Number the parts of a message that forwards another one
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findPart } from "./message_sections.ts";
+ * import { summarize } from "./summary.ts";
+ *
+ * const text = "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\nHello\r\n";
+ * const summary = summarize(new TextEncoder().encode(text));
+ * assert.equal(findPart(summary, [1]), summary.body);
+ * assert.equal(findPart(summary, [1, 1]), summary.body.message?.body);
+ * assert.equal(findPart(summary, [2]), undefined);
+ * ```
+ */
+export function findPart(
+  message: MessageSummary,
+  path: readonly number[],
+): PartSummary | undefined {
+  let node: PartSummary | undefined;
+  for (const n of path) {
+    // The parts below a message/rfc822 part are those of its message.
+    const container: PartSummary = node === undefined ? message.body : node.message?.body ?? node;
+    node = container.parts
+      ? container.parts[n - 1]
+      : n === 1 && container !== node
+      ? container
+      : undefined;
+    if (!node) return undefined;
+  }
+  return node;
+}
+
+const NOTHING = new Uint8Array(0);
+
+/**
+ * The bytes of a body section, before any partial range: `BODY[]`, `BODY[HEADER]`,
+ * `BODY[TEXT]`, `BODY[HEADER.FIELDS (...)]` of the message, and for a part number the part's
+ * body, its MIME header, or (for a message/rfc822 part) the enclosed message's header, text or
+ * chosen fields. A part the message does not have, or the HEADER or TEXT of a part that is no
+ * message/rfc822, is empty, as Dovecot answers it: one message without part 2 does not fail a
+ * `FETCH 1:* BODY[2]` for all.
+ *
+ * @param bytes The whole message.
+ * @param section The section asked for.
+ * @param summary The message's summary; needed only when the section has a part number.
+ * @returns A view of `bytes`, or new bytes for chosen fields.
+ *
+ * @example The header of the message inside part 2, and a part that is not there
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FetchSection } from "../../protocol/imap/fetch_items.ts";
+ * import { sectionBytes } from "./message_sections.ts";
+ * import { summarize } from "./summary.ts";
+ *
+ * const bytes = new TextEncoder().encode(
+ *   'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n\r\nsee below\r\n--b\r\n' +
+ *     "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\nhello\r\n--b--\r\n",
+ * );
+ * const summary = summarize(bytes);
+ * const section: FetchSection = { kind: "section", peek: true, part: [2], text: "HEADER", fields: [] };
+ * assert.equal(new TextDecoder().decode(sectionBytes(bytes, section, summary)), "Subject: inner\r\n\r\n");
+ * assert.equal(sectionBytes(bytes, { ...section, part: [3] }, summary).length, 0);
+ * ```
+ */
+export function sectionBytes(
+  bytes: Uint8Array,
+  section: FetchSection,
+  summary?: MessageSummary,
+): Uint8Array {
+  let header: Uint8Array;
+  let text: Uint8Array;
+  if (section.part.length === 0) {
+    if (section.text === "") return bytes;
+    ({ header, body: text } = splitMessage(bytes));
+  } else {
+    if (!summary) throw new TypeError("A part section needs the message's summary");
+    const part = findPart(summary, section.part);
+    if (!part) return NOTHING;
+    const [headerStart, bodyStart, end] = part.offsets;
+    if (section.text === "") return bytes.subarray(bodyStart, end);
+    if (section.text === "MIME") return bytes.subarray(headerStart, bodyStart);
+    const inner = part.message?.body.offsets;
+    if (!inner) return NOTHING;
+    header = bytes.subarray(inner[0], inner[1]);
+    text = bytes.subarray(inner[1], inner[2]);
+  }
+  switch (section.text) {
+    case "HEADER":
+      return header;
+    case "TEXT":
+      return text;
+    default:
+      return pickFields(header, section.fields, section.text === "HEADER.FIELDS.NOT");
+  }
 }
