@@ -1,145 +1,140 @@
 /**
  * SEARCH and UID SEARCH (RFC 3501 §6.4.4): the numbers of the messages that match every
- * criterion. Header keys match a substring of the raw, unfolded field value, without decoding
- * encoded words; BODY and TEXT match a substring of the raw bytes; all matching ignores case.
+ * criterion, as `* SEARCH 2 5`; with RETURN options, as `* ESEARCH (TAG "a1") MIN 2 COUNT 3`
+ * (RFC 4731); with a MODSEQ key, followed by the highest mod-sequence found (RFC 7162 §3.1.5).
+ * How keys match is the business of {@linkcode searchMailbox}.
  *
  * @module
  */
 import type { Arguments, ImapCommand } from "../../../protocol/imap/command.ts";
-import { ImapResponseError } from "../../../protocol/imap/error.ts";
-import { RESPONSE } from "../../../protocol/imap/responses.ts";
-import { parseSearch, type SearchKey } from "../../../protocol/imap/search_keys.ts";
-import { sequenceSetHas } from "../../../protocol/imap/sequence_set.ts";
-import { NotFoundError } from "../../store/store.ts";
-import type { SessionContext } from "../context.ts";
-import { fieldValues, splitMessage } from "../message_sections.ts";
-import type { NumberedMessage } from "../selected.ts";
-
-const CHARSETS = new Set(["US-ASCII", "UTF-8"]);
-const DAY = 24 * 60 * 60 * 1000;
-
-/** A message under test: what the store knows and, when a key needs them, its bytes. */
-interface Candidate extends NumberedMessage {
-  bytes?: Uint8Array;
-}
+import type { ImapData } from "../../../protocol/imap/response.ts";
+import { parseSearch, type SearchReturn } from "../../../protocol/imap/search_keys.ts";
+import { formatSequenceSet } from "../../../protocol/imap/sequence_set.ts";
+import type { CommandResult, SessionContext } from "../context.ts";
+import { checkCharset, type SearchHit, searchMailbox, usesModseq } from "../search_eval.ts";
 
 /**
- * Whether a key needs the message's bytes.
- *
- * @param key The criteria.
- * @returns True when some key reads the header or body.
- */
-function needsBytes(key: SearchKey): boolean {
-  switch (key.op) {
-    case "and":
-      return key.keys.some(needsBytes);
-    case "or":
-      return needsBytes(key.left) || needsBytes(key.right);
-    case "not":
-      return needsBytes(key.key);
-    case "header":
-    case "text":
-      return true;
-    case "date":
-      return key.sent;
-    default:
-      return false;
-  }
-}
-
-/**
- * Evaluates a key against one message.
- *
- * @param key The criteria.
- * @param m The message.
- * @param largest The largest sequence number and UID, for `*`.
- * @returns Whether it matches.
- */
-export function matches(
-  key: SearchKey,
-  m: Candidate,
-  largest: { seq: number; uid: number },
-): boolean {
-  switch (key.op) {
-    case "and":
-      return key.keys.every((k) => matches(k, m, largest));
-    case "or":
-      return matches(key.left, m, largest) || matches(key.right, m, largest);
-    case "not":
-      return !matches(key.key, m, largest);
-    case "all":
-      return true;
-    case "flag":
-      return m.info.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) === key.present;
-    case "size":
-      return key.compare === "larger" ? m.info.size > key.size : m.info.size < key.size;
-    case "uid":
-      return sequenceSetHas(key.set, m.info.uid, largest.uid);
-    case "seq":
-      return sequenceSetHas(key.set, m.seq, largest.seq);
-    case "date": {
-      const when = key.sent ? sentDate(m) : m.info.internalDate;
-      if (when === undefined) return false;
-      const day = Math.floor(when / DAY) * DAY;
-      return key.compare === "before"
-        ? day < key.day
-        : key.compare === "on"
-        ? day === key.day
-        : day >= key.day;
-    }
-    case "header": {
-      const needle = key.value.toLowerCase();
-      const values = fieldValues(splitMessage(m.bytes!).header, key.field);
-      return values.some((v) => v.toLowerCase().includes(needle));
-    }
-    case "text": {
-      const { body } = splitMessage(m.bytes!);
-      const haystack = new TextDecoder().decode(key.where === "body" ? body : m.bytes!);
-      return haystack.toLowerCase().includes(key.value.toLowerCase());
-    }
-  }
-}
-
-function sentDate(m: Candidate): number | undefined {
-  const value = fieldValues(splitMessage(m.bytes!).header, "Date")[0];
-  const when = value === undefined ? NaN : Date.parse(value);
-  return Number.isNaN(when) ? undefined : when;
-}
-
-/**
- * SEARCH [CHARSET name] criteria, and UID SEARCH.
+ * SEARCH [RETURN (options)] [CHARSET name] criteria, and UID SEARCH.
  *
  * @param session The session.
- * @param args The criteria.
- * @param command The command, to tell SEARCH from UID SEARCH.
+ * @param args The result options, charset and criteria.
+ * @param command The command, to tell SEARCH from UID SEARCH and to tag ESEARCH.
+ * @returns CONDSTORE enabled when a MODSEQ key was used, else nothing.
+ *
+ * @example Unseen mail, as a list and as an ESEARCH count
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Accounts } from "../../accounts.ts";
+ * import { MemoryStore } from "../../store/memory_store.ts";
+ * import { ImapSession } from "../session.ts";
+ *
+ * const accounts = new Accounts({ iterations: 1000 });
+ * await accounts.add("bob", "pickles");
+ * const store = new MemoryStore();
+ * const mail = new TextEncoder().encode("From: alice@crepes.fr\r\nSubject: Lunch\r\n\r\nHi\r\n");
+ * for (const flags of [[], ["\\Seen"], []]) await store.deliver("bob", mail, { flags });
+ * const session = new ImapSession({ store, accounts });
+ * await session.receiveLine("a1 LOGIN bob pickles");
+ * await session.receiveLine("a2 SELECT INBOX");
+ * assert.equal((await session.receiveLine("a3 SEARCH UNSEEN FROM alice")).lines[0], "* SEARCH 1 3");
+ * assert.equal(
+ *   (await session.receiveLine("a4 SEARCH RETURN (MIN COUNT) UNSEEN")).lines[0],
+ *   '* ESEARCH (TAG "a4") MIN 1 COUNT 2',
+ * );
+ * ```
  */
 export async function search(
   session: SessionContext,
   args: Arguments,
   command: ImapCommand,
-): Promise<void> {
+): Promise<CommandResult | void> {
   const query = parseSearch(args.rest());
-  if (query.charset !== undefined && !CHARSETS.has(query.charset)) {
-    throw ImapResponseError.of(RESPONSE.BadCharset(query.charset, [...CHARSETS]));
+  checkCharset(query.charset);
+  const hits = await searchMailbox(session, query.key);
+  const byUid = command.name === "UID SEARCH";
+  const modseq = usesModseq(query.key);
+  if (query.returns) {
+    session.send("* ESEARCH", esearchData(hits, { ...command, byUid, modseq }, query.returns));
+  } else {
+    const numbers = hits.map((m) => String(byUid ? m.info.uid : m.seq));
+    session.send("* SEARCH", modseq ? [...numbers, ...modseqData(hits)] : numbers);
   }
-  const box = session.selected!;
-  const all = box.messages;
-  const largest = { seq: all.length, uid: all.at(-1)?.uid ?? 0 };
-  const withBytes = needsBytes(query.key);
-  const found: number[] = [];
-  for (let i = 0; i < all.length; i++) {
-    const candidate: Candidate = { seq: i + 1, info: all[i] };
-    if (withBytes) {
-      try {
-        candidate.bytes = await session.store.read(session.user!, box.name, all[i].uid);
-      } catch (error) {
-        if (error instanceof NotFoundError) continue;
-        throw error;
-      }
-    }
-    if (matches(query.key, candidate, largest)) {
-      found.push(command.name === "UID SEARCH" ? candidate.info.uid : candidate.seq);
-    }
+  if (modseq) return { enable: ["CONDSTORE"] };
+}
+
+/**
+ * The `(MODSEQ n)` that ends a SEARCH or SORT response whose criteria used MODSEQ: the highest
+ * mod-sequence of the messages found, nothing when none was (RFC 7162 §3.1.5).
+ *
+ * @param hits The messages found.
+ * @returns The data to append.
+ *
+ * @example The highest of two, and nothing for none
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { modseqData } from "./search.ts";
+ *
+ * const info = (modseq: number) => ({ uid: 1, flags: [], size: 1, internalDate: 0, modseq });
+ * assert.deepEqual(modseqData([{ seq: 1, info: info(4) }, { seq: 2, info: info(9) }]), [["MODSEQ", "9"]]);
+ * assert.deepEqual(modseqData([]), []);
+ * ```
+ */
+export function modseqData(hits: readonly SearchHit[]): ImapData[] {
+  return hits.length === 0 ? [] : [["MODSEQ", String(highestModseq(hits))]];
+}
+
+/**
+ * The data of an ESEARCH response (RFC 4731 §3.1): the tag, `UID` for UID SEARCH, then the
+ * results asked for, in the order MIN, MAX, ALL, COUNT. MIN, MAX and ALL are left out when no
+ * message matched; COUNT is always there. With MODSEQ (RFC 7162 §3.1.5), the mod-sequence of
+ * the one message MIN or MAX names, of the higher of the two for both, or else the highest of
+ * all found.
+ *
+ * @param hits The messages found, in sequence order.
+ * @param command The tag, whether numbers are UIDs, and whether the criteria used MODSEQ.
+ * @param returns The RETURN options.
+ * @returns The values after `* ESEARCH`.
+ *
+ * @example Four UIDs, compressed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { esearchData } from "./search.ts";
+ *
+ * const hit = (seq: number, uid: number) =>
+ *   ({ seq, info: { uid, flags: [], size: 1, internalDate: 0, modseq: uid } });
+ * const hits = [hit(1, 2), hit(2, 3), hit(3, 4), hit(4, 9)];
+ * assert.deepEqual(
+ *   esearchData(hits, { tag: "a1", byUid: true, modseq: false }, ["MIN", "MAX", "ALL", "COUNT"]),
+ *   [["TAG", { string: "a1" }], "UID", "MIN", "2", "MAX", "9", "ALL", "2:4,9", "COUNT", "4"],
+ * );
+ * ```
+ */
+export function esearchData(
+  hits: readonly SearchHit[],
+  command: { tag: string; byUid: boolean; modseq: boolean },
+  returns: readonly SearchReturn[],
+): ImapData[] {
+  const data: ImapData[] = [["TAG", { string: command.tag }]];
+  if (command.byUid) data.push("UID");
+  const number = (m: SearchHit) => command.byUid ? m.info.uid : m.seq;
+  const wants = new Set(returns);
+  const first = hits[0];
+  const last = hits.at(-1);
+  if (first && last) {
+    if (wants.has("MIN")) data.push("MIN", String(number(first)));
+    if (wants.has("MAX")) data.push("MAX", String(number(last)));
+    if (wants.has("ALL")) data.push("ALL", formatSequenceSet(hits.map(number)));
   }
-  session.send("* SEARCH", found.map(String));
+  if (wants.has("COUNT")) data.push("COUNT", String(hits.length));
+  if (command.modseq && first && last) {
+    const only = wants.has("ALL") || wants.has("COUNT")
+      ? hits
+      : [...(wants.has("MIN") ? [first] : []), ...(wants.has("MAX") ? [last] : [])];
+    data.push("MODSEQ", String(highestModseq(only)));
+  }
+  return data;
+}
+
+function highestModseq(hits: readonly SearchHit[]): number {
+  return hits.reduce((max, m) => Math.max(max, m.info.modseq), 0);
 }
