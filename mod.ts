@@ -15,7 +15,7 @@
  * - {@linkcode SmtpClient} and {@linkcode ImapClient}: the clients, to send and to read.
  * - {@linkcode parseMessage} and {@linkcode buildMessage}: the message format (RFC 5322, MIME).
  * - {@linkcode Transcript}: every dialog as the course prints it, `C:` and `S:` lines.
- * - {@linkcode UserAgent}: compose, send, read, reply, forward, save.
+ * - {@linkcode UserAgent}: compose, send, read, reply, forward, save, file, flag, trash, watch.
  *
  * The exports below are grouped by layer, each layer importing only the ones before it:
  * `message`, `protocol`, `runtime`, `server`, `client`, `ua`, `lab`.
@@ -213,6 +213,7 @@ export {
   buildBounce,
   checkMailboxName,
   checkUserName,
+  type CopiedUid,
   type Deliverer,
   type DeliverOptions,
   type DeliveryResult,
@@ -228,6 +229,7 @@ export {
   type DnsRouterOptions,
   EntryView,
   type Envelope,
+  type FlagChange,
   type GiveUp,
   type ImapExpectation,
   type ImapLimits,
@@ -242,6 +244,7 @@ export {
   isLoopback,
   LineServer,
   type LineServerOptions,
+  type MailboxInfo,
   type MailboxStatus,
   type MailboxStore,
   MaildirStore,
@@ -298,9 +301,11 @@ export {
   SmtpSession,
   type SmtpSessionOptions,
   type SmtpState,
+  type SpecialUse,
   type Spool,
   StaticRouter,
   type StaticRouterOptions,
+  type StoreChange,
   StubResolver,
   type StubZone,
   SYSTEM_FLAGS,
@@ -311,16 +316,27 @@ export {
 
 // What connects: SmtpClient, ImapClient, and the line connection under both.
 export {
+  type AppendOptions,
+  type AppendUid,
   CannotConnectError,
   type ClientTlsPolicy,
   type CommandArg,
   ConnectionError,
+  type CopyUid,
+  formatFlagList,
+  type IdleOptions,
   ImapClient,
   type ImapClientOptions,
+  ImapConnection,
+  ImapIdle,
+  ImapMailboxCommands,
+  ImapWire,
+  type ImapWireOptions,
   LineConnection,
   type LineConnectionOptions,
   type OutgoingMessage,
   type RecipientRefusal,
+  type SearchCriteria,
   type SendEnvelope,
   type SendFailure,
   type SendManyResult,
@@ -328,7 +344,12 @@ export {
   SmtpClient,
   type SmtpClientOptions,
   type SmtpTimeouts,
+  type SortCriterion,
+  specialUse,
+  type SpecialUseAttribute,
   StartTlsError,
+  type StatusInfo,
+  type StatusItem,
   TimeoutError,
   type TransactionStep,
   type UidOptions,
@@ -339,9 +360,14 @@ export {
   type Composed,
   type Draft,
   type Endpoint,
+  type FlagOptions,
+  type Folder,
   type InboxEntry,
+  type MailboxNews,
+  type SentMessage,
   UserAgent,
   type UserAgentOptions,
+  type WatchOptions,
 } from "./ua/mod.ts";
 
 // The two-domain lab, its configuration, telnet by code, and the notebooks' checks.

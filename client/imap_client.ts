@@ -1,59 +1,66 @@
 /**
- * The IMAP-lite reader a user agent uses (RFC 3501): log in, list and select mailboxes, fetch,
- * search and flag messages. Every response is parsed, literals included; a tagged NO or BAD is
- * thrown as an {@linkcode ImapResponseError}; every read has a timeout.
+ * The IMAP client a user agent uses (RFC 3501 and the extensions real clients rely on: IDLE,
+ * UIDPLUS, MOVE, SPECIAL-USE, SORT, ENABLE). It logs in, manages mailboxes, and fetches,
+ * searches, sorts, flags, copies, moves and expunges messages. Every response is parsed,
+ * literals included; a tagged NO or BAD is thrown as an `ImapResponseError` with the server's
+ * code; every read has a timeout.
  *
  * @module
  */
-import type { Clock } from "../protocol/clock.ts";
-import { ImapResponseError } from "../protocol/imap/error.ts";
 import {
-  type CommandReply,
+  type CopyUid,
   type FetchedMessage,
-  type ListEntry,
+  readCopyUid,
+  readExpunge,
   readFetch,
-  readList,
   readSearch,
-  readSelected,
-  type SelectedInfo,
-  tokenText,
+  readSort,
 } from "../protocol/imap/response_data.ts";
-import { formatAstring } from "../protocol/imap/response.ts";
-import { type ImapResponse, ResponseParser } from "../protocol/imap/response_parser.ts";
-import type { Transcript } from "../protocol/transcript.ts";
-import { LineConnection, TimeoutError } from "./line_connection.ts";
-import { systemClock } from "../runtime/system_clock.ts";
+import { ImapMailboxCommands } from "./imap_mailboxes.ts";
+import { type CommandArg, formatFlagList, ImapWire, type ImapWireOptions } from "./imap_wire.ts";
 
-/** Options of {@linkcode ImapClient.connect}. */
-export interface ImapClientOptions {
-  /** The server's address. @default "127.0.0.1" */
-  hostname?: string;
-  /** The server's port. @default 143 */
-  port?: number;
-  /** Where to record the dialog (passwords masked). @default undefined (no record) */
-  transcript?: Transcript;
-  /** How long to wait for any read before giving up and closing. @default 10000 */
-  timeoutMs?: number;
-  /** Times the reads. @default systemClock */
-  clock?: Clock;
-}
+export type { CommandArg } from "./imap_wire.ts";
 
-/** A command argument: raw text (an atom, a set, a list), or `{ string }` to quote or send as a literal. */
-export type CommandArg = string | { string: string };
+/** Options of {@linkcode ImapClient.connect}: where, the timeout, the clock, the transcript. */
+export type ImapClientOptions = ImapWireOptions;
 
-/** Options of {@linkcode ImapClient.fetch}, {@linkcode ImapClient.search} and {@linkcode ImapClient.store}. */
+/** Options of the commands that take a set of messages. */
 export interface UidOptions {
   /** Use UIDs rather than sequence numbers. @default false */
   uid?: boolean;
 }
 
-const encoder = new TextEncoder();
-const formatArg = (arg: CommandArg) =>
-  typeof arg === "string" ? arg : formatAstring(arg.string) ?? "{...}";
-const MAX_LITERAL = 64 * 1024 * 1024;
+/** A SORT criterion (RFC 5256 §3); `REVERSE` turns the one after it around. */
+export type SortCriterion =
+  | "REVERSE"
+  | "ARRIVAL"
+  | "CC"
+  | "DATE"
+  | "FROM"
+  | "SIZE"
+  | "SUBJECT"
+  | "TO";
+
+/** Search criteria: raw text such as `UNSEEN FROM alice`, or arguments with strings to quote. */
+export type SearchCriteria = string | readonly CommandArg[];
 
 /**
- * An IMAP connection, one command at a time.
+ * The criteria as arguments; text beyond ASCII needs `CHARSET UTF-8` in SEARCH (RFC 3501 §6.4.4).
+ *
+ * @param criteria The caller's criteria.
+ * @returns The arguments, and whether they need a charset.
+ */
+function searchArgs(criteria: SearchCriteria): { args: readonly CommandArg[]; utf8: boolean } {
+  if (typeof criteria === "string") return { args: [criteria], utf8: false };
+  const utf8 = criteria.some((arg) =>
+    typeof arg !== "string" && "string" in arg && /[\u0080-\uffff]/.test(arg.string)
+  );
+  return { args: criteria, utf8 };
+}
+
+/**
+ * An IMAP connection, one command at a time: with {@linkcode ImapConnection}'s commands of any
+ * state and {@linkcode ImapMailboxCommands}' commands on mailboxes, these on the selected one.
  *
  * @example Read bob's first message from a server on a free port
  * ```ts
@@ -76,125 +83,21 @@ const MAX_LITERAL = 64 * 1024 * 1024;
  * await client.logout();
  * ```
  */
-export class ImapClient implements AsyncDisposable {
-  #line: LineConnection;
-  #transcript?: Transcript;
-  #clock: Clock;
-  #timeoutMs: number;
-  #tag = 0;
-  #closed = false;
-  #bye = false;
-  #greeting = "";
-  #capabilities: string[] = [];
-
-  private constructor(conn: Deno.Conn, options: ImapClientOptions) {
-    this.#transcript = options.transcript;
-    this.#clock = options.clock ?? systemClock;
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#line = new LineConnection(conn, { clock: this.#clock, maxLineLength: 1024 * 1024 });
-  }
-
+export class ImapClient extends ImapMailboxCommands {
   /**
    * Connects and reads the greeting.
    *
    * @param options Address, transcript and timeout.
    * @returns The connected client.
+   * @throws {ImapResponseError} When the server refuses the connection.
    */
   static async connect(options: ImapClientOptions = {}): Promise<ImapClient> {
-    const hostname = options.hostname ?? "127.0.0.1";
-    const port = options.port ?? 143;
-    const conn = await Deno.connect({ hostname, port });
-    const client = new ImapClient(conn, options);
-    options.transcript?.note(`connected to ${hostname}:${port}`, client.#clock.now());
-    try {
-      const greeting = await client.#readResponse();
-      if (greeting.kind !== "status" || greeting.status !== "OK") {
-        throw new ImapResponseError("NO", "Server refused the connection");
-      }
-      client.#greeting = greeting.text;
-      client.#noteCapabilities(greeting.code);
-    } catch (error) {
-      client.close();
-      throw error;
-    }
-    return client;
-  }
-
-  /** The greeting's text. */
-  get greeting(): string {
-    return this.#greeting;
-  }
-
-  /** The capabilities the server announced last. */
-  get capabilities(): readonly string[] {
-    return this.#capabilities;
+    const wire = await ImapWire.open(options);
+    return new ImapClient(wire, await ImapClient.greet(wire));
   }
 
   /**
-   * Sends one command and reads its responses up to the tagged one.
-   *
-   * @param name The command name, such as `NOOP` or `UID FETCH`.
-   * @param args Its arguments.
-   * @returns The untagged responses and the tagged OK.
-   * @throws {ImapResponseError} When the server answers NO or BAD.
-   */
-  async command(name: string, args: readonly CommandArg[] = []): Promise<CommandReply> {
-    const tag = `a${++this.#tag}`;
-    await this.#send(tag, name, args);
-    const untagged: ImapResponse[] = [];
-    for (;;) {
-      const response = await this.#readResponse();
-      if (response.kind === "status" && response.tag === tag) {
-        if (response.status !== "OK") {
-          const status = response.status === "BAD" ? "BAD" : "NO";
-          throw new ImapResponseError(status, response.text, { code: response.code, tag });
-        }
-        this.#noteCapabilities(response.code);
-        return { untagged, code: response.code, text: response.text };
-      }
-      if (response.kind === "data" && response.name === "CAPABILITY") {
-        this.#capabilities = response.args.map(tokenText);
-      }
-      untagged.push(response);
-    }
-  }
-
-  /**
-   * Logs in with LOGIN.
-   *
-   * @param user The user name.
-   * @param password The password (sent quoted or as a literal; masked in the transcript).
-   */
-  async login(user: string, password: string): Promise<void> {
-    await this.command("LOGIN", [{ string: user }, { string: password }]);
-  }
-
-  /**
-   * Lists mailboxes.
-   *
-   * @param reference The reference name.
-   * @param pattern The pattern, with `*` and `%`.
-   * @returns The entries.
-   */
-  async list(reference = "", pattern = "*"): Promise<ListEntry[]> {
-    const reply = await this.command("LIST", [{ string: reference }, { string: pattern }]);
-    return readList(reply.untagged);
-  }
-
-  /**
-   * Opens a mailbox with SELECT, or EXAMINE when `readOnly`.
-   *
-   * @param mailbox The mailbox name.
-   * @param readOnly Whether to EXAMINE.
-   * @returns What the server told of it.
-   */
-  async select(mailbox: string, readOnly = false): Promise<SelectedInfo> {
-    const reply = await this.command(readOnly ? "EXAMINE" : "SELECT", [{ string: mailbox }]);
-    return readSelected(reply.untagged, reply.code);
-  }
-
-  /**
-   * Fetches message data.
+   * Fetches message data (FETCH, RFC 3501 §6.4.5).
    *
    * @param set A sequence set such as `1:*`.
    * @param items The items, such as `(UID FLAGS BODY.PEEK[])`.
@@ -207,25 +110,110 @@ export class ImapClient implements AsyncDisposable {
   }
 
   /**
-   * Searches the selected mailbox.
+   * Searches the selected mailbox (SEARCH, RFC 3501 §6.4.4). Give the criteria as text, or as
+   * arguments whose `{ string }` values are quoted (or sent as literals) for you; text beyond
+   * ASCII is searched as UTF-8.
    *
-   * @param criteria Such as `UNSEEN FROM "alice"`.
+   * @param criteria Such as `UNSEEN FROM alice`, or `["SUBJECT", { string: "안녕" }]`.
    * @param options Whether to return UIDs.
    * @returns The matching sequence numbers or UIDs.
+   *
+   * @example Find a Korean subject
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapServer } from "../server/imap/server.ts";
+   * import { MemoryStore } from "../server/store/memory_store.ts";
+   * import { ImapClient } from "./imap_client.ts";
+   *
+   * const store = new MemoryStore();
+   * await store.deliver("bob", new TextEncoder().encode("Subject: Lunch\r\n\r\n"));
+   * await store.deliver("bob", new TextEncoder().encode("Subject: 안녕하세요\r\n\r\n"));
+   * const authenticate = (user: string) => Promise.resolve(user);
+   * await using server = new ImapServer({ store, authenticate });
+   * await using client = await ImapClient.connect({ port: server.port });
+   * await client.login("bob", "pickles");
+   * await client.select("INBOX");
+   * assert.deepEqual(await client.search(["SUBJECT", { string: "안녕" }]), [2]);
+   * assert.deepEqual(await client.search("UNSEEN", { uid: true }), [1, 2]);
+   * ```
    */
-  async search(criteria: string, options: UidOptions = {}): Promise<number[]> {
-    const reply = await this.command(options.uid ? "UID SEARCH" : "SEARCH", [criteria]);
+  async search(criteria: SearchCriteria, options: UidOptions = {}): Promise<number[]> {
+    const { args, utf8 } = searchArgs(criteria);
+    const charset = utf8 ? ["CHARSET", "UTF-8"] : [];
+    const reply = await this.command(options.uid ? "UID SEARCH" : "SEARCH", [...charset, ...args]);
     return readSearch(reply.untagged);
   }
 
   /**
-   * Changes flags with STORE.
+   * Sorts the messages that match the criteria (SORT, RFC 5256), on servers that announce SORT.
+   *
+   * @param criteria Such as `["REVERSE", "DATE"]`.
+   * @param search Which messages. @default "ALL"
+   * @param options Whether to return UIDs.
+   * @returns The sequence numbers or UIDs, in sorted order.
+   * @throws {ImapResponseError} `BAD` from a server without SORT.
+   *
+   * @example Newest first, where the server sorts
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapServer } from "../server/imap/server.ts";
+   * import { MemoryStore } from "../server/store/memory_store.ts";
+   * import { ImapClient } from "./imap_client.ts";
+   *
+   * const store = new MemoryStore();
+   * for (const day of [3, 1, 2]) {
+   *   const date = `Date: ${day} Sep 2026 09:00:00 +0000\r\n\r\n`;
+   *   await store.deliver("bob", new TextEncoder().encode(date));
+   * }
+   * const authenticate = (user: string) => Promise.resolve(user);
+   * await using server = new ImapServer({ store, authenticate });
+   * await using client = await ImapClient.connect({ port: server.port });
+   * await client.login("bob", "pickles");
+   * await client.select("INBOX");
+   * if (client.capabilities.includes("SORT")) {
+   *   assert.deepEqual(await client.sort(["REVERSE", "DATE"]), [1, 3, 2]);
+   * }
+   * ```
+   */
+  async sort(
+    criteria: readonly SortCriterion[],
+    search: SearchCriteria = "ALL",
+    options: UidOptions = {},
+  ): Promise<number[]> {
+    const name = options.uid ? "UID SORT" : "SORT";
+    // RFC 5256 §3: SORT always names a charset, and every server knows UTF-8.
+    const args = [`(${criteria.join(" ")})`, "UTF-8", ...searchArgs(search).args];
+    return readSort((await this.command(name, args)).untagged);
+  }
+
+  /**
+   * Changes flags and keywords (STORE, RFC 3501 §6.4.6).
    *
    * @param set The messages.
    * @param action `+FLAGS`, `-FLAGS` or `FLAGS`, optionally with `.SILENT`.
-   * @param flags Such as `["\\Seen"]`.
+   * @param flags Such as `["\\Seen"]` or a keyword such as `"$Important"`.
    * @param options Whether the set holds UIDs.
-   * @returns The FETCH responses that report the new flags.
+   * @returns The FETCH responses that report the new flags (none with `.SILENT`).
+   * @throws {TypeError} For a flag that is no atom (a keyword with a space).
+   *
+   * @example Flag a message with a keyword
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapServer } from "../server/imap/server.ts";
+   * import { MemoryStore } from "../server/store/memory_store.ts";
+   * import { ImapClient } from "./imap_client.ts";
+   *
+   * const store = new MemoryStore();
+   * await store.deliver("bob", new TextEncoder().encode("Subject: hi\r\n\r\n"), { flags: ["\\Seen"] });
+   * const authenticate = (user: string) => Promise.resolve(user);
+   * await using server = new ImapServer({ store, authenticate });
+   * await using client = await ImapClient.connect({ port: server.port });
+   * await client.login("bob", "pickles");
+   * await client.select("INBOX");
+   * const [message] = await client.store("1", "+FLAGS", ["$Important"], { uid: true });
+   * assert.ok(message.flags?.includes("$Important"));
+   * assert.deepEqual((await store.list("bob", "INBOX"))[0].flags, ["\\Seen", "$Important"]);
+   * ```
    */
   async store(
     set: string,
@@ -233,134 +221,159 @@ export class ImapClient implements AsyncDisposable {
     flags: readonly string[],
     options: UidOptions = {},
   ): Promise<FetchedMessage[]> {
-    const reply = await this.command(options.uid ? "UID STORE" : "STORE", [
-      set,
-      action,
-      `(${flags.join(" ")})`,
-    ]);
+    const name = options.uid ? "UID STORE" : "STORE";
+    const reply = await this.command(name, [set, action, formatFlagList(flags)]);
     return readFetch(reply.untagged);
   }
 
   /**
-   * Sends NOOP: the way to poll for new mail.
+   * Copies messages to another mailbox (COPY, RFC 3501 §6.4.7).
    *
-   * @returns The untagged responses (EXISTS, EXPUNGE, FETCH).
+   * @param set The messages.
+   * @param mailbox The target.
+   * @param options Whether the set holds UIDs.
+   * @returns Each source UID with its copy's UID, when the server has UIDPLUS (COPYUID).
+   * @throws {ImapResponseError} `NO [TRYCREATE]` when the target does not exist.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapServer } from "../server/imap/server.ts";
+   * import { MemoryStore } from "../server/store/memory_store.ts";
+   * import { ImapClient } from "./imap_client.ts";
+   *
+   * const store = new MemoryStore();
+   * await store.deliver("bob", new TextEncoder().encode("Subject: hi\r\n\r\n"));
+   * const authenticate = (user: string) => Promise.resolve(user);
+   * await using server = new ImapServer({ store, authenticate });
+   * await using client = await ImapClient.connect({ port: server.port });
+   * await client.login("bob", "pickles");
+   * await client.select("INBOX");
+   * const copied = await client.copy("1", "Drafts");
+   * assert.equal(copied?.uids.get(1), 1);
+   * assert.equal((await client.status("INBOX")).messages, 1);
+   * ```
    */
-  async noop(): Promise<ImapResponse[]> {
-    return (await this.command("NOOP")).untagged;
+  async copy(set: string, mailbox: string, options: UidOptions = {}): Promise<CopyUid | undefined> {
+    const reply = await this.command(options.uid ? "UID COPY" : "COPY", [set, { string: mailbox }]);
+    return readCopyUid(reply);
   }
 
-  /** Logs out and closes the connection. */
-  async logout(): Promise<void> {
-    try {
-      await this.command("LOGOUT");
-    } finally {
-      this.close();
-    }
+  /**
+   * Moves messages to another mailbox (MOVE, RFC 6851): copied there and expunged here in one
+   * step, so nothing is left flagged `\Deleted`. The EXPUNGE responses are in the connection's
+   * `onUntagged`.
+   *
+   * @param set The messages.
+   * @param mailbox The target.
+   * @param options Whether the set holds UIDs.
+   * @returns Each source UID with its UID in the target, when the server has UIDPLUS.
+   * @throws {ImapResponseError} `NO [TRYCREATE]` when the target does not exist.
+   *
+   * @example Throw a message away
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapServer } from "../server/imap/server.ts";
+   * import { MemoryStore } from "../server/store/memory_store.ts";
+   * import { ImapClient } from "./imap_client.ts";
+   *
+   * const store = new MemoryStore();
+   * await store.deliver("bob", new TextEncoder().encode("Subject: spam\r\n\r\n"));
+   * const authenticate = (user: string) => Promise.resolve(user);
+   * await using server = new ImapServer({ store, authenticate });
+   * await using client = await ImapClient.connect({ port: server.port });
+   * await client.login("bob", "pickles");
+   * await client.select("INBOX");
+   * const moved = await client.move("1", "Trash", { uid: true });
+   * assert.equal((await store.list("bob", "Trash"))[0].uid, moved?.uids.get(1));
+   * assert.deepEqual(await store.list("bob", "INBOX"), []);
+   * ```
+   */
+  async move(set: string, mailbox: string, options: UidOptions = {}): Promise<CopyUid | undefined> {
+    const reply = await this.command(options.uid ? "UID MOVE" : "MOVE", [set, { string: mailbox }]);
+    return readCopyUid(reply);
   }
 
-  /** Closes the connection without a word. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#line.close();
-    this.#transcript?.note("connection closed", this.#clock.now());
+  /**
+   * Removes the messages flagged `\Deleted` (EXPUNGE, RFC 3501 §6.4.3), or only those of a UID
+   * set (UID EXPUNGE, RFC 4315 §2.1), so that another client's `\Deleted` stays.
+   *
+   * @param options The UIDs to consider. @default every message
+   * @returns The sequence numbers expunged, as sent: each valid when it was sent.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapServer } from "../server/imap/server.ts";
+   * import { MemoryStore } from "../server/store/memory_store.ts";
+   * import { ImapClient } from "./imap_client.ts";
+   *
+   * const store = new MemoryStore();
+   * for (const s of ["one", "two", "three"]) {
+   *   await store.deliver("bob", new TextEncoder().encode(`Subject: ${s}\r\n\r\n`), { flags: ["\\Deleted"] });
+   * }
+   * const authenticate = (user: string) => Promise.resolve(user);
+   * await using server = new ImapServer({ store, authenticate });
+   * await using client = await ImapClient.connect({ port: server.port });
+   * await client.login("bob", "pickles");
+   * await client.select("INBOX");
+   * assert.deepEqual(await client.expunge({ uids: "2:3" }), [3, 2]);
+   * assert.equal((await store.list("bob", "INBOX")).length, 1);
+   * ```
+   */
+  async expunge(options: { uids?: string } = {}): Promise<number[]> {
+    const reply = options.uids === undefined
+      ? await this.command("EXPUNGE")
+      : await this.command("UID EXPUNGE", [options.uids]);
+    return readExpunge(reply.untagged);
   }
 
-  /** Logs out if still connected, for `await using`. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#closed) await this.logout().catch(() => this.close());
+  /**
+   * Leaves the selected mailbox without expunging anything (UNSELECT, RFC 3691).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapServer } from "../server/imap/server.ts";
+   * import { MemoryStore } from "../server/store/memory_store.ts";
+   * import { ImapClient } from "./imap_client.ts";
+   *
+   * const authenticate = (user: string) => Promise.resolve(user);
+   * await using server = new ImapServer({ store: new MemoryStore(), authenticate });
+   * await using client = await ImapClient.connect({ port: server.port });
+   * await client.login("bob", "pickles");
+   * await client.select("INBOX");
+   * await client.unselect();
+   * await assert.rejects(client.fetch("1:*", "(UID)"), { status: "BAD" });
+   * ```
+   */
+  async unselect(): Promise<void> {
+    await this.command("UNSELECT");
   }
 
-  #noteCapabilities(code: string | undefined): void {
-    if (code?.toUpperCase().startsWith("CAPABILITY ")) {
-      this.#capabilities = code.split(" ").slice(1);
-    }
-  }
-
-  async #send(tag: string, name: string, args: readonly CommandArg[]): Promise<void> {
-    const nonSync = this.#capabilities.includes("LITERAL+");
-    let line = `${tag} ${name}`;
-    let shown = name === "LOGIN" ? `${tag} LOGIN ${formatArg(args[0] ?? "")} ****` : undefined;
-    for (const arg of args) {
-      const wire = typeof arg === "string" ? arg : formatAstring(arg.string);
-      if (wire !== undefined) {
-        line += ` ${wire}`;
-        continue;
-      }
-      const bytes = encoder.encode((arg as { string: string }).string);
-      line += ` {${bytes.length}${nonSync ? "+" : ""}}`;
-      await this.#write(line, shown);
-      if (shown !== undefined) shown = "";
-      if (!nonSync) {
-        const go = await this.#readResponse();
-        if (go.kind !== "continuation") {
-          throw new ImapResponseError("NO", "Server refused the literal");
-        }
-      }
-      await this.#writeBytes(bytes, name === "LOGIN" ? "****" : `(${bytes.length} bytes)`);
-      line = "";
-    }
-    await this.#write(line, shown);
-  }
-
-  async #write(line: string, shown?: string): Promise<void> {
-    await this.#writeBytes(encoder.encode(`${line}\r\n`), shown ?? line);
-  }
-
-  async #writeBytes(bytes: Uint8Array, shown: string): Promise<void> {
-    if (shown !== "") this.#transcript?.client(shown, this.#clock.now());
-    await this.#line.write(bytes);
-  }
-
-  async #readResponse(): Promise<ImapResponse> {
-    const parser = new ResponseParser();
-    for (;;) {
-      const line = await this.#readLine();
-      this.#transcript?.server(line, this.#clock.now());
-      const progress = parser.pushLine(line);
-      if (progress.done) {
-        if (progress.response.kind === "status" && progress.response.status === "BYE") {
-          this.#bye = true;
-        }
-        return progress.response;
-      }
-      if (progress.literal.size > MAX_LITERAL) {
-        this.close();
-        throw new ImapResponseError(
-          "BAD",
-          `Server literal too large: ${progress.literal.size} bytes`,
-        );
-      }
-      const bytes = await this.#readBytes(progress.literal.size);
-      this.#transcript?.server(`(${bytes.length} bytes)`, this.#clock.now());
-      parser.pushLiteral(bytes);
-    }
-  }
-
-  async #readLine(): Promise<string> {
-    return await this.#io(() => this.#line.readLine(this.#timeoutMs, "an IMAP response"));
-  }
-
-  async #readBytes(size: number): Promise<Uint8Array> {
-    return await this.#io(() => this.#line.readBytes(size, this.#timeoutMs));
-  }
-
-  /** Reads with the connection's deadline; a timeout or a close ends the client. */
-  async #io<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      this.close();
-      if (error instanceof TimeoutError) {
-        throw new Deno.errors.TimedOut(
-          `No answer from the IMAP server within ${this.#timeoutMs} ms`,
-        );
-      }
-      const why = this.#bye ? "after BYE" : "unexpectedly";
-      throw new Deno.errors.ConnectionReset(`The IMAP server closed the connection ${why}`, {
-        cause: error,
-      });
-    }
+  /**
+   * Leaves the selected mailbox, silently expunging its `\Deleted` messages (CLOSE,
+   * RFC 3501 §6.4.2). Named so because `close()` closes the connection.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ImapServer } from "../server/imap/server.ts";
+   * import { MemoryStore } from "../server/store/memory_store.ts";
+   * import { ImapClient } from "./imap_client.ts";
+   *
+   * const store = new MemoryStore();
+   * await store.deliver("bob", new TextEncoder().encode("Subject: old\r\n\r\n"), { flags: ["\\Deleted"] });
+   * const authenticate = (user: string) => Promise.resolve(user);
+   * await using server = new ImapServer({ store, authenticate });
+   * await using client = await ImapClient.connect({ port: server.port });
+   * await client.login("bob", "pickles");
+   * await client.select("INBOX");
+   * await client.closeMailbox();
+   * assert.deepEqual(await store.list("bob", "INBOX"), []);
+   * ```
+   */
+  async closeMailbox(): Promise<void> {
+    await this.command("CLOSE");
   }
 }

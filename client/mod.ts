@@ -1,6 +1,7 @@
 /**
- * What connects: the SMTP client (a server's relay, a user agent's submission), the IMAP reader,
- * and the line connection both sit on, which can start TLS in the middle of a dialog.
+ * What connects: the SMTP client (a server's relay, a user agent's submission), the IMAP client
+ * with IDLE and the types of what its commands return, and the line connection both sit on,
+ * which can start TLS in the middle of a dialog.
  *
  * @module
  */
@@ -26,8 +27,21 @@ export {
   type TransactionStep,
 } from "./smtp_client.ts";
 export {
-  type CommandArg,
   ImapClient,
   type ImapClientOptions,
+  type SearchCriteria,
+  type SortCriterion,
   type UidOptions,
 } from "./imap_client.ts";
+export { type AppendOptions, ImapMailboxCommands, type StatusItem } from "./imap_mailboxes.ts";
+export { ImapConnection } from "./imap_connection.ts";
+export { type IdleOptions, ImapIdle } from "./imap_idle.ts";
+export { type CommandArg, formatFlagList, ImapWire, type ImapWireOptions } from "./imap_wire.ts";
+// What the IMAP client's commands return, read by the protocol layer's response readers.
+export {
+  type AppendUid,
+  type CopyUid,
+  specialUse,
+  type SpecialUseAttribute,
+  type StatusInfo,
+} from "../protocol/imap/response_data.ts";

@@ -1,19 +1,32 @@
 /**
  * The user agent (course section 2.3): what lets a person compose, send, read, reply to, forward
- * and save mail. It never talks to the recipient's server: it submits to its own server over
- * SMTP with AUTH, and reads its own mailbox over IMAP.
+ * and save mail, file it in folders, flag it, throw it away and watch for new mail. It never
+ * talks to the recipient's server: it submits to its own server over SMTP with AUTH, and keeps
+ * its mailboxes on that server over IMAP.
  *
  * @module
  */
 import type { Clock } from "../protocol/clock.ts";
+import type { AppendUid, SelectedInfo } from "../protocol/imap/response_data.ts";
 import { localPartOf } from "../protocol/smtp/command.ts";
 import type { Transcript } from "../protocol/transcript.ts";
-import { type Address, parseAddressList } from "../message/address.ts";
-import { type AddressInput, type AttachmentInput, buildMessage } from "../message/build.ts";
+import type { AddressInput } from "../message/build.ts";
 import { type ParsedMessage, parseMessage } from "../message/parse.ts";
 import { ImapClient } from "../client/imap_client.ts";
 import { type SendResult, SmtpClient } from "../client/smtp_client.ts";
 import { systemClock } from "../runtime/system_clock.ts";
+import { type Composed, composeMessage, type Draft, forwardDraft, replyDraft } from "./compose.ts";
+import {
+  appendToSpecial,
+  type Folder,
+  type InboxEntry,
+  inboxEntry,
+  listFolders,
+  LISTING_ITEMS,
+  specialMailbox,
+  userFlags,
+} from "./folders.ts";
+import { type MailboxNews, watchMailbox, type WatchOptions } from "./watch.ts";
 
 /** Where a server listens. */
 export interface Endpoint {
@@ -41,103 +54,73 @@ export interface UserAgentOptions {
   clock?: Clock;
   /** Called for each new connection, to record its dialog. @default no recording */
   record?: (protocol: "SMTP" | "IMAP") => Transcript | undefined;
+  /**
+   * Keep a copy of each message sent (by `send`, `reply` and `forward`) in the `\Sent` mailbox,
+   * marked read, as mail clients do. Off by default: it takes an IMAP connection per message,
+   * and some servers file sent mail themselves (this one does not).
+   * @default false
+   */
+  saveSent?: boolean;
 }
 
-/** What to write. */
-export interface Draft {
-  /** Recipients. */
-  to: AddressInput | AddressInput[];
-  /** Copies. @default none */
-  cc?: AddressInput | AddressInput[];
-  /** Blind copies: in the envelope, never in the header. @default none */
-  bcc?: AddressInput | AddressInput[];
-  /** The subject. @default "" */
-  subject?: string;
-  /** The text. @default "" */
-  text?: string;
-  /** An HTML alternative. @default none */
-  html?: string;
-  /** Files. @default none */
-  attachments?: AttachmentInput[];
-  /** The Message-ID this answers. @default none */
-  inReplyTo?: string;
-  /** The thread's Message-IDs. @default none */
-  references?: string[];
-}
-
-/** A composed message, ready to submit. */
-export interface Composed {
-  /** The message bytes. */
-  bytes: Uint8Array;
-  /** The envelope: the sender, and To, Cc and Bcc together. */
-  envelope: { from: string; to: string[] };
+/** What became of a message sent. */
+export interface SentMessage {
   /** Its Message-ID. */
   messageId: string;
+  /** What the submission server said of each recipient. */
+  result: SendResult;
+  /** Where its copy in Sent went, with `saveSent` (and a server with UIDPLUS). */
+  saved?: AppendUid;
+  /** Why the copy could not be saved; the message was sent all the same. */
+  saveError?: Error;
 }
 
-/** One line of the inbox listing. */
-export interface InboxEntry {
-  /** The message's UID. */
-  uid: number;
-  /** Whether it was read. */
-  seen: boolean;
-  /** Its flags. */
-  flags: string[];
-  /** Its size in bytes. */
-  size: number;
-  /** The From field, decoded. */
-  from: string;
-  /** The Subject, decoded. */
-  subject: string;
-  /** The Date field, in milliseconds since the epoch. */
-  date?: number;
+/** Options of {@linkcode UserAgent.flag}. */
+export interface FlagOptions {
+  /** Set the flags (true) or clear them (false). @default true */
+  on?: boolean;
+  /** The message's mailbox. @default "INBOX" */
+  mailbox?: string;
 }
 
-function flatten(addresses: Address[]): string[] {
-  return addresses.flatMap((a) => "group" in a ? a.group.map((m) => m.address) : [a.address])
-    .filter((a) => a !== "");
-}
+const noMessage = (uid: number, mailbox: string) =>
+  new Error(`No message with UID ${uid} in "${mailbox}"`);
 
-function recipients(input: AddressInput | AddressInput[] | undefined): string[] {
-  if (input === undefined) return [];
-  const list = Array.isArray(input) ? input : [input];
-  return list.flatMap((a) => typeof a === "string" ? flatten(parseAddressList(a)) : [a.address]);
-}
-
-/** An empty list means "none", which the message builder wants as no field at all. */
-function present(
-  input: AddressInput | AddressInput[] | undefined,
-): AddressInput | AddressInput[] | undefined {
-  return Array.isArray(input) && input.length === 0 ? undefined : input;
-}
-
-function addressesText(addresses: Address[]): string {
-  return addresses.map((a) =>
-    "group" in a ? `${a.name}:` : a.name ? `${a.name} <${a.address}>` : a.address
-  ).join(", ");
+/** Moves one message of the selected mailbox; returns its new UID when the server says. */
+async function moveMessage(
+  client: ImapClient,
+  uid: number,
+  where: { from: string; to: string },
+): Promise<number | undefined> {
+  const moved = await client.move(String(uid), where.to, { uid: true });
+  const copy = moved?.uids.get(uid);
+  // With UIDPLUS, no COPYUID means that nothing was moved.
+  if (copy === undefined && client.capabilities.includes("UIDPLUS")) {
+    throw noMessage(uid, where.from);
+  }
+  return copy;
 }
 
 /**
  * A user agent for one account.
  *
- * @example Alice writes to Bob in the lab; Bob reads it
+ * @example Alice writes to Bob in the lab; Bob reads it and throws it away
  * ```ts
  * import assert from "node:assert/strict";
  * import { Lab } from "../lab/lab.ts";
  * import { UserAgent } from "./agent.ts";
  *
  * await using lab = await Lab.start({ freePorts: true, storage: "memory", passwordIterations: 1000 });
- * const at = (domain: string) => {
- *   const s = lab.server(domain);
- *   return { submission: { hostname: s.hostname, port: s.ports.submission }, imap: { hostname: s.hostname, port: s.ports.imap } };
- * };
- * const alice = new UserAgent({ address: "alice@crepes.fr", password: "ketchup", ...at("crepes.fr") });
- * const bob = new UserAgent({ address: "bob@hamburger.edu", password: "pickles", ...at("hamburger.edu") });
+ * const alice = new UserAgent(lab.agentOptions("alice@crepes.fr"));
+ * const bob = new UserAgent(lab.agentOptions("bob@hamburger.edu"));
  * await alice.send({ to: "bob@hamburger.edu", subject: "Lunch?", text: "Do you like ketchup?\n" });
  * await lab.idle();
  * const [entry] = await bob.inbox();
  * assert.equal(entry.subject, "Lunch?");
  * assert.equal((await bob.read(entry.uid)).text, "Do you like ketchup?\r\n");
+ * await bob.trash(entry.uid);
+ * assert.deepEqual(await bob.inbox(), []);
+ * assert.equal((await bob.inbox("Trash"))[0].subject, "Lunch?");
  * ```
  */
 export class UserAgent {
@@ -169,38 +152,29 @@ export class UserAgent {
    * @returns The bytes and the envelope to send them with.
    */
   compose(draft: Draft): Composed {
-    const from = this.#options.name
-      ? { name: this.#options.name, address: this.address }
-      : this.address;
-    const bytes = buildMessage(
-      {
-        from,
-        to: present(draft.to),
-        cc: present(draft.cc),
-        subject: draft.subject ?? "",
-        text: draft.text ?? "",
-        html: draft.html,
-        attachments: draft.attachments,
-        inReplyTo: draft.inReplyTo,
-        references: draft.references,
-      },
-      { clock: this.#clock },
-    );
-    const messageId = parseMessage(bytes).messageId ?? "";
-    const to = [
-      ...new Set([...recipients(draft.to), ...recipients(draft.cc), ...recipients(draft.bcc)]),
-    ];
-    return { bytes, envelope: { from: this.address, to }, messageId };
+    const { name } = this.#options;
+    return composeMessage(draft, { address: this.address, name, clock: this.#clock });
   }
 
   /**
-   * Composes and submits a message to the user's own server.
+   * Composes and submits a message to the user's own server; with `saveSent`, keeps a copy in
+   * Sent. A copy that cannot be saved is reported in `saveError`, never thrown: the message is
+   * gone already, and sending it again would send it twice.
    *
    * @param draft What to write.
-   * @returns The Message-ID and what the server said of each recipient.
+   * @returns The Message-ID, what the server said of each recipient, and where the copy went.
    */
-  async send(draft: Draft): Promise<{ messageId: string; result: SendResult }> {
-    return await this.submit(this.compose(draft));
+  async send(draft: Draft): Promise<SentMessage> {
+    const composed = this.compose(draft);
+    const sent: SentMessage = await this.submit(composed);
+    if (!this.#options.saveSent) return sent;
+    try {
+      const saved = await this.saveSent(composed.bytes);
+      if (saved) sent.saved = saved;
+    } catch (error) {
+      sent.saveError = error as Error;
+    }
+    return sent;
   }
 
   /**
@@ -226,17 +200,45 @@ export class UserAgent {
     }
   }
 
-  async #withMailbox<T>(mailbox: string, work: (client: ImapClient) => Promise<T>): Promise<T> {
+  /**
+   * Files a message in the `\Sent` mailbox (found by LIST, else "Sent", made if missing), marked
+   * read: what `send` does with `saveSent`, for a message submitted some other way.
+   *
+   * @param message The message as sent.
+   * @returns Where it went, when the server says.
+   */
+  async saveSent(message: Uint8Array): Promise<AppendUid | undefined> {
+    return await this.#withImap((client) =>
+      appendToSpecial(client, "\\Sent", message, { flags: ["\\Seen"] })
+    );
+  }
+
+  async #withImap<T>(work: (client: ImapClient) => Promise<T>): Promise<T> {
     await using client = await ImapClient.connect({
       ...this.#options.imap,
       clock: this.#clock,
       transcript: this.#options.record?.("IMAP"),
     });
     await client.login(this.#user, this.#options.password);
-    await client.select(mailbox);
     const result = await work(client);
     await client.logout();
     return result;
+  }
+
+  async #withMailbox<T>(
+    mailbox: string,
+    work: (client: ImapClient, box: SelectedInfo) => Promise<T>,
+  ): Promise<T> {
+    return await this.#withImap(async (client) => work(client, await client.select(mailbox)));
+  }
+
+  /**
+   * Lists the mailboxes (folders), with their special uses and counters.
+   *
+   * @returns The folders, INBOX first.
+   */
+  async mailboxes(): Promise<Folder[]> {
+    return await this.#withImap(listFolders);
   }
 
   /**
@@ -246,28 +248,10 @@ export class UserAgent {
    * @returns The entries in UID order.
    */
   async inbox(mailbox = "INBOX"): Promise<InboxEntry[]> {
-    return await this.#withMailbox(mailbox, async (client) => {
-      const uids = await client.search("ALL", { uid: true });
-      if (uids.length === 0) return [];
-      const fetched = await client.fetch(
-        "1:*",
-        "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])",
-      );
-      return fetched.map((m) => {
-        const header = parseMessage(
-          m.sections["BODY[HEADER.FIELDS (FROM SUBJECT DATE)]"] ?? new Uint8Array(),
-        );
-        const flags = m.flags ?? [];
-        return {
-          uid: m.uid ?? 0,
-          seen: flags.includes("\\Seen"),
-          flags,
-          size: m.size ?? 0,
-          from: addressesText(header.from),
-          subject: header.subject ?? "",
-          date: header.date,
-        };
-      }).sort((a, b) => a.uid - b.uid);
+    return await this.#withMailbox(mailbox, async (client, box) => {
+      if (box.exists === 0) return [];
+      const fetched = await client.fetch("1:*", LISTING_ITEMS);
+      return fetched.map(inboxEntry).sort((a, b) => a.uid - b.uid);
     });
   }
 
@@ -299,9 +283,85 @@ export class UserAgent {
     return await this.#withMailbox(mailbox, async (client) => {
       const [message] = await client.fetch(String(uid), `(UID ${item})`, { uid: true });
       const bytes = message?.sections["BODY[]"];
-      if (!bytes) throw new Error(`No message with UID ${uid} in "${mailbox}"`);
+      if (!bytes) throw noMessage(uid, mailbox);
       return bytes;
     });
+  }
+
+  /**
+   * Moves a message to another mailbox (MOVE, RFC 6851).
+   *
+   * @param uid The message.
+   * @param to The mailbox it goes to.
+   * @param options The mailbox it is in. @default { from: "INBOX" }
+   * @returns Its UID in the new mailbox, when the server says (UIDPLUS).
+   * @throws {ImapResponseError} `NO [TRYCREATE]` when `to` does not exist.
+   */
+  async move(
+    uid: number,
+    to: string,
+    options: { from?: string } = {},
+  ): Promise<number | undefined> {
+    const from = options.from ?? "INBOX";
+    return await this.#withMailbox(from, (client) => moveMessage(client, uid, { from, to }));
+  }
+
+  /**
+   * Throws a message away, as a mail client's Delete key does: moves it to the `\Trash` mailbox
+   * (found by LIST, else "Trash"); a message in Trash already is deleted for good.
+   *
+   * @param uid The message.
+   * @param mailbox The mailbox it is in. @default "INBOX"
+   * @returns Its UID in Trash, or undefined when it was deleted for good (or the server does
+   * not say).
+   */
+  async trash(uid: number, mailbox = "INBOX"): Promise<number | undefined> {
+    return await this.#withMailbox(mailbox, async (client) => {
+      const trash = await specialMailbox(client, "\\Trash");
+      if (trash !== mailbox) return await moveMessage(client, uid, { from: mailbox, to: trash });
+      // UID EXPUNGE (RFC 4315) removes this message only, not others marked \Deleted.
+      await client.store(String(uid), "+FLAGS.SILENT", ["\\Deleted"], { uid: true });
+      const gone = await client.expunge({ uids: String(uid) });
+      if (gone.length === 0) throw noMessage(uid, mailbox);
+      return undefined;
+    });
+  }
+
+  /**
+   * Sets or clears flags of a message, such as `\Flagged` (a star), `\Seen` or a keyword.
+   *
+   * @param uid The message.
+   * @param flags The flags.
+   * @param options Whether to set or clear them, and the mailbox.
+   * @returns The message's flags now.
+   */
+  async flag(uid: number, flags: string | string[], options: FlagOptions = {}): Promise<string[]> {
+    const mailbox = options.mailbox ?? "INBOX";
+    const action = options.on === false ? "-FLAGS" : "+FLAGS";
+    const list = typeof flags === "string" ? [flags] : flags;
+    return await this.#withMailbox(mailbox, async (client) => {
+      const changed = await client.store(String(uid), action, list, { uid: true });
+      const now = changed.find((m) => m.uid === uid)?.flags;
+      if (!now) throw noMessage(uid, mailbox);
+      return userFlags(now);
+    });
+  }
+
+  /**
+   * Watches a mailbox with IDLE (RFC 2177) until the signal aborts: new messages, flag changes
+   * and expunges are reported as they happen, each naming messages by UID.
+   *
+   * @param mailbox The mailbox, such as "INBOX".
+   * @param onNews Called with each piece of news.
+   * @param options The signal that stops the watch, a callback for when it listens, and how
+   * long each IDLE lasts.
+   */
+  async watch(
+    mailbox: string,
+    onNews: (news: MailboxNews) => void,
+    options: WatchOptions = {},
+  ): Promise<void> {
+    await this.#withMailbox(mailbox, (client) => watchMailbox(client, onNews, options));
   }
 
   /**
@@ -313,35 +373,9 @@ export class UserAgent {
    * @param options Whether to answer everyone in To and Cc too. @default { all: false }
    * @returns The Message-ID and the server's answer.
    */
-  async reply(
-    uid: number,
-    text: string,
-    options: { all?: boolean } = {},
-  ): Promise<{ messageId: string; result: SendResult }> {
+  async reply(uid: number, text: string, options: { all?: boolean } = {}): Promise<SentMessage> {
     const original = await this.read(uid);
-    const replyTo = original.header.get("Reply-To");
-    const to = replyTo ? flatten(parseAddressList(replyTo)) : original.from.map((m) => m.address);
-    const cc = options.all
-      ? [...flatten(original.to), ...flatten(original.cc)].filter((a) =>
-        a.toLowerCase() !== this.address.toLowerCase() && !to.includes(a)
-      )
-      : [];
-    const subject = original.subject ?? "";
-    const quoted = (original.text ?? "").replace(/\r\n/g, "\n").replace(/\n$/, "").split("\n").map((
-      l,
-    ) => `> ${l}`).join("\n");
-    const references = [
-      ...original.references,
-      ...(original.messageId ? [original.messageId] : []),
-    ];
-    return await this.send({
-      to,
-      cc: cc.length > 0 ? cc : undefined,
-      subject: /^re:/i.test(subject) ? subject : `Re: ${subject}`,
-      text: `${text}\n\n${quoted}\n`,
-      inReplyTo: original.messageId,
-      references: references.length > 0 ? references : undefined,
-    });
+    return await this.send(replyDraft(original, { text, all: options.all, self: this.address }));
   }
 
   /**
@@ -356,14 +390,7 @@ export class UserAgent {
     uid: number,
     to: AddressInput | AddressInput[],
     text = "",
-  ): Promise<{ messageId: string; result: SendResult }> {
-    const bytes = await this.save(uid);
-    const original = parseMessage(bytes);
-    return await this.send({
-      to,
-      subject: `Fwd: ${original.subject ?? ""}`,
-      text,
-      attachments: [{ filename: "forwarded.eml", contentType: "message/rfc822", content: bytes }],
-    });
+  ): Promise<SentMessage> {
+    return await this.send(forwardDraft(await this.save(uid), { to, text }));
   }
 }

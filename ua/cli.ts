@@ -5,6 +5,8 @@
  * deno task ua send --from alice@crepes.fr --to bob@hamburger.edu --subject Hi --text "Do you like ketchup?"
  * deno task ua inbox --user bob@hamburger.edu
  * deno task ua read 1 --user bob@hamburger.edu
+ * deno task ua trash 1 --user bob@hamburger.edu
+ * deno task ua watch --user bob@hamburger.edu
  * ```
  *
  * @module
@@ -14,18 +16,28 @@ import { domainOf } from "../protocol/smtp/command.ts";
 import { Transcript } from "../protocol/transcript.ts";
 import { DEFAULT_CONFIG, type LabConfig, parseLabConfig } from "../lab/config.ts";
 import { UserAgent } from "./agent.ts";
+import type { Folder, InboxEntry } from "./folders.ts";
+import type { MailboxNews } from "./watch.ts";
 
 const HELP = `Usage: deno task ua <command> [options]
 
 Commands:
   send      --from ADDRESS --to ADDRESS[,ADDRESS] [--cc ...] [--bcc ...] --subject TEXT --text TEXT
-  inbox     --user ADDRESS                       list the inbox (does not mark anything read)
+            [--save-sent]                        also keep a copy in the Sent mailbox
+  inbox     --user ADDRESS                       list a mailbox (does not mark anything read)
   read UID  --user ADDRESS                       print one message (marks it read)
   reply UID --user ADDRESS --text TEXT [--all]   answer a message
   forward UID --user ADDRESS --to ADDRESS [--text TEXT]
   save UID  --user ADDRESS --out FILE            save the message's exact bytes
+  folders   --user ADDRESS                       list the mailboxes, their special use and counts
+  move UID  --user ADDRESS --to MAILBOX          move a message to another mailbox
+  trash UID --user ADDRESS                       move a message to Trash (in Trash: delete it)
+  flag UID  --user ADDRESS --flag FLAG[,FLAG] [--off]   set (or clear) flags, such as '\\Flagged'
+  watch     --user ADDRESS                       print news of a mailbox as it happens (IDLE),
+                                                 until Ctrl-C
 
 Options:
+  --mailbox NAME    the mailbox of inbox, read, save, move, trash, flag, watch (default: INBOX)
   --password TEXT   the account's password (default: the lab's, from the configuration)
   --config FILE     a lab configuration (default: the built-in crepes.fr / hamburger.edu lab)
   --host HOST       the server's address (default: the lab's)
@@ -63,6 +75,7 @@ function agentFor(
     submission: { hostname: host, port: submission },
     imap: { hostname: host, port: imap },
     record,
+    saveSent: values["save-sent"] === true,
   });
 }
 
@@ -77,6 +90,39 @@ class UsageError extends Error {
 
 function list(value: unknown): string[] {
   return typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : [];
+}
+
+function listingLine(e: InboxEntry): string {
+  const date = e.date ? new Date(e.date).toISOString().slice(0, 16).replace("T", " ") : "";
+  const uid = String(e.uid).padStart(4);
+  const mark = e.seen ? " " : "N";
+  return `${uid} ${mark} ${date.padEnd(16)}  ${e.from.padEnd(28)}  ${e.subject}`;
+}
+
+function folderLine(f: Folder): string {
+  const counts = `${f.messages} message${f.messages === 1 ? "" : "s"}, ${f.unseen} unread`;
+  return `${f.name.padEnd(20)} ${(f.specialUse ?? "").padEnd(9)} ${counts}`;
+}
+
+function newsLine(news: MailboxNews): string {
+  if (news.kind === "arrived") return news.messages.map((m) => `new  ${listingLine(m)}`).join("\n");
+  if (news.kind === "flags") return `flags ${news.uid}: ${news.flags.join(" ") || "(none)"}`;
+  return `gone ${news.uid}`;
+}
+
+/** Watches until Ctrl-C. */
+async function watchUntilInterrupted(agent: UserAgent, mailbox: string): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  Deno.addSignalListener("SIGINT", stop);
+  try {
+    await agent.watch(mailbox, (news) => console.log(newsLine(news)), {
+      signal: controller.signal,
+      onReady: () => console.log(`Watching ${mailbox}; Ctrl-C to stop`),
+    });
+  } finally {
+    Deno.removeSignalListener("SIGINT", stop);
+  }
 }
 
 async function run(args: string[]): Promise<number> {
@@ -97,6 +143,10 @@ async function run(args: string[]): Promise<number> {
       "submission-port": { type: "string" },
       "imap-port": { type: "string" },
       out: { type: "string" },
+      mailbox: { type: "string" },
+      flag: { type: "string" },
+      off: { type: "boolean" },
+      "save-sent": { type: "boolean" },
       all: { type: "boolean" },
       transcript: { type: "boolean" },
       help: { type: "boolean" },
@@ -114,6 +164,7 @@ async function run(args: string[]): Promise<number> {
   if (!account) throw new UsageError("Give --from (or --user) with the account's address");
   const agent = agentFor(account, values, config);
   const uid = Number(arg);
+  const mailbox = values.mailbox ?? "INBOX";
   const needUid = () => {
     if (!Number.isInteger(uid) || uid < 1) {
       throw new UsageError(`${command} needs a message UID, such as: ${command} 1`);
@@ -124,7 +175,7 @@ async function run(args: string[]): Promise<number> {
       case "send": {
         const to = list(values.to);
         if (to.length === 0) throw new UsageError("send needs --to");
-        const { messageId, result } = await agent.send({
+        const { messageId, result, saved, saveError } = await agent.send({
           to,
           cc: list(values.cc),
           bcc: list(values.bcc),
@@ -136,32 +187,56 @@ async function run(args: string[]): Promise<number> {
           console.log(`refused ${r.address}: ${r.reply.code} ${r.reply.lines.join(" ")}`);
         }
         console.log(`Message-ID: ${messageId}`);
+        if (saved) console.log(`Saved a copy in Sent (UID ${saved.uid})`);
+        if (saveError) console.error(`Sent, but no copy saved in Sent: ${saveError.message}`);
         return result.reply.code === 250 ? 0 : 1;
       }
       case "inbox": {
-        const entries = await agent.inbox();
-        if (entries.length === 0) console.log("(the inbox is empty)");
-        for (const e of entries) {
-          const date = e.date ? new Date(e.date).toISOString().slice(0, 16).replace("T", " ") : "";
-          console.log(
-            `${String(e.uid).padStart(4)} ${e.seen ? " " : "N"} ${date.padEnd(16)}  ${
-              e.from.padEnd(28)
-            }  ${e.subject}`,
-          );
-        }
+        const entries = await agent.inbox(mailbox);
+        if (entries.length === 0) console.log(`(${mailbox} is empty)`);
+        for (const e of entries) console.log(listingLine(e));
         return 0;
       }
       case "read": {
         needUid();
-        const message = await agent.read(uid);
+        const message = await agent.read(uid, mailbox);
         console.log(new TextDecoder().decode(message.bytes));
         return 0;
       }
       case "save": {
         needUid();
         if (!values.out) throw new UsageError("save needs --out FILE");
-        await Deno.writeFile(values.out, await agent.save(uid));
+        await Deno.writeFile(values.out, await agent.save(uid, mailbox));
         console.log(`Saved message ${uid} to ${values.out}`);
+        return 0;
+      }
+      case "folders": {
+        for (const folder of await agent.mailboxes()) console.log(folderLine(folder));
+        return 0;
+      }
+      case "move": {
+        needUid();
+        if (!values.to) throw new UsageError("move needs --to MAILBOX");
+        const moved = await agent.move(uid, values.to, { from: mailbox });
+        console.log(`Moved message ${uid} to ${values.to}${moved ? ` (UID ${moved})` : ""}`);
+        return 0;
+      }
+      case "trash": {
+        needUid();
+        const moved = await agent.trash(uid, mailbox);
+        console.log(moved ? `Moved message ${uid} to Trash (UID ${moved})` : `Deleted ${uid}`);
+        return 0;
+      }
+      case "flag": {
+        needUid();
+        const flags = list(values.flag);
+        if (flags.length === 0) throw new UsageError("flag needs --flag FLAG, such as \\Flagged");
+        const now = await agent.flag(uid, flags, { on: !values.off, mailbox });
+        console.log(`Message ${uid}: ${now.join(" ") || "(no flags)"}`);
+        return 0;
+      }
+      case "watch": {
+        await watchUntilInterrupted(agent, mailbox);
         return 0;
       }
       case "reply": {
