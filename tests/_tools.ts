@@ -8,10 +8,31 @@
  */
 
 /**
- * Whether an executable is on the PATH.
+ * Where the workplace's measuring tools are (Dovecot's imaptest, the SMTP load generator): the
+ * `shared/tools` folder beside this repository, or `TOOLKIT_SHARED_TOOLS`.
  *
- * @param tool A program name such as `curl`.
- * @returns True when some PATH directory holds a file of that name.
+ * @param path A path inside that folder, such as `imaptest/run.sh`.
+ * @returns The absolute path (which may not exist: {@linkcode toolTest} checks).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sharedTool } from "./_tools.ts";
+ *
+ * assert.match(sharedTool("imaptest/run.sh"), /\/tools\/imaptest\/run\.sh$/);
+ * ```
+ */
+export function sharedTool(path: string): string {
+  const root = Deno.env.get("TOOLKIT_SHARED_TOOLS") ??
+    new URL("../../shared/tools", import.meta.url).pathname;
+  return `${root.replace(/\/$/, "")}/${path}`;
+}
+
+/**
+ * Whether an executable is on the PATH, or a file exists when `tool` is a path.
+ *
+ * @param tool A program name such as `curl`, or a path such as `/usr/lib/dovecot/libdovecot.so.0`.
+ * @returns True when some PATH directory holds a file of that name, or the path is a file.
  *
  * @example
  * ```ts
@@ -22,6 +43,13 @@
  * ```
  */
 export function hasTool(tool: string): boolean {
+  if (tool.includes("/")) {
+    try {
+      return Deno.statSync(tool).isFile;
+    } catch {
+      return false;
+    }
+  }
   const path = Deno.env.get("PATH") ?? "";
   for (const dir of path.split(":")) {
     if (!dir) continue;
