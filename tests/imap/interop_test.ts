@@ -1,319 +1,181 @@
 /**
- * Interop: real IMAP clients (curl, Python's imaplib, imapflow from npm, neomutt) read bob's
- * mailbox from an {@linkcode ImapServer} over a memory store, on a free loopback port.
+ * Interop: real IMAP clients with their default settings do what a user does with bob's
+ * mailbox on the lab's hamburger.edu (Maildir on disk, filled by alice through SMTP): log in,
+ * list, read, flag, move to Trash, expunge, append to Sent, and see new mail arrive while idle.
+ * Python's imaplib, curl and imapflow here; neomutt in `neomutt_test.ts`.
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { ImapFlow } from "imapflow";
-import { Accounts } from "../../server/accounts.ts";
-import { ImapServer } from "../../server/imap/server.ts";
-import { MemoryStore } from "../../server/store/memory_store.ts";
-import { toolTest } from "../_tools.ts";
+import { runTool, toolTest } from "../_tools.ts";
+import { assertSession, mailLab, RunningTool, SENT_COPY } from "./_mail_clients.ts";
 
-const accounts = new Accounts({ iterations: 1000 });
-await accounts.add("bob", "pickles");
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const SPECIAL_USE_LIST = [
+  '(\\HasNoChildren) "." "INBOX"',
+  '(\\HasNoChildren \\Drafts) "." "Drafts"',
+  '(\\HasNoChildren \\Junk) "." "Junk"',
+  '(\\HasNoChildren \\Sent) "." "Sent"',
+  '(\\HasNoChildren \\Trash) "." "Trash"',
+];
 
-/** Bob's message, with CRLF, a folded header, 8-bit UTF-8 text and a line with only a dot. */
-const MESSAGE = encoder.encode(
-  "Return-Path: <alice@crepes.fr>\r\n" +
-    "From: Alice <alice@crepes.fr>\r\n" +
-    "To: Bob <bob@hamburger.edu>\r\n" +
-    "Subject: Lunch tomorrow,\r\n at noon?\r\n" +
-    "Date: Tue, 1 Sep 2026 09:00:00 +0000\r\n" +
-    "Message-ID: <1@crepes.fr>\r\n" +
-    "MIME-Version: 1.0\r\n" +
-    "Content-Type: text/plain; charset=utf-8\r\n" +
-    "Content-Transfer-Encoding: 8bit\r\n" +
-    "\r\n" +
-    "Hi Bob,\r\n.\r\n안녕하세요 - pickles at noon?\r\n",
-);
+// imaplib has no IDLE before Python 3.14, so the script sends it on imaplib's own connection.
+const PYTHON = `
+import base64, imaplib, json, sys
+port, password, copy_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def say(**fields): print(json.dumps(fields), flush=True)
+m = imaplib.IMAP4("127.0.0.1", port)
+m.login("bob", password)
+say(list=[x.decode() for x in m.list()[1]])
+say(exists=m.select("INBOX")[1][0].decode())
+typ, data = m.uid("FETCH", "1", "(BODY[])")
+say(read=base64.b64encode(data[0][1]).decode())
+say(flagged=m.uid("STORE", "2", "+FLAGS", "(\\\\Flagged)")[1][0].decode())
+typ, data = m.uid("MOVE", "3", "Trash")
+say(moved=typ, copyuid=m.untagged_responses.get("COPYUID", [b""])[0].decode())
+m.uid("STORE", "1", "+FLAGS", "(\\\\Deleted)")
+say(expunged=[x.decode() for x in m.expunge()[1]])
+typ, data = m.append("Sent", "(\\\\Seen)", None, open(copy_file, "rb").read())
+say(appended=typ, appenduid=m.untagged_responses.get("APPENDUID", [b""])[0].decode())
+tag = m._new_tag()
+m.send(tag + b" IDLE\\r\\n")
+say(idle=m.readline().decode().strip())
+say(pushed=m.readline().decode().strip())
+m.send(b"DONE\\r\\n")
+while True:
+    line = m.readline().decode().strip()
+    if line.startswith(tag.decode()): break
+say(done=line)
+say(logout=m.logout()[0])
+`;
 
-function bobsImapflow(port: number): ImapFlow {
-  return new ImapFlow({
-    host: "127.0.0.1",
-    port,
-    secure: false,
-    auth: { user: "bob", pass: "pickles" },
-    logger: false,
-  });
-}
-
-async function start() {
-  const store = new MemoryStore();
-  await store.deliver("bob", MESSAGE);
-  await store.createMailbox("bob", "Work");
-  const server = new ImapServer({ store, accounts, domain: "hamburger.edu" });
-  return { store, server };
-}
-
-async function run(command: string, args: string[], stdin?: string) {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { HOME: Deno.makeTempDirSync() },
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(encoder.encode(stdin));
-    await writer.close();
-  }
-  const timer = setTimeout(() => child.kill(), 20_000);
-  try {
-    return await child.output();
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-toolTest("curl fetches a message by UID and gets the exact stored bytes", ["curl"], async () => {
-  const { server } = await start();
-  await using _ = server;
-  const out = await run("curl", [
-    "-s",
-    "--max-time",
-    "15",
-    `imap://127.0.0.1:${server.port}/INBOX;UID=1`,
-    "--user",
-    "bob:pickles",
-  ]);
-  assert.equal(out.code, 0, decoder.decode(out.stderr));
-  assert.deepEqual(out.stdout, MESSAGE);
+toolTest("Python imaplib: list, read, flag, move to Trash, expunge, append to Sent, IDLE", [
+  "python3",
+], async () => {
+  await using lab = await mailLab();
+  const copyFile = await Deno.makeTempFile();
+  await Deno.writeFile(copyFile, SENT_COPY);
+  const password = lab.lab.agentOptions("bob@hamburger.edu").password;
+  const python = new RunningTool("python3", ["-c", PYTHON, String(lab.port), password, copyFile]);
+  const event = async (pattern: RegExp) => JSON.parse(await python.waitFor(pattern));
+  assert.deepEqual((await event(/"list"/)).list, SPECIAL_USE_LIST);
+  assert.equal((await event(/"exists"/)).exists, "3");
+  const read = Uint8Array.from(atob((await event(/"read"/)).read), (c) => c.charCodeAt(0));
+  assert.match((await event(/"flagged"/)).flagged, /^2 \(UID 2 FLAGS \(.*\\Flagged.*\)\)$/);
+  const moved = await event(/"moved"/);
+  assert.equal(moved.moved, "OK");
+  assert.match(moved.copyuid, /^\d+ 3 1$/);
+  // imaplib hands back every EXPUNGE it heard since the last call: MOVE's, then EXPUNGE's.
+  assert.deepEqual((await event(/"expunged"/)).expunged, ["3", "1"]);
+  assert.match((await event(/"appenduid"/)).appenduid, /^\d+ 1$/);
+  assert.equal((await event(/"idle"/)).idle, "+ idling");
+  await lab.deliverFourth();
+  assert.equal((await event(/"pushed"/)).pushed, "* 2 EXISTS");
+  assert.match((await event(/"done"/)).done, /OK IDLE terminated/);
+  assert.equal((await event(/"logout"/)).logout, "BYE");
+  const { code, stderr } = await python.finish();
+  assert.equal(code, 0, stderr);
+  await assertSession(lab, read);
+  await Deno.remove(copyFile);
 });
 
-toolTest("curl lists mailboxes and searches with a custom command", ["curl"], async () => {
-  const { server } = await start();
-  await using _ = server;
-  const base = `imap://127.0.0.1:${server.port}`;
-  const list = await run("curl", [
-    "-s",
-    "--max-time",
-    "15",
-    `${base}/`,
-    "--user",
-    "bob@hamburger.edu:pickles",
-  ]);
+toolTest("curl: list, read, flag, move to Trash, expunge, append to Sent, and poll", [
+  "curl",
+], async () => {
+  await using lab = await mailLab();
+  const password = lab.lab.agentOptions("bob@hamburger.edu").password;
+  const base = `imap://127.0.0.1:${lab.port}`;
+  const curl = async (url: string, ...args: string[]) => {
+    const out = await new Deno.Command("curl", {
+      args: ["-sS", "--max-time", "15", url, "--user", `bob:${password}`, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, decoder.decode(out.stderr));
+    return out.stdout;
+  };
+  const list = decoder.decode(await curl(`${base}/`));
+  assert.deepEqual(list.trimEnd().split("\r\n"), SPECIAL_USE_LIST.map((l) => `* LIST ${l}`));
+  const read = await curl(`${base}/INBOX;UID=1`);
+  await curl(`${base}/INBOX`, "-X", "UID STORE 2 +FLAGS (\\Flagged)");
+  await curl(`${base}/INBOX`, "-X", "UID MOVE 3 Trash");
+  await curl(`${base}/INBOX`, "-X", "UID STORE 1 +FLAGS (\\Deleted)");
+  assert.equal(decoder.decode(await curl(`${base}/INBOX`, "-X", "EXPUNGE")), "* 1 EXPUNGE\r\n");
+  // curl uploads with APPEND and the \Seen flag.
+  const copyFile = await Deno.makeTempFile();
+  await Deno.writeFile(copyFile, SENT_COPY);
+  await curl(`${base}/Sent`, "-T", copyFile);
+  // curl cannot IDLE: it finds the new message by searching again, as a polling client does.
+  await lab.deliverFourth();
   assert.equal(
-    decoder.decode(list.stdout),
-    '* LIST (\\HasNoChildren) "." "INBOX"\r\n* LIST (\\HasNoChildren) "." "Work"\r\n',
+    decoder.decode(await curl(`${base}/INBOX`, "-X", "UID SEARCH ALL")),
+    "* SEARCH 2 4\r\n",
   );
-  const search = await run("curl", [
-    "-s",
-    "--max-time",
-    "15",
-    `${base}/INBOX`,
-    "--user",
-    "bob:pickles",
-    "-X",
-    "SEARCH UNSEEN",
-  ]);
-  assert.equal(decoder.decode(search.stdout), "* SEARCH 1\r\n");
-  const refused = await run("curl", [
+  const refused = await runTool("curl", [
     "-s",
     "--max-time",
     "15",
     `${base}/`,
-    "--user",
+    "-u",
     "bob:ketchup",
   ]);
   assert.equal(refused.code, 67); // CURLE_LOGIN_DENIED
+  await assertSession(lab, read);
+  await Deno.remove(copyFile);
 });
 
-const PYTHON = `
-import base64, imaplib, json, sys
-m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
-out = {}
-out["login"] = m.login("bob", "pickles")[0]
-out["list"] = [x.decode() for x in m.list()[1]]
-out["select"] = m.select("INBOX")[1][0].decode()
-typ, data = m.fetch("1", "(RFC822)")
-out["rfc822"] = base64.b64encode(data[0][1]).decode()
-out["flags_after_fetch"] = m.fetch("1", "(FLAGS)")[1][0].decode()
-out["unseen_before"] = m.search(None, "UNSEEN")[1][0].decode()
-out["store"] = m.store("1", "-FLAGS", "\\\\Seen")[1][0].decode()
-out["unseen_after"] = m.search(None, "UNSEEN")[1][0].decode()
-out["uid_search"] = m.uid("SEARCH", None, "FROM", "alice")[1][0].decode()
-out["store_seen"] = m.store("1", "+FLAGS", "(\\\\Seen)")[1][0].decode()
-out["unseen_last"] = m.search(None, "UNSEEN")[1][0].decode()
-out["status"] = m.status("INBOX", "(MESSAGES UNSEEN UIDNEXT)")[1][0].decode()
-out["close"] = m.close()[0]
-out["logout"] = m.logout()[0]
-print(json.dumps(out))
-`;
-
-toolTest(
-  "Python imaplib logs in, fetches RFC822, stores \\Seen and searches UNSEEN",
-  ["python3"],
-  async () => {
-    const { server } = await start();
-    await using _ = server;
-    const out = await run("python3", ["-", String(server.port)], PYTHON);
-    assert.equal(out.code, 0, decoder.decode(out.stderr));
-    const result = JSON.parse(decoder.decode(out.stdout));
-    assert.equal(result.login, "OK");
-    assert.deepEqual(result.list, [
-      '(\\HasNoChildren) "." "INBOX"',
-      '(\\HasNoChildren) "." "Work"',
-    ]);
-    assert.equal(result.select, "1");
-    assert.deepEqual(Uint8Array.from(atob(result.rfc822), (c) => c.charCodeAt(0)), MESSAGE);
-    assert.equal(result.flags_after_fetch, "1 (FLAGS (\\Seen))");
-    assert.equal(result.unseen_before, "");
-    assert.equal(result.store, "1 (FLAGS ())");
-    assert.equal(result.unseen_after, "1");
-    assert.equal(result.uid_search, "1");
-    assert.equal(result.store_seen, "1 (FLAGS (\\Seen))");
-    assert.equal(result.unseen_last, "");
-    assert.equal(result.status, '"INBOX" (MESSAGES 1 UNSEEN 0 UIDNEXT 2)');
-    assert.equal(result.logout, "BYE");
-  },
-);
-
-Deno.test("imapflow connects, opens INBOX, fetches source, envelope and structure, adds a flag", async () => {
-  const { server, store } = await start();
-  await using _ = server;
-  const client = bobsImapflow(server.port);
+Deno.test("imapflow: list, read, flag, move to Trash, expunge, append to Sent, IDLE", async () => {
+  await using lab = await mailLab();
+  const client = new ImapFlow({
+    host: "127.0.0.1",
+    port: lab.port,
+    secure: false,
+    // The lab offers STARTTLS, which imapflow takes by default: it must trust the lab's CA.
+    tls: { ca: [lab.lab.ca] },
+    auth: { user: "bob", pass: lab.lab.agentOptions("bob@hamburger.edu").password },
+    logger: false,
+  });
   await client.connect();
   try {
-    const box = await client.mailboxOpen("INBOX");
-    assert.equal(box.exists, 1);
-    assert.equal(box.uidNext, 2);
-    const message = await client.fetchOne("1", {
-      source: true,
-      uid: true,
-      flags: true,
-      size: true,
-    });
-    assert.ok(message);
-    assert.deepEqual(new Uint8Array(message.source!), MESSAGE);
-    assert.equal(message.uid, 1);
-    assert.equal(message.size, MESSAGE.length);
-    assert.deepEqual([...message.flags ?? []], []);
-    assert.equal(await client.messageFlagsAdd("1", ["\\Flagged"]), true);
-    assert.deepEqual((await store.list("bob", "INBOX"))[0].flags, ["\\Flagged"]);
-    const uids = await client.search({ flagged: true }, { uid: true });
-    assert.deepEqual(uids, [1]);
-    const parsed = await client.fetchOne("1", { envelope: true, bodyStructure: true });
-    assert.ok(parsed);
-    assert.equal(parsed.envelope?.subject, "Lunch tomorrow, at noon?");
-    assert.deepEqual(parsed.envelope?.from, [{ name: "Alice", address: "alice@crepes.fr" }]);
-    assert.equal(parsed.bodyStructure?.type, "text/plain");
-    assert.deepEqual(parsed.bodyStructure?.parameters, { charset: "utf-8" });
     const list = await client.list();
-    assert.deepEqual(list.map((entry) => entry.path), ["INBOX", "Work"]);
-  } finally {
-    await client.logout();
-  }
-});
-
-/** Runs tmux on a private socket, so the test never touches a user's tmux server. */
-function tmux(socket: string, args: string[]) {
-  return new Deno.Command("tmux", {
-    args: ["-L", socket, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-}
-
-toolTest(
-  "neomutt opens INBOX over IMAP and pipes the message it fetched",
-  ["neomutt", "tmux"],
-  async () => {
-    const { server } = await start();
-    await using _ = server;
-    const home = await Deno.makeTempDir();
-    await Deno.mkdir(`${home}/Mail`);
-    const out = `${home}/piped.eml`;
-    const socket = `imap-test-${server.port}`;
-    const settings = "set imap_user=bob imap_pass=pickles ssl_starttls=no ssl_force_tls=no " +
-      "pipe_decode=no wait_key=no";
-    const command = `env HOME=${home} TERM=xterm neomutt -n -F /dev/null -e '${settings}' ` +
-      `-f imap://127.0.0.1:${server.port}/INBOX`;
-    await tmux(socket, ["new-session", "-d", "-x", "120", "-y", "30", command]);
-    const screen = async () => decoder.decode((await tmux(socket, ["capture-pane", "-p"])).stdout);
-    const waitFor = async (pattern: RegExp) => {
-      for (let i = 0; i < 100; i++) {
-        const text = await screen();
-        if (pattern.test(text)) return text;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error(`neomutt never showed ${pattern}: ${await screen()}`);
-    };
+    // imapflow orders the special-use mailboxes its own way.
+    assert.deepEqual(Object.fromEntries(list.map((box) => [box.path, box.specialUse ?? ""])), {
+      INBOX: "\\Inbox",
+      Drafts: "\\Drafts",
+      Junk: "\\Junk",
+      Sent: "\\Sent",
+      Trash: "\\Trash",
+    });
+    const lock = await client.getMailboxLock("INBOX");
     try {
-      const index = await waitFor(/Msgs:1/);
-      assert.match(index, /Alice +\(0\.\dK\) Lunch tomorrow, at noon\?/);
-      await tmux(socket, ["send-keys", "-l", "|"]);
-      await waitFor(/Pipe to command:/);
-      await tmux(socket, ["send-keys", "-l", `cat > ${out}`]);
-      await tmux(socket, ["send-keys", "Enter"]);
-      for (let i = 0; i < 100; i++) {
-        const size = await Deno.stat(out).then((s) => s.size, () => 0);
-        if (size > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      const message = await client.fetchOne("1", { source: true, envelope: true }, { uid: true });
+      assert.ok(message);
+      assert.equal(message.envelope?.subject, "Lunch?");
+      const read = new Uint8Array(message.source!);
+      assert.equal(await client.messageFlagsAdd("2", ["\\Flagged"], { uid: true }), true);
+      const moved = await client.messageMove("3", "Trash", { uid: true });
+      assert.ok(moved);
+      assert.equal(moved.uidMap?.get(3), 1);
+      assert.equal(await client.messageDelete("1", { uid: true }), true);
+      const appended = await client.append("Sent", Buffer.from(SENT_COPY), ["\\Seen"]);
+      assert.ok(appended);
+      assert.equal(appended.uid, 1);
+      // imapflow idles by itself 15 s after its last command; idle() starts it now.
+      const arrived = new Promise<{ count: number }>((resolve) => client.once("exists", resolve));
+      const idling = client.idle();
+      for (let i = 0; i < 100 && !/\+ idling/.test(lab.imapDialog()); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      await tmux(socket, ["send-keys", "-l", "q"]);
+      await lab.deliverFourth();
+      assert.equal((await arrived).count, 2);
+      assert.match(lab.imapDialog(), /C \S+ IDLE\nS \+ idling\n(S .*\n)*S \* 2 EXISTS/);
+      assert.equal(await client.noop(), undefined); // ends the IDLE
+      await idling;
+      await assertSession(lab, read);
     } finally {
-      await tmux(socket, ["kill-server"]);
+      lock.release();
     }
-    // neomutt pipes in the local format: LF line endings, content otherwise as stored.
-    const piped = await Deno.readFile(out);
-    assert.equal(decoder.decode(piped), decoder.decode(MESSAGE).replaceAll("\r\n", "\n"));
-    await Deno.remove(home, { recursive: true });
-  },
-);
-
-Deno.test("imapflow saves a sent message with APPEND and moves one to the trash with COPY", async () => {
-  const { store, server } = await start();
-  await using _ = server;
-  const client = bobsImapflow(server.port);
-  await client.connect();
-  try {
-    await client.mailboxCreate("Sent");
-    await client.mailboxCreate("Trash");
-    const sent = encoder.encode(
-      "From: bob@hamburger.edu\r\nTo: alice@crepes.fr\r\nSubject: Re: Lunch\r\n\r\nYes!\r\n",
-    );
-    await client.append("Sent", Buffer.from(sent), ["\\Seen"]);
-    const [saved] = await store.list("bob", "Sent");
-    assert.deepEqual(saved.flags, ["\\Seen"]);
-    assert.deepEqual(await store.read("bob", "Sent", saved.uid), sent);
-    await client.mailboxOpen("INBOX");
-    await client.messageCopy("1", "Trash");
-    const [trashed] = await store.list("bob", "Trash");
-    assert.deepEqual(await store.read("bob", "Trash", trashed.uid), MESSAGE);
   } finally {
     await client.logout();
   }
-});
-
-toolTest("Python imaplib APPENDs to Sent and COPYs to Trash", ["python3"], async () => {
-  const { store, server } = await start();
-  await using _ = server;
-  const script = `
-import imaplib, sys, time
-imap = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
-imap.login("bob", "pickles")
-assert imap.create("Sent")[0] == "OK"
-assert imap.create("Trash")[0] == "OK"
-msg = b"From: bob@hamburger.edu\\r\\nSubject: saved\\r\\n\\r\\nSaved copy\\r\\n"
-typ, data = imap.append("Sent", "(\\\\Seen)", imaplib.Time2Internaldate(time.time()), msg)
-assert typ == "OK", data
-imap.select("INBOX")
-typ, data = imap.copy("1", "Trash")
-assert typ == "OK", data
-imap.logout()
-`;
-  const out = await run("python3", ["-c", script, String(server.port)]);
-  assert.equal(out.code, 0, decoder.decode(out.stderr));
-  const [saved] = await store.list("bob", "Sent");
-  assert.equal(
-    decoder.decode(await store.read("bob", "Sent", saved.uid)),
-    "From: bob@hamburger.edu\r\nSubject: saved\r\n\r\nSaved copy\r\n",
-  );
-  assert.deepEqual(saved.flags, ["\\Seen"]);
-  assert.equal((await store.list("bob", "Trash")).length, 1);
 });
