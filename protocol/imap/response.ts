@@ -75,11 +75,25 @@ const encoder = new TextEncoder();
  * assert.equal(formatStatus("a3", refused), 'a3 NO [TRYCREATE] No mailbox "Sent"');
  * const bye = { status: "BYE", text: "Server shutting down" } as const;
  * assert.equal(formatStatus("*", bye), "* BYE Server shutting down");
+ * // A text never breaks the line: control characters show as \xHH.
+ * const forged = { status: "NO", text: 'No mailbox "x\r\n* 9 EXISTS"' } as const;
+ * assert.equal(formatStatus("a4", forged), 'a4 NO No mailbox "x\\x0d\\x0a* 9 EXISTS"');
  * ```
  */
 export function formatStatus(tag: string, response: ImapStatusResponse): string {
-  const code = response.code ? ` [${response.code}]` : "";
-  return `${tag} ${response.status}${code} ${response.text}`;
+  const code = response.code ? ` [${shown(response.code)}]` : "";
+  return `${tag} ${response.status}${code} ${shown(response.text)}`;
+}
+
+// A status line is one line: a client's CR, LF or NUL echoed in a text (a mailbox name in an
+// error) would end it early and let the client forge the lines after it, `* 99 EXISTS` or a
+// tagged OK. Control characters are written as \xHH instead.
+function shown(text: string): string {
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is replaced
+  return text.replace(
+    /[\x00-\x1f\x7f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
 
 /**

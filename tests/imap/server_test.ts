@@ -268,3 +268,25 @@ Deno.test("ImapServer serves a Maildir store: read, flag, expunge, and a new del
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("ImapServer keeps an idling client 30 minutes, and re-issuing IDLE restarts the timer", async () => {
+  const clock = new ManualClock();
+  const { server } = await start({ clock });
+  await using _ = server;
+  using client = await RawClient.open(server.port);
+  await client.send("a1 LOGIN bob pickles\r\na2 SELECT INBOX\r\na3 IDLE\r\n");
+  await client.until(/\+ idling\r\n/);
+  clock.advance(29 * 60_000);
+  // RFC 2177 §3: the client ends IDLE and issues it again within 29 minutes; that is activity.
+  await client.send("DONE\r\n");
+  await client.until(/a3 OK [^\n]*\n/);
+  await client.send("a4 IDLE\r\n");
+  await client.until(/\+ idling\r\n/);
+  clock.advance(29 * 60_000);
+  await client.send("DONE\r\na5 NOOP\r\n");
+  assert.match(await client.until(/a5 [^\n]*\n/), /a4 OK [^\n]*\r\na5 OK NOOP completed\r\n$/);
+  await client.send("a6 IDLE\r\n");
+  await client.until(/\+ idling\r\n/);
+  clock.advance(30 * 60_000);
+  assert.equal(await client.rest(), wire("*", RESPONSE.IdleTimeout));
+});
