@@ -88,12 +88,10 @@ export function formatStatus(tag: string, response: ImapStatusResponse): string 
 // A status line is one line: a client's CR, LF or NUL echoed in a text (a mailbox name in an
 // error) would end it early and let the client forge the lines after it, `* 99 EXISTS` or a
 // tagged OK. Control characters are written as \xHH instead.
+// deno-lint-ignore no-control-regex -- control characters are exactly what is replaced
+const CONTROL = /[\x00-\x1f\x7f]/g;
 function shown(text: string): string {
-  // deno-lint-ignore no-control-regex -- control characters are exactly what is replaced
-  return text.replace(
-    /[\x00-\x1f\x7f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /**
