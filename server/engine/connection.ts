@@ -220,16 +220,16 @@ export class Connection {
     }
   }
 
-  // Output that no input caused: written in order with the rest; it may end the connection.
-  #push(out: SessionOutput): void {
-    if (this.#ending) return;
+  // Output ahead of an answer, or that no input caused: written in order with the rest; it may
+  // end the connection. Settles once written, never rejects.
+  #push(out: SessionOutput): Promise<void> {
+    if (this.#ending) return Promise.resolve();
     const sent = out.data ? this.#write(out.data) : this.#writing ?? Promise.resolve();
     if (out.close || this.#session.closed) {
       this.#ending = true;
-      sent.catch(() => {}).finally(() => this.#end());
-    } else {
-      sent.catch(() => this.#end());
+      return sent.catch(() => {}).finally(() => this.#end());
     }
+    return sent.catch(() => this.#end());
   }
 
   async #secure(): Promise<boolean> {

@@ -22,8 +22,13 @@ export interface SessionOutput {
   startTls?: boolean;
 }
 
-/** Sends output that no input caused (IMAP IDLE's news, a notice); the engine writes it in order. */
-export type Push = (output: SessionOutput) => void;
+/**
+ * Sends output ahead of the answer to the input under way (the first part of a long FETCH) or
+ * that no input caused (IMAP IDLE's news, a notice). The engine writes it in order with the
+ * rest; the promise settles once it is written (or the connection has failed), so a session
+ * can wait before it makes more: a slow reader slows the command down instead of filling memory.
+ */
+export type Push = (output: SessionOutput) => void | Promise<void>;
 
 /** One protocol's session as the connection engine drives it. */
 export interface ProtocolSession {

@@ -93,6 +93,12 @@ export interface SessionContext {
    */
   send(head: string, data?: readonly ImapData[]): void;
   /**
+   * Lets what was sent so far go out ahead of the rest, once it is large (a long FETCH), and
+   * waits until it is written: memory stays bounded and a slow client slows the command down.
+   * Does nothing for a session driven by hand.
+   */
+  flush(): Promise<void>;
+  /**
    * Checks a user name and password, applying the domain rule and counting failures.
    *
    * @param user As the client sent it: `bob` or `bob@hamburger.edu`.

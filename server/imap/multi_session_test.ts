@@ -19,9 +19,9 @@ async function twoDevices() {
   const open = async () => {
     const session = new ImapSession({ store, accounts, clock, domain: "hamburger.edu" });
     const pushed: string[] = [];
-    session.start(({ data }) =>
-      pushed.push(typeof data === "string" ? data : decoder.decode(data))
-    );
+    session.start(({ data }) => {
+      pushed.push(typeof data === "string" ? data : decoder.decode(data));
+    });
     const send = async (line: string) => (await session.receiveLine(line)).lines;
     await send("a1 LOGIN bob pickles");
     return { session, send, pushed };

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../protocol/byte_builder.ts";
 import { formatResponse, type ImapData } from "../../protocol/imap/response.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
 
@@ -27,6 +28,7 @@ export interface ImapOutput {
 /** Collects the responses to one input, recording each line into the transcript. */
 export class OutputBuffer {
   #chunks: Uint8Array[] = [];
+  #size = 0;
   #lines: string[] = [];
   #transcript?: Transcript;
   #now: () => number;
@@ -51,10 +53,28 @@ export class OutputBuffer {
   add(head: string, data: readonly ImapData[] = []): void {
     const out = formatResponse(head, data);
     this.#chunks.push(out.bytes);
+    this.#size += out.bytes.length;
     for (const line of out.lines) {
       this.#lines.push(line);
       this.#transcript?.server(line, this.#now());
     }
+  }
+
+  /** How many bytes are waiting to be sent. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Hands over the bytes so far, to send ahead of the rest; the lines stay for the output.
+   *
+   * @returns The bytes added since the last take.
+   */
+  take(): Uint8Array {
+    const bytes = concatBytes(this.#chunks);
+    this.#chunks = [];
+    this.#size = 0;
+    return bytes;
   }
 
   /**
@@ -65,14 +85,7 @@ export class OutputBuffer {
    * @returns The output.
    */
   finish(close: boolean, literal?: number): ImapOutput {
-    const size = this.#chunks.reduce((n, c) => n + c.length, 0);
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-    const output: ImapOutput = { bytes, lines: this.#lines, close };
+    const output: ImapOutput = { bytes: concatBytes(this.#chunks), lines: this.#lines, close };
     if (literal !== undefined) output.literal = literal;
     return output;
   }

@@ -37,6 +37,8 @@ import type { SelectedMailbox } from "./selected.ts";
 import { reportChanges } from "./updates.ts";
 
 const decoder = new TextDecoder();
+/** How much of a long answer waits before it goes out ahead of the rest. */
+const FLUSH_BYTES = 256 * 1024;
 
 /** What this server can do, in every state (RFC 3501 §7.2.1); login ones are added before it. */
 const CAPABILITIES = [
@@ -418,6 +420,12 @@ export class ImapSession implements ProtocolSession {
     if (output.bytes.length > 0) this.#push?.({ data: output.bytes, close: output.close });
   }
 
+  async #flush(): Promise<void> {
+    const out = this.#out;
+    if (!this.#push || !out || out.size < FLUSH_BYTES) return;
+    await this.#push({ data: out.take() });
+  }
+
   #stopWatching(): void {
     this.#unwatch?.();
     this.#unwatch = undefined;
@@ -498,6 +506,7 @@ export class ImapSession implements ProtocolSession {
       enabled: this.#enabled,
       capabilities: (state) => this.#capabilities(state),
       send: (head, data) => this.#out?.add(head, data),
+      flush: () => this.#flush(),
       authenticate: (user, password) => this.#authenticate(user, password),
     };
   }

@@ -290,3 +290,33 @@ Deno.test("ImapServer keeps an idling client 30 minutes, and re-issuing IDLE res
   clock.advance(30 * 60_000);
   assert.equal(await client.rest(), wire("*", RESPONSE.IdleTimeout));
 });
+
+Deno.test("ImapServer streams a long FETCH and waits for a slow reader instead of holding it all", async () => {
+  const store = new MemoryStore();
+  const size = 1024 * 1024;
+  const big = encoder.encode(`Subject: big\r\n\r\n${"x".repeat(size - 18)}\r\n`);
+  for (let i = 0; i < 60; i++) await store.deliver("bob", big);
+  let reads = 0;
+  const read = store.read.bind(store);
+  store.read = (user, mailbox, uid) => (reads++, read(user, mailbox, uid));
+  await using server = new ImapServer({ store, accounts, domain: "hamburger.edu" });
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await conn.write(
+    encoder.encode("a1 LOGIN bob pickles\r\na2 SELECT INBOX\r\na3 FETCH 1:* BODY.PEEK[]\r\n"),
+  );
+  // The client reads nothing for a while: the server fills the socket's buffers, then waits.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.ok(reads < 40, `${reads} of 60 messages read while the client was not reading`);
+  // Now it reads all: 60 literals of the full size, then the tagged OK.
+  const buf = new Uint8Array(1024 * 1024);
+  let tail = "";
+  let received = 0;
+  while (!/a3 OK[^\n]*\n$/.test(tail)) {
+    const n = await conn.read(buf);
+    if (n === null) throw new Error("closed early");
+    received += n;
+    tail = (tail + decoder.decode(buf.subarray(0, n))).slice(-200);
+  }
+  assert.ok(received > 60 * size, `${received} bytes`);
+  assert.equal(reads, 60);
+});

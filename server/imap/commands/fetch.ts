@@ -180,6 +180,7 @@ export async function fetch(
     const { data, complete } = await fetchOne(session, fetchPlan, info);
     if (!complete) issued = true;
     if (data.length > 0) session.send(`* ${seq} FETCH`, [data]);
+    await session.flush();
   }
   const result: CommandResult = { enable: enables ? ["CONDSTORE"] : [] };
   // RFC 5530 §3: FETCH gave what it could of messages that are gone, as Dovecot ends it.
