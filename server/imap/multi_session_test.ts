@@ -127,3 +127,20 @@ Deno.test("ImapSession IDLE wants DONE and restarts the idle timer; BAD for anyt
   assert.ok(laptop.session.limits.idleTimeoutMs >= 30 * 60_000);
   assert.deepEqual(await laptop.send("a5 NOOP"), [done("a5", "NOOP")]);
 });
+
+Deno.test("ImapSession never says more RECENT than EXISTS when a delivery races its claim", async () => {
+  const { store, open } = await twoDevices();
+  const laptop = await open();
+  await laptop.send("a2 SELECT INBOX");
+  await store.deliver("bob", encoder.encode("Subject: Four\r\n\r\n4\r\n"));
+  // Another delivery lands between the session's listing and its claim of the new messages.
+  const claim = store.claimRecent.bind(store);
+  store.claimRecent = async (user, mailbox) => {
+    store.claimRecent = claim;
+    await store.deliver("bob", encoder.encode("Subject: Five\r\n\r\n5\r\n"));
+    return await claim(user, mailbox);
+  };
+  assert.deepEqual(await laptop.send("a3 NOOP"), ["* 4 EXISTS", "* 4 RECENT", done("a3", "NOOP")]);
+  // The fifth, claimed early, is recent for this session when it is told of it.
+  assert.deepEqual(await laptop.send("a4 NOOP"), ["* 5 EXISTS", "* 5 RECENT", done("a4", "NOOP")]);
+});

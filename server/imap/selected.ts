@@ -124,9 +124,29 @@ export class SelectedMailbox {
     return this.#messages.length;
   }
 
-  /** How many of them are `\Recent` for this session. */
+  /**
+   * How many of them are `\Recent` for this session. A claim may take a message the snapshot
+   * does not hold yet (delivered between the listing and the claim) or no longer holds: only
+   * those the client knows of count, so RECENT never exceeds EXISTS.
+   */
   get recent(): number {
-    return this.#recent.size;
+    let count = 0;
+    for (const uid of this.#recent) if (this.#holds(uid)) count++;
+    return count;
+  }
+
+  // The snapshot is in UID order: a binary search says whether it holds a UID.
+  #holds(uid: number): boolean {
+    let low = 0;
+    let high = this.#messages.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const found = this.#messages[middle].uid;
+      if (found === uid) return true;
+      if (found < uid) low = middle + 1;
+      else high = middle - 1;
+    }
+    return false;
   }
 
   /** The snapshot's messages in sequence order. */
@@ -247,7 +267,7 @@ export class SelectedMailbox {
     }
     if (arrived.length > 0) {
       changes.exists = this.#messages.length;
-      changes.recent = this.#recent.size;
+      changes.recent = this.recent;
     }
     const fresh = status.keywords.filter((k) =>
       !this.keywords.some((m) => m.toLowerCase() === k.toLowerCase())
