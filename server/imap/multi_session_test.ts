@@ -144,3 +144,23 @@ Deno.test("ImapSession never says more RECENT than EXISTS when a delivery races 
   // The fifth, claimed early, is recent for this session when it is told of it.
   assert.deepEqual(await laptop.send("a4 NOOP"), ["* 5 EXISTS", "* 5 RECENT", done("a4", "NOOP")]);
 });
+
+Deno.test("ImapSession announces a keyword in FLAGS before a FETCH shows it, even one defined mid-sync", async () => {
+  const { store, open } = await twoDevices();
+  const laptop = await open();
+  await laptop.send("a2 SELECT INBOX");
+  await store.updateFlags("bob", { mailbox: "INBOX", uid: 1 }, { add: ["$Label1"] });
+  // Another session defines $Label2 between this session's status call and its listing.
+  const list = store.list.bind(store);
+  store.list = async (user, mailbox) => {
+    store.list = list;
+    await store.updateFlags("bob", { mailbox: "INBOX", uid: 2 }, { add: ["$Label2"] });
+    return await list(user, mailbox);
+  };
+  const lines = await laptop.send("a3 NOOP");
+  const flags = lines.findIndex((l) => l.startsWith("* FLAGS"));
+  assert.match(lines[flags], /\$Label1 \$Label2\)$/);
+  const fetches = lines.filter((l) => / FETCH /.test(l));
+  assert.equal(fetches.length, 2);
+  assert.ok(lines.indexOf(fetches[0]) > flags, lines.join("\n"));
+});

@@ -269,9 +269,18 @@ export class SelectedMailbox {
       changes.exists = this.#messages.length;
       changes.recent = this.recent;
     }
-    const fresh = status.keywords.filter((k) =>
-      !this.keywords.some((m) => m.toLowerCase() === k.toLowerCase())
-    );
+    // The keywords the flags carry too: one defined after the status call may already be on a
+    // message, and a client must hear of it in FLAGS before any FETCH shows it (RFC 3501 §7.2.6).
+    const known = new Set(this.keywords.map((k) => k.toLowerCase()));
+    const fresh: string[] = [];
+    const learn = (flag: string) => {
+      if (flag.startsWith("\\") || known.has(flag.toLowerCase())) return;
+      known.add(flag.toLowerCase());
+      fresh.push(flag);
+    };
+    status.keywords.forEach(learn);
+    for (const { info } of changes.flags) info.flags.forEach(learn);
+    for (const info of arrived) info.flags.forEach(learn);
     if (fresh.length > 0) {
       this.keywords = [...this.keywords, ...fresh];
       changes.keywords = this.keywords;
