@@ -144,7 +144,9 @@ export class ImapWire {
   static async open(options: ImapWireOptions = {}): Promise<ImapWire> {
     const hostname = options.hostname ?? "127.0.0.1";
     const port = options.port ?? 143;
-    const wire = new ImapWire(await Deno.connect({ hostname, port }), options);
+    const conn = await Deno.connect({ hostname, port });
+    conn.setNoDelay(true); // a command is one write; waiting for an ACK only adds latency
+    const wire = new ImapWire(conn, options);
     wire.note(`connected to ${hostname}:${port}`);
     return wire;
   }
