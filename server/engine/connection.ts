@@ -154,6 +154,7 @@ export class Connection {
       this.#ending = true;
       if (this.#writing) await within(this.#writing, this.#options.goodbyeTimeoutMs ?? 1000);
       this.#end();
+      this.#call(() => this.#session.close?.());
       this.#note("TCP connection closed");
     }
   }

@@ -69,6 +69,11 @@ export interface ProtocolSession {
    */
   secured(info: TlsInfo): void;
   /**
+   * The connection has ended, whoever ended it: the session lets go of what it holds (a watch
+   * on a mailbox). Optional.
+   */
+  close?(): void;
+  /**
    * The server is shutting down.
    *
    * @returns The goodbye (SMTP's 421, IMAP's BYE); the engine then closes the connection.

@@ -10,11 +10,7 @@
  */
 import { ImapResponseError } from "../../protocol/imap/error.ts";
 import { RESPONSE } from "../../protocol/imap/responses.ts";
-import {
-  type SequenceRange,
-  sequenceSetHas,
-  sequenceSetMax,
-} from "../../protocol/imap/sequence_set.ts";
+import { type SequenceRange, sequenceSetMax } from "../../protocol/imap/sequence_set.ts";
 import type { MailboxStore, MessageInfo } from "../store/store.ts";
 
 /** A message in the snapshot, with its sequence number. */
@@ -43,7 +39,19 @@ export interface MailboxChanges {
 export interface SyncOptions {
   /** Whether EXPUNGE responses may be sent now (not during FETCH, STORE or SEARCH). */
   expunge: boolean;
+  /**
+   * The clock's time. With it, a snapshot that no change made through the store has touched
+   * (see {@linkcode SelectedMailbox.touched}) skips asking the store for up to a second, which
+   * is then how late a change made by another program on the disk can be told.
+   * @default undefined (always ask the store)
+   */
+  now?: number;
+  /** Ask the store even within that second (NOOP and CHECK, how clients poll). @default false */
+  force?: boolean;
 }
+
+/** How long a snapshot untouched by the store's own changes is trusted without asking. */
+const TRUSTED_MS = 1000;
 
 /**
  * The snapshot of a selected mailbox.
@@ -80,6 +88,9 @@ export class SelectedMailbox {
   keywords: string[];
   #messages: MessageInfo[];
   #recent = new Set<number>();
+  #touched = false;
+  #checkedAt = -Infinity;
+  #ghosts = false;
 
   private constructor(
     where: { user: string; name: string; readOnly: boolean },
@@ -135,18 +146,20 @@ export class SelectedMailbox {
     return count;
   }
 
-  // The snapshot is in UID order: a binary search says whether it holds a UID.
   #holds(uid: number): boolean {
+    return this.#messages[this.#atOrAfter(uid)]?.uid === uid;
+  }
+
+  // The snapshot is in UID order: the index of the first message whose UID is at least `uid`.
+  #atOrAfter(uid: number): number {
     let low = 0;
-    let high = this.#messages.length - 1;
-    while (low <= high) {
+    let high = this.#messages.length;
+    while (low < high) {
       const middle = (low + high) >> 1;
-      const found = this.#messages[middle].uid;
-      if (found === uid) return true;
-      if (found < uid) low = middle + 1;
-      else high = middle - 1;
+      if (this.#messages[middle].uid < uid) low = middle + 1;
+      else high = middle;
     }
-    return false;
+    return low;
   }
 
   /** The snapshot's messages in sequence order. */
@@ -188,11 +201,27 @@ export class SelectedMailbox {
       throw ImapResponseError.of(RESPONSE.BadSequenceNumber(sequenceSetMax(set), all.length));
     }
     const largest = byUid ? (all.at(-1)?.uid ?? 0) : all.length;
-    const picked: NumberedMessage[] = [];
-    all.forEach((info, i) => {
-      if (sequenceSetHas(set, byUid ? info.uid : i + 1, largest)) picked.push({ seq: i + 1, info });
-    });
-    return picked;
+    // Each range is a slice of the snapshot (found by binary search for UIDs), so one message
+    // costs the same in a mailbox of ten or of ten thousand.
+    const picked = new Set<number>();
+    for (const range of set) {
+      const [a, b] = [range.from, range.to].map((n) => n === Infinity ? largest : n);
+      const [low, high] = a <= b ? [a, b] : [b, a];
+      const first = byUid ? this.#atOrAfter(low) : low - 1;
+      for (let i = Math.max(first, 0); i < all.length; i++) {
+        if ((byUid ? all[i].uid : i + 1) > high) break;
+        picked.add(i);
+      }
+    }
+    const order = set.length > 1 ? [...picked].sort((x, y) => x - y) : [...picked];
+    return order.map((i) => ({ seq: i + 1, info: all[i] }));
+  }
+
+  /**
+   * Says that the store changed this mailbox (its watch told the session): the next sync asks.
+   */
+  touched(): void {
+    this.#touched = true;
   }
 
   /**
@@ -202,8 +231,8 @@ export class SelectedMailbox {
    * @param change Its new flags and modification sequence.
    */
   updated(uid: number, change: { flags: string[]; modseq: number }): void {
-    const message = this.#messages.find((m) => m.uid === uid);
-    if (!message) return;
+    const message = this.#messages[this.#atOrAfter(uid)];
+    if (message?.uid !== uid) return;
     message.flags = [...change.flags];
     message.modseq = change.modseq;
   }
@@ -231,13 +260,18 @@ export class SelectedMailbox {
    * @throws {NotFoundError} When the mailbox is gone (deleted or renamed by another session).
    */
   async sync(store: MailboxStore, options: SyncOptions): Promise<MailboxChanges> {
-    const status = await store.status(this.user, this.name);
     const changes: MailboxChanges = { expunged: [], flags: [] };
+    const { now } = options;
+    const trusted = !options.force && now !== undefined && now - this.#checkedAt < TRUSTED_MS;
+    if (trusted && !this.#touched && !(this.#ghosts && options.expunge)) return changes;
+    this.#touched = false;
+    this.#checkedAt = now ?? -Infinity;
+    const status = await store.status(this.user, this.name);
     if (status.highestModseq === this.highestModseq && status.uidNext === this.uidNext) {
       return changes;
     }
-    const now = await store.list(this.user, this.name);
-    const byUid = new Map(now.map((m) => [m.uid, m]));
+    const listed = await store.list(this.user, this.name);
+    const byUid = new Map(listed.map((m) => [m.uid, m]));
     if (options.expunge) {
       for (let i = this.#messages.length - 1; i >= 0; i--) {
         const uid = this.#messages[i].uid;
@@ -258,7 +292,7 @@ export class SelectedMailbox {
       if (changed) changes.flags.push({ seq: i + 1, info: old });
     });
     const lastUid = this.#messages.at(-1)?.uid ?? 0;
-    const arrived = now.filter((m) => m.uid > lastUid);
+    const arrived = listed.filter((m) => m.uid > lastUid);
     if (arrived.length > 0) {
       if (!this.readOnly) {
         for (const uid of await store.claimRecent(this.user, this.name)) this.#recent.add(uid);
@@ -287,9 +321,8 @@ export class SelectedMailbox {
     }
     this.uidNext = Math.max(this.uidNext, status.uidNext);
     // Only what the client has been told counts: ghosts kept for later keep the old number.
-    if (options.expunge || this.#messages.length === now.length) {
-      this.highestModseq = status.highestModseq;
-    }
+    this.#ghosts = this.#messages.length !== listed.length;
+    if (!this.#ghosts) this.highestModseq = status.highestModseq;
     return changes;
   }
 }

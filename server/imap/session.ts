@@ -33,7 +33,7 @@ import {
   resolveLimits,
 } from "./options.ts";
 import { CommandIntake, type LiteralStep } from "./command_intake.ts";
-import type { SelectedMailbox } from "./selected.ts";
+import type { SelectedMailbox, SyncOptions } from "./selected.ts";
 import { reportChanges } from "./updates.ts";
 
 const decoder = new TextDecoder();
@@ -194,6 +194,12 @@ export class ImapSession implements ProtocolSession {
     this.#tls = info;
   }
 
+  /** The connection ended: the session stops watching its mailbox. */
+  close(): void {
+    this.#stopWatching();
+    this.#state = "logout";
+  }
+
   /** The server is shutting down. @returns The BYE. */
   shutdown(): SessionOutput {
     return { data: this.#bye(RESPONSE.ShuttingDown).bytes, close: true };
@@ -271,7 +277,6 @@ export class ImapSession implements ProtocolSession {
       const { tag, name, then, shown } = this.#continuation;
       this.#transcript?.client(shown ? line : "****", this.#clock.now());
       this.#continuation = undefined;
-      this.#stopWatching();
       await this.#run(out, { tag, name }, () => then(line));
       return this.#finish(out);
     }
@@ -381,7 +386,9 @@ export class ImapSession implements ProtocolSession {
       tagged = failureOf(error);
     }
     // RFC 3501 §7.3 and §7.4.1: what changed meanwhile, before the tagged answer.
-    await this.#update({ expunge: !command.noExpunge });
+    // NOOP and CHECK are how clients poll: they always ask the store, also about the disk.
+    const polls = name === "NOOP" || name === "CHECK";
+    await this.#update({ expunge: !command.noExpunge, now: this.#clock.now(), force: polls });
     out.add(formatStatus(tag, tagged));
     if (this.#failures >= this.#limits.maxFailedLogins && this.#state === "notAuthenticated") {
       out.add(formatStatus("*", RESPONSE.TooManyFailedLogins));
@@ -390,7 +397,7 @@ export class ImapSession implements ProtocolSession {
   }
 
   // Sends the selected mailbox's news; a mailbox that vanished ends the session.
-  async #update(options: { expunge: boolean }): Promise<void> {
+  async #update(options: SyncOptions): Promise<void> {
     if (this.#state !== "selected" || this.#closing) return;
     try {
       await reportChanges(this.#context, options);
@@ -404,10 +411,16 @@ export class ImapSession implements ProtocolSession {
   // IDLE (RFC 2177): news of the selected mailbox goes out as soon as it happens, until DONE.
   async #startIdle(): Promise<void> {
     await this.#update({ expunge: true });
-    const box = this.#selected;
-    if (!box || !this.#user || this.#closing) return;
-    this.#unwatch = this.#store.watch(this.#user, (change) => {
+  }
+
+  // While a mailbox is selected, the store's watch says when it changed: the next sync asks the
+  // store only then (or when a second has passed), and an idling session is told at once.
+  #watch(box: SelectedMailbox): void {
+    this.#stopWatching();
+    this.#unwatch = this.#store.watch(box.user, (change) => {
       if (change.mailbox !== box.name && change.kind !== "mailboxes") return;
+      box.touched();
+      if (!this.#continuation?.idle) return;
       this.#pushing = this.#pushing.then(() => this.#pushNews()).catch(() => {});
     });
   }
@@ -451,7 +464,11 @@ export class ImapSession implements ProtocolSession {
 
   #enter(state: ImapState, selected?: SelectedMailbox): void {
     this.#state = state;
+    const before = this.#selected;
     this.#selected = state === "selected" ? selected ?? this.#selected : undefined;
+    if (this.#selected === before) return;
+    if (this.#selected) this.#watch(this.#selected);
+    else this.#stopWatching();
   }
 
   get #loginDisabled(): boolean {

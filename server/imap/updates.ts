@@ -10,7 +10,7 @@ import { formatStatus, type ImapData } from "../../protocol/imap/response.ts";
 import { RESPONSE } from "../../protocol/imap/responses.ts";
 import { SYSTEM_FLAGS } from "../store/store.ts";
 import type { SessionContext } from "./context.ts";
-import type { MailboxChanges, SelectedMailbox } from "./selected.ts";
+import type { MailboxChanges, SelectedMailbox, SyncOptions } from "./selected.ts";
 
 /**
  * The FLAGS a mailbox announces: the system flags and its keywords (RFC 3501 §7.2.6).
@@ -65,11 +65,12 @@ export function sendChanges(session: SessionContext, changes: MailboxChanges): v
  * Brings the selected mailbox up to date and sends what changed.
  *
  * @param session The session.
- * @param options Whether EXPUNGE may be sent now.
+ * @param options Whether EXPUNGE may be sent now, and the clock's time when a recent check may
+ *   be trusted.
  */
 export async function reportChanges(
   session: SessionContext,
-  options: { expunge: boolean },
+  options: SyncOptions,
 ): Promise<void> {
   const box = session.selected;
   if (!box) return;

@@ -44,18 +44,31 @@ import { type NewMessage, writeFlags } from "./maildir_writes.ts";
  */
 export function statusOf(open: OpenFolder): MailboxStatus {
   const { header, messages } = open.index;
-  let unseen = 0;
-  for (const m of messages) if (!open.flags(m).includes("\\Seen")) unseen++;
   return {
     name: open.folder.name,
     uidValidity: header.uidValidity,
     uidNext: header.uidNext,
     messages: messages.length,
-    unseen,
+    unseen: unseenOf(open),
     recent: messages.length - firstAtOrAfter(messages, header.recentFrom),
     highestModseq: header.highestModseq,
     keywords: open.keywords.names,
   };
+}
+
+// Counting unseen messages looks at every one; IMAP asks for a status after every command, so
+// the count is kept until a change: every flag change, delivery and expunge raises the modseq.
+const unseenCounts = new WeakMap<OpenFolder, { key: string; unseen: number }>();
+
+function unseenOf(open: OpenFolder): number {
+  const { header, messages } = open.index;
+  const key = `${header.uidValidity} ${header.highestModseq} ${messages.length}`;
+  const kept = unseenCounts.get(open);
+  if (kept?.key === key) return kept.unseen;
+  let unseen = 0;
+  for (const m of messages) if (!open.flags(m).includes("\\Seen")) unseen++;
+  unseenCounts.set(open, { key, unseen });
+  return unseen;
 }
 
 /**

@@ -320,3 +320,57 @@ Deno.test("ImapServer streams a long FETCH and waits for a slow reader instead o
   assert.ok(received > 60 * size, `${received} bytes`);
   assert.equal(reads, 60);
 });
+
+Deno.test("ImapServer lets go of a mailbox's watch when a client vanishes while selected or idle", async () => {
+  const { server, store } = await start();
+  await using _ = server;
+  let watching = 0;
+  const watch = store.watch.bind(store);
+  store.watch = (user, listener) => {
+    watching++;
+    const stop = watch(user, listener);
+    return () => (watching--, stop());
+  };
+  for (const last of ["a3 NOOP", "a3 IDLE"]) {
+    const client = await RawClient.open(server.port);
+    await client.send(`a1 LOGIN bob pickles\r\na2 SELECT INBOX\r\n${last}\r\n`);
+    await client.until(/a3 OK|\+ idling/);
+    assert.equal(watching, 1);
+    client.close(); // no LOGOUT: the connection just ends
+    for (let i = 0; i < 100 && watching > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(watching, 0, `after ${last}, the watch is gone`);
+  }
+});
+
+Deno.test("ImapServer sees another program's delivery into its Maildir at NOOP, or a second later", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const clock = new ManualClock(Date.UTC(2026, 8, 1));
+    const served = new MaildirStore({ root, fsync: false, clock });
+    await served.deliver("bob", encoder.encode(MESSAGE));
+    // Another process on the same folders: its changes reach the server only through the disk.
+    const other = new MaildirStore({ root, fsync: false });
+    await using server = new ImapServer({
+      store: served,
+      accounts,
+      domain: "hamburger.edu",
+      clock,
+    });
+    using client = await RawClient.open(server.port);
+    await client.send("a1 LOGIN bob pickles\r\na2 SELECT INBOX\r\n");
+    await client.until(/a2 OK[^\n]*\n/);
+    await other.deliver("bob", encoder.encode("Subject: two\r\n\r\n2\r\n"));
+    assert.match(
+      await client.send("a3 NOOP\r\n").then(() => client.until(/a3 [^\n]*\n/)),
+      /\* 2 EXISTS/,
+    );
+    await other.deliver("bob", encoder.encode("Subject: three\r\n\r\n3\r\n"));
+    await client.send("a4 FETCH 1 UID\r\n");
+    assert.doesNotMatch(await client.until(/a4 [^\n]*\n/), /EXISTS/, "trusted for a second");
+    clock.advance(1000);
+    await client.send("a5 FETCH 1 UID\r\n");
+    assert.match(await client.until(/a5 [^\n]*\n/), /\* 3 EXISTS/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
