@@ -242,6 +242,11 @@ Deno.test("MaildirStore reads no message through a link, even inside the root", 
     t.store.summary("bob", { mailbox: "INBOX", uid: 1, kind: "k" }, (b) => b),
     NotFoundError,
   );
+  // A named pipe in the message's place is refused at once: reading it would wait for a writer.
+  await Deno.remove(join(t.bob, "new", own));
+  const mkfifo = await new Deno.Command("mkfifo", { args: [join(t.bob, "new", own)] }).output();
+  assert.ok(mkfifo.success, "mkfifo failed");
+  await assert.rejects(t.store.read("bob", "INBOX", 1), NotFoundError);
   // A mailbox's new/ made a link to another user's is refused too.
   await Deno.remove(join(t.bob, "new"), { recursive: true });
   await Deno.symlink(join(t.root, "alice", "new"), join(t.bob, "new"));
