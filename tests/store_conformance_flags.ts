@@ -189,6 +189,40 @@ export function flagConformance(test: Register): void {
     assert.equal(computed, 2);
   });
 
+  test("readMany and summaries answer a batch in order, undefined for what is gone", async (store) => {
+    const a = await store.deliver("bob", encode("Subject: a\r\n\r\none\r\n"));
+    const b = await store.deliver("bob", encode("Subject: b\r\n\r\ntwo\r\n"));
+    const c = await store.deliver("bob", encode("Subject: c\r\n\r\nthree\r\n"));
+    await store.expunge("bob", "INBOX", [b]);
+    const text = (bytes?: Uint8Array) => bytes && new TextDecoder().decode(bytes);
+    const read = await store.readMany("bob", "inbox", [c, b, 99, a]);
+    assert.deepEqual(read.map(text), [
+      "Subject: c\r\n\r\nthree\r\n",
+      undefined,
+      undefined,
+      "Subject: a\r\n\r\none\r\n",
+    ]);
+    assert.deepEqual(
+      await store.summaries(
+        "bob",
+        { mailbox: "INBOX", uids: [a, b, c], kind: "len" },
+        (m) => m.length,
+      ),
+      [19, undefined, 21],
+    );
+    // A value the batch made is the one a single call keeps.
+    assert.equal(
+      await store.summary("bob", { mailbox: "INBOX", uid: c, kind: "len" }, () => 0),
+      21,
+    );
+    assert.deepEqual(await store.readMany("bob", "INBOX", []), []);
+    await assert.rejects(store.readMany("bob", "Nope", [a]), NotFoundError);
+    await assert.rejects(
+      store.summaries("bob", { mailbox: "Nope", uids: [a], kind: "len" }, (m) => m.length),
+      NotFoundError,
+    );
+  });
+
   test("copy keeps flags and dates and answers the UID pairs", async (store) => {
     await store.ensureUser("bob");
     const date = Date.UTC(2001, 8, 9);

@@ -116,6 +116,7 @@ export class ImapSession implements ProtocolSession {
   #enabled = new Set<string>();
   #unwatch?: () => void;
   #pushing: Promise<void> = Promise.resolve();
+  #sending: Promise<void> | undefined; // the last chunk a long answer flushed, on its way
 
   /** Creates a session for a new connection. @param options Store, logins, domain, clock, limits, TLS. */
   constructor(options: ImapSessionOptions) {
@@ -433,10 +434,13 @@ export class ImapSession implements ProtocolSession {
     if (output.bytes.length > 0) this.#push?.({ data: output.bytes, close: output.close });
   }
 
+  // One chunk may be on its way while the next is built; then building waits for it.
   async #flush(): Promise<void> {
     const out = this.#out;
     if (!this.#push || !out || out.size < FLUSH_BYTES) return;
-    await this.#push({ data: out.take() });
+    const before = this.#sending;
+    this.#sending = Promise.resolve(this.#push({ data: out.take() }));
+    await before;
   }
 
   #stopWatching(): void {

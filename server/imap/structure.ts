@@ -74,7 +74,8 @@ function addressField(values: readonly string[]): ImapData {
  *
  * @param header The message header (of the stored message, or of one inside a message/rfc822
  *   part).
- * @returns The envelope as response data.
+ * @returns The envelope as response data: its wire text when no string in it needs a literal
+ *   (so a summary keeps one short string, read back and sent as it is), else the structure.
  *
  * @example Sender and Reply-To default to From; a group in To
  * ```ts
@@ -100,7 +101,7 @@ export function envelope(header: HeaderBlock): ImapData {
     return value === undefined ? [] : [value];
   };
   const from = addressField(first("from"));
-  return [
+  const data: ImapData = [
     nstring(header.get("date")),
     nstring(header.get("subject")),
     from,
@@ -112,6 +113,7 @@ export function envelope(header: HeaderBlock): ImapData {
     nstring(header.get("in-reply-to")),
     nstring(header.get("message-id")),
   ];
+  return wireText(data) ?? data;
 }
 
 function params(list: ParameterList): ImapData {

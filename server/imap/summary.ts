@@ -1,7 +1,7 @@
 /**
  * The IMAP summary of a message: what ENVELOPE, BODY and BODYSTRUCTURE show, and where each MIME
  * part lies in the stored bytes, so that `BODY[2.1]` is a slice. It is computed once per message
- * from a parse of the whole message and kept by the store ({@linkcode MailboxStore.summary},
+ * from a parse of the whole message and kept by the store ({@linkcode MailboxStore.summaries},
  * kind {@linkcode SUMMARY_KIND}); a session also remembers the summaries of its snapshot, so a
  * second `FETCH 1:* ENVELOPE` neither reads nor parses, and a message another session expunged
  * still has its ENVELOPE and BODYSTRUCTURE while this session may name it (RFC 3501 §7.4.1).
@@ -12,14 +12,14 @@
  */
 import { type MimePart, parseMimeTree } from "../../message/mod.ts";
 import type { ImapData } from "../../protocol/imap/response.ts";
-import { type MailboxStore, type MessageInfo, NotFoundError } from "../store/store.ts";
+import type { MailboxStore, MessageInfo } from "../store/store.ts";
 import { envelope } from "./structure.ts";
 
 /**
  * The kind under which stores keep {@linkcode MessageSummary} values. A change of the summary's
  * shape takes a new kind, so that values of the old shape are never read.
  */
-export const SUMMARY_KIND = "imap-1";
+export const SUMMARY_KIND = "imap-2";
 
 /** A parameter list (`charset`, `utf-8`), in the order of the header. */
 export type ParameterList = [name: string, value: string][];
@@ -58,7 +58,7 @@ export interface PartSummary {
 
 /** A message (the stored one, or one held by a message/rfc822 part). */
 export interface MessageSummary {
-  /** Its ENVELOPE (RFC 3501 §7.4.2), ready to send. */
+  /** Its ENVELOPE (RFC 3501 §7.4.2), ready to send: wire text unless it needs a literal. */
   envelope: ImapData;
   /** Its top-level part: header offsets are those of the message header. */
   body: PartSummary;
@@ -128,8 +128,8 @@ function summarizeMessage(root: MimePart): MessageSummary {
  * assert.equal(first.type, "text");
  * assert.equal(first.lines, 1);
  * assert.equal(second.message?.body.type, "text");
- * assert.deepEqual((summary.envelope as unknown[])[1], { string: "fwd" });
- * assert.deepEqual((second.message?.envelope as unknown[])[1], { string: "inner" });
+ * assert.equal(summary.envelope, '(NIL "fwd" NIL NIL NIL NIL NIL NIL NIL NIL)'); // as sent
+ * assert.equal(second.message?.envelope, '(NIL "inner" NIL NIL NIL NIL NIL NIL NIL NIL)');
  * assert.deepEqual(JSON.parse(JSON.stringify(summary)), summary);
  * ```
  */
@@ -142,46 +142,48 @@ export function summarize(bytes: Uint8Array): MessageSummary {
 const remembered = new WeakMap<MessageInfo, MessageSummary>();
 
 /**
- * The summary of one message of a snapshot: remembered for the entry, else kept by the store,
- * else computed (and kept) from the message's bytes.
+ * The summaries of messages of a snapshot: remembered for the entry, else kept by the store,
+ * else computed (and kept) from the message's bytes; one store call for all those not
+ * remembered yet.
  *
  * @param store The store.
  * @param where The owner and the mailbox.
- * @param info The snapshot's entry for the message (`SelectedMailbox.pick` gives it).
- * @returns The summary, or undefined when the message was expunged before it was ever computed
- *   for this entry.
+ * @param infos The snapshot's entries.
+ * @returns Each entry's summary, in order; undefined for a message expunged before its summary
+ *   was ever computed for the entry.
  *
- * @example Computed once, then remembered
+ * @example A batch, then the same entries again without the store
  * ```ts
  * import assert from "node:assert/strict";
  * import { MemoryStore } from "../store/memory_store.ts";
- * import { loadSummary } from "./summary.ts";
+ * import { loadSummaries } from "./summary.ts";
  *
  * const store = new MemoryStore();
- * await store.deliver("bob", new TextEncoder().encode("Subject: hi\r\n\r\nHello\r\n"));
- * const [info] = await store.list("bob", "INBOX");
- * const first = await loadSummary(store, { user: "bob", mailbox: "INBOX" }, info);
- * await store.expunge("bob", "INBOX", [info.uid]);
- * assert.equal(await loadSummary(store, { user: "bob", mailbox: "INBOX" }, info), first);
+ * await store.deliver("bob", new TextEncoder().encode("Subject: one\r\n\r\n1\r\n"));
+ * await store.deliver("bob", new TextEncoder().encode("Subject: two\r\n\r\n2\r\n"));
+ * const infos = await store.list("bob", "INBOX");
+ * const where = { user: "bob", mailbox: "INBOX" };
+ * const first = await loadSummaries(store, where, infos);
+ * assert.equal(first[1]?.envelope, '(NIL "two" NIL NIL NIL NIL NIL NIL NIL NIL)');
+ * await store.expunge("bob", "INBOX", [1, 2]);
+ * assert.deepEqual(await loadSummaries(store, where, infos), first);
  * ```
  */
-export async function loadSummary(
+export async function loadSummaries(
   store: MailboxStore,
   where: { user: string; mailbox: string },
-  info: MessageInfo,
-): Promise<MessageSummary | undefined> {
-  const known = remembered.get(info);
-  if (known) return known;
-  try {
-    const summary = await store.summary(
-      where.user,
-      { mailbox: where.mailbox, uid: info.uid, kind: SUMMARY_KIND },
-      summarize,
-    );
-    remembered.set(info, summary);
-    return summary;
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  infos: readonly MessageInfo[],
+): Promise<(MessageSummary | undefined)[]> {
+  const found = infos.map((info) => remembered.get(info));
+  const asked = infos.filter((_, i) => !found[i]);
+  if (asked.length === 0) return found;
+  const answers = await store.summaries(
+    where.user,
+    { mailbox: where.mailbox, uids: asked.map((info) => info.uid), kind: SUMMARY_KIND },
+    summarize,
+  );
+  answers.forEach((summary, i) => {
+    if (summary) remembered.set(asked[i], summary);
+  });
+  return infos.map((info) => remembered.get(info));
 }

@@ -35,6 +35,7 @@ import {
   type MessageInfo,
   normalizeFlags,
   NotFoundError,
+  orGone,
   type SpecialUse,
   type StoreChange,
 } from "./store.ts";
@@ -212,6 +213,20 @@ export class MaildirStore implements MailboxStore {
     );
   }
 
+  async readMany(
+    user: string,
+    mailbox: string,
+    uids: readonly number[],
+  ): Promise<(Uint8Array | undefined)[]> {
+    return await this.#inFolder(user, mailbox, {}, async (open) => {
+      const found: (Uint8Array | undefined)[] = [];
+      for (const uid of uids) {
+        found.push(await orGone(withMessage(open, uid, (message) => open.read(message))));
+      }
+      return found;
+    });
+  }
+
   async setFlags(
     user: string,
     mailbox: string,
@@ -280,6 +295,21 @@ export class MaildirStore implements MailboxStore {
     compute: (bytes: Uint8Array) => T,
   ): Promise<T> {
     return await this.#inFolder(user, where.mailbox, {}, (open) => summaryOf(open, where, compute));
+  }
+
+  async summaries<T>(
+    user: string,
+    where: { mailbox: string; uids: readonly number[]; kind: string },
+    compute: (bytes: Uint8Array) => T,
+  ): Promise<(T | undefined)[]> {
+    const { kind } = where;
+    return await this.#inFolder(user, where.mailbox, {}, async (open) => {
+      const found: (T | undefined)[] = [];
+      for (const uid of where.uids) {
+        found.push(await orGone(summaryOf(open, { uid, kind }, compute)));
+      }
+      return found;
+    });
   }
 
   watch(user: string, listener: (change: StoreChange) => void): () => void {

@@ -22,6 +22,7 @@ import {
   type MessageInfo,
   normalizeFlags,
   NotFoundError,
+  orGone,
   SPECIAL_MAILBOXES,
   type SpecialUse,
   type StoreChange,
@@ -324,6 +325,15 @@ export class MemoryStore implements MailboxStore {
     return attempt(() => this.#message(user, mailbox, uid).bytes.slice());
   }
 
+  async readMany(
+    user: string,
+    mailbox: string,
+    uids: readonly number[],
+  ): Promise<(Uint8Array | undefined)[]> {
+    await attempt(() => this.#mailbox(user, mailbox)); // a missing mailbox fails the whole batch
+    return await Promise.all(uids.map((uid) => orGone(this.read(user, mailbox, uid))));
+  }
+
   setFlags(user: string, mailbox: string, uid: number, flags: readonly string[]): Promise<number> {
     return attempt(() => {
       const normal = normalizeFlags(flags);
@@ -417,6 +427,18 @@ export class MemoryStore implements MailboxStore {
       }
       return message.summaries.get(where.kind) as T;
     });
+  }
+
+  async summaries<T>(
+    user: string,
+    where: { mailbox: string; uids: readonly number[]; kind: string },
+    compute: (bytes: Uint8Array) => T,
+  ): Promise<(T | undefined)[]> {
+    const { mailbox, kind } = where;
+    await attempt(() => this.#mailbox(user, mailbox)); // a missing mailbox fails the whole batch
+    return await Promise.all(
+      where.uids.map((uid) => orGone(this.summary(user, { mailbox, uid, kind }, compute))),
+    );
   }
 
   watch(user: string, listener: (change: StoreChange) => void): () => void {

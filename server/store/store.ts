@@ -277,6 +277,20 @@ export interface MailboxStore {
    */
   read(user: string, mailbox: string, uid: number): Promise<Uint8Array>;
   /**
+   * Reads several messages at once, as `read` would one by one, but checking the mailbox once:
+   * a FETCH of many bodies pays for the check once per batch, not once per message.
+   *
+   * @param user The owner.
+   * @param mailbox The mailbox.
+   * @param uids The messages' UIDs.
+   * @returns Each message's bytes, in the order of `uids`; undefined for one that is gone.
+   */
+  readMany(
+    user: string,
+    mailbox: string,
+    uids: readonly number[],
+  ): Promise<(Uint8Array | undefined)[]>;
+  /**
    * Replaces a message's flags; keywords new to the mailbox are defined (at most
    * {@linkcode MAX_KEYWORDS}).
    *
@@ -352,6 +366,20 @@ export interface MailboxStore {
     compute: (bytes: Uint8Array) => T,
   ): Promise<T>;
   /**
+   * The summaries of several messages at once, as `summary` would give them one by one, with
+   * the mailbox checked once.
+   *
+   * @param user The owner.
+   * @param where The mailbox, the messages' UIDs, and the kind of value.
+   * @param compute Makes a value from a message's bytes when it is not kept yet.
+   * @returns Each message's value, in the order of `where.uids`; undefined for one that is gone.
+   */
+  summaries<T>(
+    user: string,
+    where: { mailbox: string; uids: readonly number[]; kind: string },
+    compute: (bytes: Uint8Array) => T,
+  ): Promise<(T | undefined)[]>;
+  /**
    * Follows the user's changes: new mail, flags, expunges, mailboxes created, renamed, deleted.
    *
    * @param user The owner.
@@ -359,6 +387,33 @@ export interface MailboxStore {
    * @returns A function that stops following.
    */
   watch(user: string, listener: (change: StoreChange) => void): () => void;
+}
+
+/**
+ * What a batch read gives for a message that is not there: undefined, where a single read
+ * throws {@linkcode NotFoundError}. Other errors pass.
+ *
+ * @param work A store operation on one message.
+ * @returns Its value, or undefined when the message is gone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryStore } from "./memory_store.ts";
+ * import { orGone } from "./store.ts";
+ *
+ * const store = new MemoryStore();
+ * await store.ensureUser("bob");
+ * assert.equal(await orGone(store.read("bob", "INBOX", 7)), undefined);
+ * ```
+ */
+export async function orGone<T>(work: Promise<T>): Promise<T | undefined> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /** A store operation named a user, mailbox or message that does not exist. */

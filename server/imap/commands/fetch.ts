@@ -32,7 +32,7 @@ import type { CommandResult, SessionContext } from "../context.ts";
 import { partialBytes, sectionBytes, splitMessage } from "../message_sections.ts";
 import type { SelectedMailbox } from "../selected.ts";
 import { structureData } from "../structure.ts";
-import { loadSummary, type MessageSummary } from "../summary.ts";
+import { loadSummaries, type MessageSummary } from "../summary.ts";
 import { mailboxFlags, permanentFlags } from "../updates.ts";
 
 /** One message while a FETCH answers for it. */
@@ -173,14 +173,17 @@ export async function fetch(
     condstore: enables || session.enabled.has("CONDSTORE"),
     readOnly: box.readOnly,
   });
-  const messages = box.pick(set, byUid);
+  const messages = box.pick(set, byUid)
+    .filter(({ info }) => changedSince === undefined || info.modseq > changedSince);
   let issued = false;
-  for (const { seq, info } of messages) {
-    if (changedSince !== undefined && info.modseq <= changedSince) continue;
-    const { data, complete } = await fetchOne(session, fetchPlan, info);
-    if (!complete) issued = true;
-    if (data.length > 0) session.send(`* ${seq} FETCH`, [data]);
-    await session.flush();
+  for (const batch of batches(messages, fetchPlan)) {
+    const targets = await gather(session, fetchPlan, batch.map(({ info }) => info));
+    for (const [i, { seq }] of batch.entries()) {
+      const { data, complete } = await answer(session, fetchPlan, targets[i]);
+      if (!complete) issued = true;
+      if (data.length > 0) session.send(`* ${seq} FETCH`, [data]);
+      await session.flush();
+    }
   }
   const result: CommandResult = { enable: enables ? ["CONDSTORE"] : [] };
   // RFC 5530 §3: FETCH gave what it could of messages that are gone, as Dovecot ends it.
@@ -188,27 +191,47 @@ export async function fetch(
   return result;
 }
 
-// Reads what the plan needs of one message; a message gone from the store gives what it can.
+// Messages are read from the store a batch at a time, the mailbox checked once per batch; a
+// batch of bodies stops at about a mebibyte, so a long FETCH still streams.
+const BATCH_MESSAGES = 256;
+const BATCH_BODIES = 64;
+const BATCH_BYTES = 1024 * 1024;
+
+function* batches<T extends { info: MessageInfo }>(messages: T[], fetchPlan: FetchPlan) {
+  const most = fetchPlan.bytes ? BATCH_BODIES : BATCH_MESSAGES;
+  for (let start = 0; start < messages.length;) {
+    let end = start + 1;
+    let bytes = messages[start].info.size;
+    while (end < messages.length && end - start < most) {
+      bytes += messages[end].info.size;
+      if (fetchPlan.bytes && bytes > BATCH_BYTES) break;
+      end++;
+    }
+    yield messages.slice(start, end);
+    start = end;
+  }
+}
+
+// Reads what the plan needs of a batch of messages; a message gone from the store gives what it
+// can (its summary, when one was made for this snapshot before).
 async function gather(
   session: SessionContext,
   fetchPlan: FetchPlan,
-  target: FetchTarget,
-): Promise<boolean> {
-  const where = { user: session.user!, mailbox: target.box.name };
-  let complete = true;
+  infos: MessageInfo[],
+): Promise<FetchTarget[]> {
+  const box = session.selected!;
+  const where = { user: session.user!, mailbox: box.name };
+  const targets: FetchTarget[] = infos.map((info) => ({ info, box }));
   if (fetchPlan.summary) {
-    target.summary = await loadSummary(session.store, where, target.info);
-    complete = target.summary !== undefined;
+    const summaries = await loadSummaries(session.store, where, infos);
+    summaries.forEach((summary, i) => targets[i].summary = summary);
   }
   if (fetchPlan.bytes) {
-    try {
-      target.bytes = await session.store.read(where.user, where.mailbox, target.info.uid);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      complete = false;
-    }
+    const uids = infos.map((info) => info.uid);
+    const bodies = await session.store.readMany(where.user, where.mailbox, uids);
+    bodies.forEach((bytes, i) => targets[i].bytes = bytes);
   }
-  return complete;
+  return targets;
 }
 
 // Sets \Seen for a message whose body is being sent; true when its flags changed.
@@ -236,13 +259,13 @@ async function markSeen(session: SessionContext, target: FetchTarget): Promise<b
   return true;
 }
 
-async function fetchOne(
+async function answer(
   session: SessionContext,
   fetchPlan: FetchPlan,
-  info: MessageInfo,
+  target: FetchTarget,
 ): Promise<{ data: ImapData[]; complete: boolean }> {
-  const target: FetchTarget = { info, box: session.selected! };
-  const complete = await gather(session, fetchPlan, target);
+  const complete = (!fetchPlan.summary || target.summary !== undefined) &&
+    (!fetchPlan.bytes || target.bytes !== undefined);
   const flagsChanged = fetchPlan.seen && target.bytes !== undefined &&
     await markSeen(session, target);
   const data: ImapData[] = [];
