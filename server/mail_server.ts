@@ -24,6 +24,7 @@ import type { TlsIdentity } from "../runtime/certificates.ts";
 import { ServerTls } from "../runtime/tls.ts";
 import type { ServedConnection } from "./engine/line_server.ts";
 import { SmtpServer } from "./smtp/server.ts";
+import { HttpServer } from "./http/server.ts";
 import type { SmtpHandler } from "./smtp/types.ts";
 import { mailHandler } from "./mail_handler.ts";
 import { MemoryStore } from "./store/memory_store.ts";
@@ -41,6 +42,8 @@ export interface MailServerPorts {
   submissions?: number;
   /** IMAP over implicit TLS (RFC 8314, port 993); opened only with `tls`. @default 0 */
   imaps?: number;
+  /** The HTTP interface: the JSON API and the webmail (the course's port 80). @default 0 */
+  http?: number;
 }
 
 /** Options of {@linkcode MailServer.start}. */
@@ -108,6 +111,8 @@ export interface MailServerOptions {
    * @default the hooks as they are
    */
   wrapHandler?: (handler: SmtpHandler) => SmtpHandler;
+  /** Answers the HTTP port's requests outside `/api/` (the webmail's pages). @default 404 */
+  httpPages?: (request: Request) => Response | Promise<Response>;
 }
 
 /**
@@ -155,6 +160,7 @@ export class MailServer implements AsyncDisposable {
   #submissions?: SmtpServer;
   #imaps?: ImapServer;
   #imap: ImapServer;
+  #http: HttpServer;
   #log: TranscriptLog;
   #handler: SmtpHandler;
 
@@ -227,6 +233,18 @@ export class MailServer implements AsyncDisposable {
       onError: this.#onError,
     };
     this.#imap = new ImapServer({ ...imap, port: options.ports?.imap ?? 0 });
+    this.#http = new HttpServer({
+      domain: this.domain,
+      hostname: options.hostname,
+      port: options.ports?.http ?? 0,
+      accounts,
+      store: this.store,
+      queue: this.queue,
+      handler: this.#handler,
+      clock: this.clock,
+      maxMessageSize: options.maxMessageSize,
+      pages: options.httpPages,
+    });
     if (tls) {
       const implicit = { implicitTls: true };
       this.#submissions = new SmtpServer({
@@ -272,6 +290,7 @@ export class MailServer implements AsyncDisposable {
       imap: this.#imap.port,
       submissions: this.#submissions?.port ?? 0,
       imaps: this.#imaps?.port ?? 0,
+      http: this.#http.port,
     };
   }
 
@@ -359,6 +378,7 @@ export class MailServer implements AsyncDisposable {
       this.#imap.close(),
       this.#submissions?.close(),
       this.#imaps?.close(),
+      this.#http.close(),
     ]);
     await this.queue.close();
   }

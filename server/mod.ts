@@ -60,6 +60,9 @@ export type { ImapExpectation, ImapLimits, ImapSessionOptions } from "./imap/opt
 export type { ImapOutput } from "./imap/output.ts";
 export type { ImapState } from "./imap/context.ts";
 export { ImapServer, type ImapServerLimits, type ImapServerOptions } from "./imap/server.ts";
+export { HttpApi, type HttpApiOptions, type RequestInfo } from "./http/api.ts";
+export { HttpServer, type HttpServerOptions } from "./http/server.ts";
+export { HttpError } from "./http/reply.ts";
 export {
   type AttemptRecord,
   type GiveUp,

@@ -1,0 +1,202 @@
+/**
+ * Who is logged in to the HTTP interface: a random token in a cookie that scripts cannot read
+ * (HttpOnly) and that no other site's page sends (SameSite=Strict), and how often a login may
+ * fail before the interface makes the next one wait.
+ *
+ * @module
+ */
+import type { Clock } from "../../protocol/clock.ts";
+import { HttpError } from "./reply.ts";
+
+/** The cookie's name. */
+export const SESSION_COOKIE = "toolkit_session";
+
+/** One logged-in browser or client. */
+export interface HttpSession {
+  /** The user's name in the store (the local part). */
+  user: string;
+  /** When it was last used, by the clock. */
+  lastUsed: number;
+}
+
+/**
+ * The logged-in sessions, forgotten after `idleMs` without a request.
+ *
+ * @example Log in, find the session by the cookie, log out
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ManualClock } from "../../protocol/clock.ts";
+ * import { HttpSessions } from "./sessions.ts";
+ *
+ * const sessions = new HttpSessions({ clock: new ManualClock() });
+ * const cookie = sessions.open("bob");
+ * assert.match(cookie, /HttpOnly; SameSite=Strict/);
+ * const request = new Request("http://x/", { headers: { cookie: cookie.split(";")[0] } });
+ * assert.equal(sessions.find(request)?.user, "bob");
+ * sessions.close(request);
+ * assert.equal(sessions.find(request), undefined);
+ * ```
+ */
+export class HttpSessions {
+  #sessions = new Map<string, HttpSession>();
+  #clock: Clock;
+  #idleMs: number;
+
+  /**
+   * Starts with nobody logged in.
+   *
+   * @param options The clock, and how long an unused session lasts (default 8 hours).
+   */
+  constructor(options: { clock: Clock; idleMs?: number }) {
+    this.#clock = options.clock;
+    this.#idleMs = options.idleMs ?? 8 * 3600_000;
+  }
+
+  /**
+   * Opens a session for a user who just logged in.
+   *
+   * @param user The user.
+   * @returns The `Set-Cookie` value that carries it.
+   */
+  open(user: string): string {
+    const token = randomToken();
+    this.#sessions.set(token, { user, lastUsed: this.#clock.now() });
+    return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+  }
+
+  /**
+   * The session a request's cookie names, when it is still open.
+   *
+   * @param request The request.
+   * @returns The session, or undefined.
+   */
+  find(request: Request): HttpSession | undefined {
+    const token = tokenOf(request);
+    const session = token === undefined ? undefined : this.#sessions.get(token);
+    if (!session) return undefined;
+    const now = this.#clock.now();
+    if (now - session.lastUsed > this.#idleMs) {
+      this.#sessions.delete(token!);
+      return undefined;
+    }
+    session.lastUsed = now;
+    return session;
+  }
+
+  /**
+   * Ends the session a request's cookie names.
+   *
+   * @param request The request.
+   * @returns The `Set-Cookie` value that clears the cookie.
+   */
+  close(request: Request): string {
+    const token = tokenOf(request);
+    if (token !== undefined) this.#sessions.delete(token);
+    return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+  }
+}
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function tokenOf(request: Request): string | undefined {
+  const header = request.headers.get("cookie") ?? "";
+  for (const part of header.split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === SESSION_COOKIE) return value.join("=");
+  }
+  return undefined;
+}
+
+/** How many failed logins are allowed, and what each costs. */
+export interface LoginGuardOptions {
+  /** The clock. */
+  clock: Clock;
+  /** Failures per client address or per account within `windowMs`, then 429. @default 10 */
+  maxFailures?: number;
+  /** The window in which failures count. @default 900000 (15 minutes) */
+  windowMs?: number;
+  /** The wait added to each failed answer after the first, at most 5 s. @default 1000 */
+  failureDelayMs?: number;
+}
+
+/**
+ * Slows password guessing over HTTP the way SMTP AUTH and IMAP LOGIN are slowed: from the
+ * second failure of an address or account on, the answer waits longer, and after
+ * `maxFailures` within the window, logins from that address or to that account get 429 until
+ * the oldest failure leaves the window.
+ *
+ * @example The eleventh try in a quarter of an hour is refused
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ManualClock } from "../../protocol/clock.ts";
+ * import { LoginGuard } from "./sessions.ts";
+ *
+ * const guard = new LoginGuard({ clock: new ManualClock(), failureDelayMs: 0 });
+ * for (let i = 0; i < 10; i++) await guard.failed("10.0.0.1", "bob");
+ * assert.throws(() => guard.check("10.0.0.2", "bob"), { status: 429 });
+ * assert.doesNotThrow(() => guard.check("10.0.0.2", "alice"));
+ * ```
+ */
+export class LoginGuard {
+  #failures = new Map<string, number[]>();
+  #options: Required<LoginGuardOptions>;
+
+  /**
+   * Starts with no failures.
+   *
+   * @param options Limits and the clock.
+   */
+  constructor(options: LoginGuardOptions) {
+    this.#options = { maxFailures: 10, windowMs: 900_000, failureDelayMs: 1000, ...options };
+  }
+
+  /**
+   * Refuses a login attempt from an address, or to an account, that failed too often.
+   *
+   * @param address The client's address.
+   * @param user The account tried.
+   * @throws {HttpError} 429 with `Retry-After`.
+   */
+  check(address: string, user: string): void {
+    for (const key of [`address ${address}`, `user ${user.toLowerCase()}`]) {
+      const recent = this.#recent(key);
+      if (recent.length < this.#options.maxFailures) continue;
+      const wait = Math.ceil(
+        (recent[0] + this.#options.windowMs - this.#options.clock.now()) / 1000,
+      );
+      throw new HttpError(429, "Too many failed logins: wait a while and try again", {
+        headers: { "Retry-After": String(Math.max(1, wait)) },
+      });
+    }
+  }
+
+  /**
+   * Counts a failed login and waits as long as it deserves.
+   *
+   * @param address The client's address.
+   * @param user The account tried.
+   */
+  async failed(address: string, user: string): Promise<void> {
+    const now = this.#options.clock.now();
+    let most = 0;
+    for (const key of [`address ${address}`, `user ${user.toLowerCase()}`]) {
+      const recent = this.#recent(key);
+      recent.push(now);
+      this.#failures.set(key, recent);
+      most = Math.max(most, recent.length);
+    }
+    const wait = Math.min(5000, this.#options.failureDelayMs * (most - 1));
+    if (wait > 0) await new Promise<void>((resolve) => this.#options.clock.setTimer(wait, resolve));
+  }
+
+  #recent(key: string): number[] {
+    const since = this.#options.clock.now() - this.#options.windowMs;
+    const recent = (this.#failures.get(key) ?? []).filter((at) => at > since);
+    if (recent.length === 0) this.#failures.delete(key);
+    else this.#failures.set(key, recent);
+    return recent;
+  }
+}
