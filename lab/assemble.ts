@@ -96,7 +96,7 @@ export async function assembleLab(options: LabOptions = {}): Promise<LabParts> {
   try {
     for (const domain of config.domains) {
       const ports = options.freePorts
-        ? { smtp: 0, submission: 0, imap: 0, submissions: 0, imaps: 0 }
+        ? { smtp: 0, submission: 0, imap: 0, submissions: 0, imaps: 0, http: 0 }
         : domain.ports;
       const dir = join(config.dataDir, domain.name);
       const started = await startWithFaults({

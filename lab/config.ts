@@ -77,6 +77,8 @@ export interface DomainPorts {
   submissions: number;
   /** IMAP over implicit TLS (993). */
   imaps: number;
+  /** The HTTP interface: JSON API and webmail (80). */
+  http: number;
 }
 
 /** One domain of the lab, as validated. */
@@ -96,7 +98,7 @@ export interface DomainConfigInput {
   /** The mail domain, such as `crepes.fr`. */
   name: string;
   /** Its ports; 0 picks a free one. `submissions` and `imaps` default to 0. */
-  ports: Omit<DomainPorts, "submissions" | "imaps"> & Partial<DomainPorts>;
+  ports: Omit<DomainPorts, "submissions" | "imaps" | "http"> & Partial<DomainPorts>;
   /** Users and their passwords. */
   users: Record<string, string>;
   /** Logins (SMTP AUTH, IMAP LOGIN) only inside TLS. @default false */
@@ -186,6 +188,7 @@ const DomainConfigSchema = z.object({
     imap: Port,
     submissions: Port.default(0),
     imaps: Port.default(0),
+    http: Port.default(0),
   }).strict(),
   /** Users and passwords. */
   users: z.record(UserName, z.string().min(1, "Expected a password")),
@@ -268,12 +271,26 @@ export const DEFAULT_CONFIG: LabConfigInput = {
   domains: [
     {
       name: "crepes.fr",
-      ports: { smtp: 10025, submission: 10587, imap: 10143, submissions: 10465, imaps: 10993 },
+      ports: {
+        smtp: 10025,
+        submission: 10587,
+        imap: 10143,
+        submissions: 10465,
+        imaps: 10993,
+        http: 10080,
+      },
       users: { alice: "ketchup" },
     },
     {
       name: "hamburger.edu",
-      ports: { smtp: 20025, submission: 20587, imap: 20143, submissions: 20465, imaps: 20993 },
+      ports: {
+        smtp: 20025,
+        submission: 20587,
+        imap: 20143,
+        submissions: 20465,
+        imaps: 20993,
+        http: 20080,
+      },
       users: { bob: "pickles" },
     },
   ],

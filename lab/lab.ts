@@ -31,8 +31,8 @@ import {
 export interface Endpoint {
   /** The domain. */
   domain: string;
-  /** The service: SMTP from servers, submission from user agents, IMAP; the last two also over implicit TLS. */
-  service: "SMTP" | "submission" | "submissions" | "IMAP" | "IMAPS";
+  /** The service: SMTP from servers, submission from user agents, IMAP (those two also over implicit TLS), and HTTP. */
+  service: "SMTP" | "submission" | "submissions" | "IMAP" | "IMAPS" | "HTTP";
   /** The port the Internet uses for it (25, 587, 465, 143, 993). */
   coursePort: number;
   /** Where it listens here. */
@@ -72,7 +72,7 @@ function registry(): Registry {
  * await using lab = await Lab.start({ freePorts: true, storage: "memory", passwordIterations: 1000 });
  * assert.deepEqual(lab.servers.map((s) => s.domain), ["crepes.fr", "hamburger.edu"]);
  * assert.deepEqual(lab.accounts.map((a) => a.address), ["alice@crepes.fr", "bob@hamburger.edu"]);
- * assert.equal(lab.endpoints.length, 10); // SMTP, submission, submissions, IMAP, IMAPS per domain
+ * assert.equal(lab.endpoints.length, 12); // SMTP, submission, submissions, IMAP, IMAPS, HTTP per domain
  * ```
  */
 export class Lab implements AsyncDisposable {
@@ -154,13 +154,14 @@ export class Lab implements AsyncDisposable {
   /** Every service of every domain, with its real port. */
   get endpoints(): Endpoint[] {
     return this.#servers.flatMap((s) => {
-      const { smtp, submission, submissions, imap, imaps } = s.ports;
+      const { smtp, submission, submissions, imap, imaps, http } = s.ports;
       const rows: [Endpoint["service"], number, number][] = [
         ["SMTP", 25, smtp],
         ["submission", 587, submission],
         ["submissions", 465, submissions],
         ["IMAP", 143, imap],
         ["IMAPS", 993, imaps],
+        ["HTTP", 80, http],
       ];
       return rows.map(([service, coursePort, port]) => ({
         domain: s.domain,

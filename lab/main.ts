@@ -42,6 +42,7 @@ export function banner(lab: Lab): string {
     "IMAP (143)",
     "TLS: submissions (465)",
     "IMAPS (993)",
+    "HTTP (80)",
   ]];
   for (const server of lab.servers) {
     const at = (port: number) => `${server.hostname}:${port}`;
@@ -52,6 +53,7 @@ export function banner(lab: Lab): string {
       at(server.ports.imap),
       at(server.ports.submissions),
       at(server.ports.imaps),
+      at(server.ports.http),
     ]);
   }
   const accountRows = [["account", "password", "sends through", "reads at"]];
