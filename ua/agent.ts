@@ -1,40 +1,43 @@
 /**
  * The user agent (course section 2.3): what lets a person compose, send, read, reply to, forward
- * and save mail, file it in folders, flag it, throw it away and watch for new mail. It never
- * talks to the recipient's server: it submits to its own server over SMTP with AUTH, and keeps
- * its mailboxes on that server over IMAP.
+ * and save mail, search it, file it in folders, flag it, throw it away and watch for new mail. It
+ * never talks to the recipient's server: it submits to its own server over SMTP with AUTH, and
+ * keeps its mailboxes on that server over IMAP. A server it cannot reach is a
+ * `ServerConnectionError` naming the server's role, host and port; a refused password, a
+ * `LoginRefusedError`.
  *
  * @module
  */
 import type { Clock } from "../protocol/clock.ts";
-import type { AppendUid, SelectedInfo } from "../protocol/imap/response_data.ts";
+import type { AppendUid } from "../protocol/imap/response_data.ts";
 import { localPartOf } from "../protocol/smtp/command.ts";
 import type { Transcript } from "../protocol/transcript.ts";
 import type { AddressInput } from "../message/build.ts";
 import { type ParsedMessage, parseMessage } from "../message/parse.ts";
-import { ImapClient } from "../client/imap_client.ts";
-import { type SendResult, SmtpClient } from "../client/smtp_client.ts";
+import type { SendResult } from "../client/smtp_client.ts";
 import { systemClock } from "../runtime/system_clock.ts";
-import { type Composed, composeMessage, type Draft, forwardDraft, replyDraft } from "./compose.ts";
+import { forwardDraft, replyDraft } from "./answer.ts";
+import { type Composed, composeMessage, type Draft } from "./compose.ts";
+import type { Endpoint } from "./errors.ts";
 import {
   appendToSpecial,
+  expungeMessage,
+  fetchMessage,
   type Folder,
   type InboxEntry,
-  inboxEntry,
   listFolders,
-  LISTING_ITEMS,
+  listMessages,
+  moveMessage,
+  noMessage,
+  searchMessages,
   specialMailbox,
   userFlags,
 } from "./folders.ts";
+import { mboxEntry } from "./mbox.ts";
+import { type SessionOptions, submitMessage, withImap, withMailbox } from "./session.ts";
 import { type MailboxNews, watchMailbox, type WatchOptions } from "./watch.ts";
 
-/** Where a server listens. */
-export interface Endpoint {
-  /** Host name or address. */
-  hostname: string;
-  /** Port. */
-  port: number;
-}
+export type { Endpoint } from "./errors.ts";
 
 /** Options of {@linkcode UserAgent}. */
 export interface UserAgentOptions {
@@ -61,6 +64,11 @@ export interface UserAgentOptions {
    * @default false
    */
   saveSent?: boolean;
+  /**
+   * How long to wait for a server: for the greeting, and for each answer after it.
+   * @default 30000
+   */
+  timeoutMs?: number;
 }
 
 /** What became of a message sent. */
@@ -81,24 +89,6 @@ export interface FlagOptions {
   on?: boolean;
   /** The message's mailbox. @default "INBOX" */
   mailbox?: string;
-}
-
-const noMessage = (uid: number, mailbox: string) =>
-  new Error(`No message with UID ${uid} in "${mailbox}"`);
-
-/** Moves one message of the selected mailbox; returns its new UID when the server says. */
-async function moveMessage(
-  client: ImapClient,
-  uid: number,
-  where: { from: string; to: string },
-): Promise<number | undefined> {
-  const moved = await client.move(String(uid), where.to, { uid: true });
-  const copy = moved?.uids.get(uid);
-  // With UIDPLUS, no COPYUID means that nothing was moved.
-  if (copy === undefined && client.capabilities.includes("UIDPLUS")) {
-    throw noMessage(uid, where.from);
-  }
-  return copy;
 }
 
 /**
@@ -127,7 +117,7 @@ export class UserAgent {
   /** The user's address. */
   readonly address: string;
   #options: UserAgentOptions;
-  #clock: Clock;
+  #session: SessionOptions;
 
   /**
    * Creates a user agent; it connects only when asked to send or read.
@@ -137,11 +127,16 @@ export class UserAgent {
   constructor(options: UserAgentOptions) {
     this.address = options.address;
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
-  }
-
-  get #user(): string {
-    return this.#options.user ?? localPartOf(this.address);
+    this.#session = {
+      address: options.address,
+      user: options.user ?? localPartOf(options.address),
+      password: options.password,
+      submission: options.submission,
+      imap: options.imap,
+      clock: options.clock ?? systemClock,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      record: options.record,
+    };
   }
 
   /**
@@ -153,7 +148,7 @@ export class UserAgent {
    */
   compose(draft: Draft): Composed {
     const { name } = this.#options;
-    return composeMessage(draft, { address: this.address, name, clock: this.#clock });
+    return composeMessage(draft, { address: this.address, name, clock: this.#session.clock });
   }
 
   /**
@@ -184,20 +179,7 @@ export class UserAgent {
    * @returns The Message-ID and the server's answer.
    */
   async submit(composed: Composed): Promise<{ messageId: string; result: SendResult }> {
-    const client = await SmtpClient.connect({
-      ...this.#options.submission,
-      clientName: `${localPartOf(this.address)}-ua`,
-      clock: this.#clock,
-      transcript: this.#options.record?.("SMTP"),
-    });
-    try {
-      await client.authenticate(this.#user, this.#options.password);
-      const result = await client.send(composed.envelope, composed.bytes);
-      await client.quit();
-      return { messageId: composed.messageId, result };
-    } finally {
-      client.close();
-    }
+    return { messageId: composed.messageId, result: await submitMessage(composed, this.#session) };
   }
 
   /**
@@ -208,28 +190,10 @@ export class UserAgent {
    * @returns Where it went, when the server says.
    */
   async saveSent(message: Uint8Array): Promise<AppendUid | undefined> {
-    return await this.#withImap((client) =>
-      appendToSpecial(client, "\\Sent", message, { flags: ["\\Seen"] })
+    return await withImap(
+      this.#session,
+      (client) => appendToSpecial(client, "\\Sent", message, { flags: ["\\Seen"] }),
     );
-  }
-
-  async #withImap<T>(work: (client: ImapClient) => Promise<T>): Promise<T> {
-    await using client = await ImapClient.connect({
-      ...this.#options.imap,
-      clock: this.#clock,
-      transcript: this.#options.record?.("IMAP"),
-    });
-    await client.login(this.#user, this.#options.password);
-    const result = await work(client);
-    await client.logout();
-    return result;
-  }
-
-  async #withMailbox<T>(
-    mailbox: string,
-    work: (client: ImapClient, box: SelectedInfo) => Promise<T>,
-  ): Promise<T> {
-    return await this.#withImap(async (client) => work(client, await client.select(mailbox)));
   }
 
   /**
@@ -238,7 +202,7 @@ export class UserAgent {
    * @returns The folders, INBOX first.
    */
   async mailboxes(): Promise<Folder[]> {
-    return await this.#withImap(listFolders);
+    return await withImap(this.#session, listFolders);
   }
 
   /**
@@ -248,10 +212,26 @@ export class UserAgent {
    * @returns The entries in UID order.
    */
   async inbox(mailbox = "INBOX"): Promise<InboxEntry[]> {
-    return await this.#withMailbox(mailbox, async (client, box) => {
-      if (box.exists === 0) return [];
-      const fetched = await client.fetch("1:*", LISTING_ITEMS);
-      return fetched.map(inboxEntry).sort((a, b) => a.uid - b.uid);
+    return await withMailbox(this.#session, mailbox, async (client, box) => {
+      return box.exists === 0 ? [] : await listMessages(client, "1:*");
+    });
+  }
+
+  /**
+   * Searches a mailbox on the server (SEARCH, RFC 3501 §6.4.4), without marking anything read:
+   * the server looks for the text, in any case, in the whole message or in one part of it.
+   *
+   * @param text What to look for.
+   * @param options The mailbox, and where to look: `text` (header and body), `body`,
+   * `subject`, `from` or `to`. @default { mailbox: "INBOX", in: "text" }
+   * @returns The listing lines of the messages found, in UID order.
+   */
+  async search(
+    text: string,
+    options: { mailbox?: string; in?: "text" | "body" | "subject" | "from" | "to" } = {},
+  ): Promise<InboxEntry[]> {
+    return await withMailbox(this.#session, options.mailbox ?? "INBOX", (client) => {
+      return searchMessages(client, text, options.in ?? "text");
     });
   }
 
@@ -280,11 +260,24 @@ export class UserAgent {
     options: { markSeen?: boolean } = {},
   ): Promise<Uint8Array> {
     const item = options.markSeen ? "BODY[]" : "BODY.PEEK[]";
-    return await this.#withMailbox(mailbox, async (client) => {
-      const [message] = await client.fetch(String(uid), `(UID ${item})`, { uid: true });
-      const bytes = message?.sections["BODY[]"];
-      if (!bytes) throw noMessage(uid, mailbox);
-      return bytes;
+    return await withMailbox(this.#session, mailbox, async (client) => {
+      return (await fetchMessage(client, uid, { mailbox, items: `(UID ${item})` })).bytes;
+    });
+  }
+
+  /**
+   * Fetches one message as an mbox entry (mboxrd), its `From ` line dated when the message
+   * arrived (INTERNALDATE), without marking it seen: append it to an mbox file.
+   *
+   * @param uid Its UID.
+   * @param mailbox The mailbox. @default "INBOX"
+   * @returns The entry's bytes.
+   */
+  async saveAsMbox(uid: number, mailbox = "INBOX"): Promise<Uint8Array> {
+    const items = "(UID INTERNALDATE BODY.PEEK[])";
+    return await withMailbox(this.#session, mailbox, async (client) => {
+      const { bytes, internalDate } = await fetchMessage(client, uid, { mailbox, items });
+      return mboxEntry(bytes, { date: internalDate });
     });
   }
 
@@ -303,7 +296,11 @@ export class UserAgent {
     options: { from?: string } = {},
   ): Promise<number | undefined> {
     const from = options.from ?? "INBOX";
-    return await this.#withMailbox(from, (client) => moveMessage(client, uid, { from, to }));
+    return await withMailbox(
+      this.#session,
+      from,
+      (client) => moveMessage(client, uid, { from, to }),
+    );
   }
 
   /**
@@ -316,15 +313,23 @@ export class UserAgent {
    * not say).
    */
   async trash(uid: number, mailbox = "INBOX"): Promise<number | undefined> {
-    return await this.#withMailbox(mailbox, async (client) => {
+    return await withMailbox(this.#session, mailbox, async (client) => {
       const trash = await specialMailbox(client, "\\Trash");
       if (trash !== mailbox) return await moveMessage(client, uid, { from: mailbox, to: trash });
-      // UID EXPUNGE (RFC 4315) removes this message only, not others marked \Deleted.
-      await client.store(String(uid), "+FLAGS.SILENT", ["\\Deleted"], { uid: true });
-      const gone = await client.expunge({ uids: String(uid) });
-      if (gone.length === 0) throw noMessage(uid, mailbox);
+      await expungeMessage(client, uid, mailbox);
       return undefined;
     });
+  }
+
+  /**
+   * Deletes a message for good, wherever it is: marks it `\Deleted` and expunges it (UID
+   * EXPUNGE, RFC 4315), with no copy in Trash.
+   *
+   * @param uid The message.
+   * @param mailbox The mailbox it is in. @default "INBOX"
+   */
+  async delete(uid: number, mailbox = "INBOX"): Promise<void> {
+    await withMailbox(this.#session, mailbox, (client) => expungeMessage(client, uid, mailbox));
   }
 
   /**
@@ -339,7 +344,7 @@ export class UserAgent {
     const mailbox = options.mailbox ?? "INBOX";
     const action = options.on === false ? "-FLAGS" : "+FLAGS";
     const list = typeof flags === "string" ? [flags] : flags;
-    return await this.#withMailbox(mailbox, async (client) => {
+    return await withMailbox(this.#session, mailbox, async (client) => {
       const changed = await client.store(String(uid), action, list, { uid: true });
       const now = changed.find((m) => m.uid === uid)?.flags;
       if (!now) throw noMessage(uid, mailbox);
@@ -361,36 +366,50 @@ export class UserAgent {
     onNews: (news: MailboxNews) => void,
     options: WatchOptions = {},
   ): Promise<void> {
-    await this.#withMailbox(mailbox, (client) => watchMailbox(client, onNews, options));
+    await withMailbox(this.#session, mailbox, (client) => watchMailbox(client, onNews, options));
   }
 
   /**
-   * Answers a message: to its Reply-To or From, `Re:` subject, In-Reply-To and References set,
-   * and the original quoted with `> `.
+   * Answers a message: to its Reply-To, From or Return-Path; `Re:` once; In-Reply-To and
+   * References set (RFC 5322 §3.6.4); the original quoted with `> `.
    *
    * @param uid The message to answer.
    * @param text The answer.
-   * @param options Whether to answer everyone in To and Cc too. @default { all: false }
+   * @param options Whether to answer everyone in To and Cc too, and the message's mailbox.
+   * @default { all: false, mailbox: "INBOX" }
    * @returns The Message-ID and the server's answer.
+   * @throws {NoReplyAddressError} When the message names no one to answer.
    */
-  async reply(uid: number, text: string, options: { all?: boolean } = {}): Promise<SentMessage> {
-    const original = await this.read(uid);
+  async reply(
+    uid: number,
+    text: string,
+    options: { all?: boolean; mailbox?: string } = {},
+  ): Promise<SentMessage> {
+    const original = await this.read(uid, options.mailbox);
     return await this.send(replyDraft(original, { text, all: options.all, self: this.address }));
   }
 
   /**
-   * Forwards a message to someone else, attached whole as `message/rfc822`.
+   * Forwards a message to someone else: inline, its text quoted and its attachments carried
+   * along, or with `asAttachment` attached whole as `message/rfc822`. `Fwd:` once.
    *
    * @param uid The message to forward.
    * @param to The new recipients.
-   * @param text A note above it. @default ""
+   * @param options A note above it, copies, how to carry it, and its mailbox.
+   * @default { text: "", asAttachment: false, mailbox: "INBOX" }
    * @returns The Message-ID and the server's answer.
    */
   async forward(
     uid: number,
     to: AddressInput | AddressInput[],
-    text = "",
+    options: {
+      text?: string;
+      cc?: AddressInput | AddressInput[];
+      asAttachment?: boolean;
+      mailbox?: string;
+    } = {},
   ): Promise<SentMessage> {
-    return await this.send(forwardDraft(await this.save(uid), { to, text }));
+    const original = await this.save(uid, options.mailbox);
+    return await this.send(forwardDraft(original, { ...options, to }));
   }
 }

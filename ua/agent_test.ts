@@ -81,7 +81,10 @@ Deno.test("UserAgent.reply answers the sender with Re:, In-Reply-To, References 
   assert.deepEqual(reply.inReplyTo, [messageId]);
   assert.deepEqual(reply.references, [messageId]);
   assert.equal(reply.from[0].address, "bob@hamburger.edu");
-  assert.match(reply.text ?? "", /^Yes, with pickles\.\r\n\r\n> Do you like ketchup\?\r\n/);
+  assert.match(
+    reply.text ?? "",
+    /^Yes, with pickles\.\r\n\r\nOn .+, alice@crepes\.fr wrote:\r\n> Do you like ketchup\?\r\n/,
+  );
 });
 
 Deno.test("UserAgent.forward attaches the whole original as message/rfc822", async () => {
@@ -92,7 +95,7 @@ Deno.test("UserAgent.forward attaches the whole original as message/rfc822", asy
   await l.idle();
   const [entry] = await bob.inbox();
   const original = await bob.save(entry.uid);
-  await bob.forward(entry.uid, "alice@crepes.fr", "Look at this");
+  await bob.forward(entry.uid, "alice@crepes.fr", { text: "Look at this", asAttachment: true });
   await l.idle();
   const [fwd] = await alice.inbox();
   const message = await alice.read(fwd.uid);

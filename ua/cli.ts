@@ -251,11 +251,10 @@ async function run(args: string[]): Promise<number> {
         needUid();
         const to = list(values.to);
         if (to.length === 0) throw new UsageError("forward needs --to");
-        const { result } = await agent.forward(
-          uid,
-          to,
-          (values.text ?? "").replaceAll("\\n", "\n"),
-        );
+        const { result } = await agent.forward(uid, to, {
+          text: (values.text ?? "").replaceAll("\\n", "\n"),
+          asAttachment: true,
+        });
         console.log(`${result.reply.code} ${result.reply.lines.join(" ")}`);
         return result.reply.code === 250 ? 0 : 1;
       }

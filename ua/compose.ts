@@ -1,13 +1,15 @@
 /**
- * What the user agent writes: a new message from a draft (with Bcc kept out of the header and
- * in the envelope), an answer to a message, and a forward of one.
+ * What the user agent writes: a new message from a draft, with Bcc kept out of the header and in
+ * the envelope, every address checked first (so a typo is named by its field), and non-ASCII
+ * addresses written as UTF-8 for an SMTPUTF8 submission (RFC 6531, RFC 6532).
  *
  * @module
  */
 import type { Clock } from "../protocol/clock.ts";
-import { type Address, parseAddressList } from "../message/address.ts";
+import { type Address, type Mailbox, parseAddressList } from "../message/address.ts";
 import { type AddressInput, type AttachmentInput, buildMessage } from "../message/build.ts";
-import { type ParsedMessage, parseMessage } from "../message/parse.ts";
+import { parseMessage } from "../message/parse.ts";
+import { AddressError, type AddressField } from "./errors.ts";
 
 /** What to write. */
 export interface Draft {
@@ -41,15 +43,52 @@ export interface Composed {
   messageId: string;
 }
 
-function flatten(addresses: Address[]): string[] {
-  return addresses.flatMap((a) => "group" in a ? a.group.map((m) => m.address) : [a.address])
-    .filter((a) => a !== "");
+// addr-spec (RFC 5322 §3.4.1) as a person types it: one @, no spaces or specials around it, and
+// a domain of non-empty labels. Non-ASCII is welcome (RFC 6532 §3.2).
+const ADDR_SPEC = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:".]+(\.[^\s@<>()[\]\\,;:".]+)*$/;
+
+/**
+ * Whether a text is one email address, such as `bob@hamburger.edu` or `철수@우체국.한국`.
+ *
+ * @param address The text.
+ * @returns True for `local@domain`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isEmailAddress } from "./compose.ts";
+ *
+ * assert.equal(isEmailAddress("bob@hamburger.edu"), true);
+ * assert.equal(isEmailAddress("bob@"), false);
+ * assert.equal(isEmailAddress("Bob <bob@hamburger.edu>"), false);
+ * ```
+ */
+export function isEmailAddress(address: string): boolean {
+  return ADDR_SPEC.test(address);
 }
 
-function recipients(input: AddressInput | AddressInput[] | undefined): string[] {
+function mailboxes(addresses: Address[]): Mailbox[] {
+  return addresses.flatMap((a) => "group" in a ? a.group : [a]);
+}
+
+/** The mailboxes of one field, each checked; an empty group (`undisclosed:;`) is fine. */
+function checked(field: AddressField, input: AddressInput | AddressInput[] | undefined): string[] {
   if (input === undefined) return [];
-  const list = Array.isArray(input) ? input : [input];
-  return list.flatMap((a) => typeof a === "string" ? flatten(parseAddressList(a)) : [a.address]);
+  const found: string[] = [];
+  for (const item of Array.isArray(input) ? input : [input]) {
+    if (typeof item !== "string") {
+      if (!isEmailAddress(item.address)) throw new AddressError(field, item.address);
+      found.push(item.address);
+      continue;
+    }
+    const parsed = parseAddressList(item);
+    if (parsed.length === 0) throw new AddressError(field, item);
+    for (const mailbox of mailboxes(parsed)) {
+      if (!isEmailAddress(mailbox.address)) throw new AddressError(field, mailbox.address || item);
+      found.push(mailbox.address);
+    }
+  }
+  return found;
 }
 
 /** An empty list means "none", which the message builder wants as no field at all. */
@@ -59,92 +98,56 @@ function present(
   return Array.isArray(input) && input.length === 0 ? undefined : input;
 }
 
+const nonAscii = (address: string) => /[\u0080-\uffff]/.test(address);
+
 /**
  * Writes a message: headers (From, To, Cc, Subject, Date, Message-ID) and body, with MIME and
- * encoded words as the content needs.
+ * encoded words as the content needs. A non-ASCII address makes the whole header UTF-8
+ * (RFC 6532): only a server that offers SMTPUTF8 takes it, and the SMTP client asks for it.
  *
  * @param draft What to write.
  * @param options The sender (its address and display name) and the clock for the Date.
  * @returns The bytes and the envelope to send them with.
+ * @throws {AddressError} Naming the field of an address that is not one.
+ *
+ * @example A non-ASCII recipient makes a UTF-8 header; a typo is named by its field
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ManualClock } from "../protocol/clock.ts";
+ * import { composeMessage } from "./compose.ts";
+ *
+ * const sender = { address: "alice@crepes.fr", clock: new ManualClock() };
+ * const { bytes, envelope } = composeMessage({ to: "철수@hamburger.edu", text: "Hi\n" }, sender);
+ * assert.match(new TextDecoder().decode(bytes), /\r\nTo: 철수@hamburger\.edu\r\n/);
+ * assert.deepEqual(envelope.to, ["철수@hamburger.edu"]);
+ * assert.throws(() => composeMessage({ to: "bob@" }, sender), /^AddressError: to: "bob@"/);
+ * ```
  */
 export function composeMessage(
   draft: Draft,
   options: { address: string; name?: string; clock: Clock },
 ): Composed {
+  const sender = checked("from", options.address);
+  const to = checked("to", draft.to);
+  const cc = checked("cc", draft.cc);
+  const bcc = checked("bcc", draft.bcc);
   const from = options.name ? { name: options.name, address: options.address } : options.address;
   const bytes = buildMessage(
     {
       from,
       to: present(draft.to),
       cc: present(draft.cc),
-      subject: draft.subject ?? "",
+      // A line break would end the field and start another (header injection).
+      subject: (draft.subject ?? "").replace(/\r?\n|\r/g, " "),
       text: draft.text ?? "",
       html: draft.html,
       attachments: draft.attachments,
       inReplyTo: draft.inReplyTo,
       references: draft.references,
     },
-    { clock: options.clock },
+    { clock: options.clock, utf8: [...sender, ...to, ...cc].some(nonAscii) },
   );
   const messageId = parseMessage(bytes).messageId ?? "";
-  const to = [
-    ...new Set([...recipients(draft.to), ...recipients(draft.cc), ...recipients(draft.bcc)]),
-  ];
-  return { bytes, envelope: { from: options.address, to }, messageId };
-}
-
-/**
- * The answer to a message: to its Reply-To or From, `Re:` subject, In-Reply-To and References
- * set, and the original quoted with `> `.
- *
- * @param original The message answered.
- * @param options The answer's text, whether to answer everyone in To and Cc, and who answers
- * (left out of the copies).
- * @returns The draft.
- */
-export function replyDraft(
-  original: ParsedMessage,
-  options: { text: string; all?: boolean; self: string },
-): Draft {
-  const replyTo = original.header.get("Reply-To");
-  const to = replyTo ? flatten(parseAddressList(replyTo)) : original.from.map((m) => m.address);
-  const cc = options.all
-    ? [...flatten(original.to), ...flatten(original.cc)].filter((a) =>
-      a.toLowerCase() !== options.self.toLowerCase() && !to.includes(a)
-    )
-    : [];
-  const subject = original.subject ?? "";
-  const quoted = (original.text ?? "").replace(/\r\n/g, "\n").replace(/\n$/, "").split("\n")
-    .map((line) => `> ${line}`).join("\n");
-  const references = [
-    ...original.references,
-    ...(original.messageId ? [original.messageId] : []),
-  ];
-  return {
-    to,
-    cc: cc.length > 0 ? cc : undefined,
-    subject: /^re:/i.test(subject) ? subject : `Re: ${subject}`,
-    text: `${options.text}\n\n${quoted}\n`,
-    inReplyTo: original.messageId,
-    references: references.length > 0 ? references : undefined,
-  };
-}
-
-/**
- * A forward of a message to someone else, attached whole as `message/rfc822`.
- *
- * @param original The message's bytes, as stored.
- * @param options The new recipients and a note above it.
- * @returns The draft.
- */
-export function forwardDraft(
-  original: Uint8Array,
-  options: { to: AddressInput | AddressInput[]; text: string },
-): Draft {
-  return {
-    to: options.to,
-    subject: `Fwd: ${parseMessage(original).subject ?? ""}`,
-    text: options.text,
-    attachments: [{ filename: "forwarded.eml", contentType: "message/rfc822", content: original }],
-  };
+  const recipients = [...new Set([...to, ...cc, ...bcc])];
+  return { bytes, envelope: { from: options.address, to: recipients }, messageId };
 }

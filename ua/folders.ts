@@ -1,7 +1,8 @@
 /**
  * The user agent's view of the mailboxes, as a mail client shows them: a listing line per
  * message, the folders with their counters, and the special mailboxes (Sent, Trash) found by
- * their special use (RFC 6154) where the server names them, by their usual names otherwise.
+ * their special use (RFC 6154) where the server names them, by their usual names otherwise;
+ * and the few commands on one message of the selected mailbox: fetch, search, move, expunge.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import {
 } from "../protocol/imap/response_data.ts";
 import type { ImapClient } from "../client/imap_client.ts";
 import type { AppendOptions } from "../client/imap_mailboxes.ts";
+import { NoSuchMessageError } from "./errors.ts";
 
 /** One line of a mailbox listing. */
 export interface InboxEntry {
@@ -86,6 +88,122 @@ export function inboxEntry(message: FetchedMessage): InboxEntry {
     subject: header.subject ?? "",
     date: header.date,
   };
+}
+
+/**
+ * The error for a UID that the mailbox does not hold.
+ *
+ * @param uid The UID asked for.
+ * @param mailbox The mailbox.
+ * @returns The error, to throw.
+ */
+export function noMessage(uid: number, mailbox: string): NoSuchMessageError {
+  return new NoSuchMessageError(uid, mailbox);
+}
+
+/**
+ * Moves one message of the selected mailbox (MOVE, RFC 6851).
+ *
+ * @param client A client with `where.from` selected.
+ * @param uid The message.
+ * @param where The mailbox it is in and the one it goes to.
+ * @returns Its new UID, when the server says (UIDPLUS).
+ */
+export async function moveMessage(
+  client: ImapClient,
+  uid: number,
+  where: { from: string; to: string },
+): Promise<number | undefined> {
+  const moved = await client.move(String(uid), where.to, { uid: true });
+  const copy = moved?.uids.get(uid);
+  // With UIDPLUS, no COPYUID means that nothing was moved.
+  if (copy === undefined && client.capabilities.includes("UIDPLUS")) {
+    throw noMessage(uid, where.from);
+  }
+  return copy;
+}
+
+/**
+ * Deletes one message of the selected mailbox for good: `\Deleted`, then UID EXPUNGE
+ * (RFC 4315), which removes this message only, not others marked `\Deleted` by another client.
+ *
+ * @param client A client with `mailbox` selected.
+ * @param uid The message.
+ * @param mailbox The mailbox's name, for the error.
+ */
+export async function expungeMessage(
+  client: ImapClient,
+  uid: number,
+  mailbox: string,
+): Promise<void> {
+  await client.store(String(uid), "+FLAGS.SILENT", ["\\Deleted"], { uid: true });
+  const gone = await client.expunge({ uids: String(uid) });
+  if (gone.length === 0) throw noMessage(uid, mailbox);
+}
+
+/**
+ * The listing lines of some messages of the selected mailbox.
+ *
+ * @param client A client with a mailbox selected.
+ * @param set Sequence numbers such as `1:*`, or UIDs with `uid`.
+ * @param options Whether the set holds UIDs.
+ * @returns The entries in UID order.
+ */
+export async function listMessages(
+  client: ImapClient,
+  set: string,
+  options: { uid?: boolean } = {},
+): Promise<InboxEntry[]> {
+  const fetched = await client.fetch(set, LISTING_ITEMS, options);
+  return fetched.map(inboxEntry).sort((a, b) => a.uid - b.uid);
+}
+
+/** Where a search looks, and its IMAP SEARCH key (RFC 3501 §6.4.4). */
+const SEARCH_KEYS = {
+  text: "TEXT",
+  body: "BODY",
+  subject: "SUBJECT",
+  from: "FROM",
+  to: "TO",
+} as const;
+
+/** Where a search looks: the whole message (`text`), the body, or one header field. */
+export type SearchPlace = keyof typeof SEARCH_KEYS;
+
+/**
+ * Searches the selected mailbox (UID SEARCH), and lists what it finds.
+ *
+ * @param client A client with a mailbox selected.
+ * @param text What to look for; the server ignores case.
+ * @param where Where to look.
+ * @returns The listing lines of the messages found, in UID order.
+ */
+export async function searchMessages(
+  client: ImapClient,
+  text: string,
+  where: SearchPlace,
+): Promise<InboxEntry[]> {
+  const uids = await client.search([SEARCH_KEYS[where], { string: text }], { uid: true });
+  return uids.length === 0 ? [] : await listMessages(client, uids.join(","), { uid: true });
+}
+
+/**
+ * Fetches one message of the selected mailbox, by UID.
+ *
+ * @param client A client with `where.mailbox` selected.
+ * @param uid The message.
+ * @param where The mailbox's name (for the error) and the FETCH items, which hold `BODY[]`.
+ * @returns Its bytes and, when fetched, its INTERNALDATE.
+ */
+export async function fetchMessage(
+  client: ImapClient,
+  uid: number,
+  where: { mailbox: string; items: string },
+): Promise<{ bytes: Uint8Array; internalDate?: number }> {
+  const [message] = await client.fetch(String(uid), where.items, { uid: true });
+  const bytes = message?.sections["BODY[]"];
+  if (!bytes) throw noMessage(uid, where.mailbox);
+  return { bytes, internalDate: message.internalDate };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The user agent: compose, send, read, reply, forward and save over submission and IMAP; file,
- * flag and throw away messages; list folders; watch a mailbox with IDLE.
+ * The user agent: compose, send, read, reply, forward and save over submission and IMAP; search,
+ * file, flag, trash and delete messages; list folders; watch a mailbox with IDLE. Its errors say
+ * which server (host and port), which field or which message.
  *
  * @module
  */
@@ -11,6 +12,31 @@ export {
   UserAgent,
   type UserAgentOptions,
 } from "./agent.ts";
-export { type Composed, type Draft } from "./compose.ts";
-export { type Folder, type InboxEntry } from "./folders.ts";
+export {
+  type ForwardOptions,
+  forwardSubject,
+  quote,
+  type ReplyOptions,
+  replySubject,
+  replyTarget,
+} from "./answer.ts";
+export { type Composed, type Draft, isEmailAddress } from "./compose.ts";
+export {
+  AddressError,
+  type AddressField,
+  LoginRefusedError,
+  NoReplyAddressError,
+  NoSuchMessageError,
+  ServerConnectionError,
+  type ServerRole,
+} from "./errors.ts";
+export { type Folder, type InboxEntry, type SearchPlace } from "./folders.ts";
+export { mboxEntry, type MboxEntryOptions, type MboxMessage, parseMbox } from "./mbox.ts";
+export {
+  type AttachmentSummary,
+  describeMessage,
+  htmlToText,
+  type MessageSummary,
+  returnPathOf,
+} from "./reading.ts";
 export { type MailboxNews, type WatchOptions } from "./watch.ts";
