@@ -1,283 +1,329 @@
 /**
- * `deno task ua`: the user agent on the command line, pointed at the lab by default.
+ * `deno task ua`: the user agent on the command line, pointed at the lab by default. Each
+ * command has its help (`deno task ua help reply`, or `deno task ua reply --help`); every
+ * mistake and every failure is one sentence that names the option, the file or the server
+ * (host and port) concerned. Exit codes: 0 done, 1 failed, 2 mistyped.
  *
  * ```
  * deno task ua send --from alice@crepes.fr --to bob@hamburger.edu --subject Hi --text "Do you like ketchup?"
  * deno task ua inbox --user bob@hamburger.edu
  * deno task ua read 1 --user bob@hamburger.edu
- * deno task ua trash 1 --user bob@hamburger.edu
- * deno task ua watch --user bob@hamburger.edu
+ * deno task ua reply 1 --user bob@hamburger.edu --text "Yes, with pickles"
+ * deno task ua save 1 --user bob@hamburger.edu --mbox saved.mbox
  * ```
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { ImapResponseError } from "../protocol/imap/error.ts";
 import { domainOf } from "../protocol/smtp/command.ts";
+import { SmtpReplyError } from "../protocol/smtp/reply.ts";
 import { Transcript } from "../protocol/transcript.ts";
-import { DEFAULT_CONFIG, type LabConfig, parseLabConfig } from "../lab/config.ts";
+import { ConfigError, DEFAULT_CONFIG, type LabConfig, parseLabConfig } from "../lab/config.ts";
 import { UserAgent } from "./agent.ts";
-import type { Folder, InboxEntry } from "./folders.ts";
-import type { MailboxNews } from "./watch.ts";
+import { ALIASES, COMMANDS } from "./cli_commands.ts";
+import {
+  CliError,
+  type CliIo,
+  type Command,
+  COMMON_OPTIONS,
+  optionLines,
+  type OptionName,
+  type OptionValues,
+  readCommandLine,
+  readFileFor,
+  stringOf,
+  UsageError,
+} from "./cli_options.ts";
+import { isEmailAddress } from "./compose.ts";
+import {
+  AddressError,
+  type Endpoint,
+  formatEndpoint,
+  LoginRefusedError,
+  NoReplyAddressError,
+  NoSuchMessageError,
+  ServerConnectionError,
+} from "./errors.ts";
 
-const HELP = `Usage: deno task ua <command> [options]
+export type { CliIo } from "./cli_options.ts";
 
-Commands:
-  send      --from ADDRESS --to ADDRESS[,ADDRESS] [--cc ...] [--bcc ...] --subject TEXT --text TEXT
-            [--save-sent]                        also keep a copy in the Sent mailbox
-  inbox     --user ADDRESS                       list a mailbox (does not mark anything read)
-  read UID  --user ADDRESS                       print one message (marks it read)
-  reply UID --user ADDRESS --text TEXT [--all]   answer a message
-  forward UID --user ADDRESS --to ADDRESS [--text TEXT]
-  save UID  --user ADDRESS --out FILE            save the message's exact bytes
-  folders   --user ADDRESS                       list the mailboxes, their special use and counts
-  move UID  --user ADDRESS --to MAILBOX          move a message to another mailbox
-  trash UID --user ADDRESS                       move a message to Trash (in Trash: delete it)
-  flag UID  --user ADDRESS --flag FLAG[,FLAG] [--off]   set (or clear) flags, such as '\\Flagged'
-  watch     --user ADDRESS                       print news of a mailbox as it happens (IDLE),
-                                                 until Ctrl-C
+const commandOf = (name: string): Command | undefined =>
+  Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : COMMANDS[ALIASES[name]];
 
-Options:
-  --mailbox NAME    the mailbox of inbox, read, save, move, trash, flag, watch (default: INBOX)
-  --password TEXT   the account's password (default: the lab's, from the configuration)
-  --config FILE     a lab configuration (default: the built-in crepes.fr / hamburger.edu lab)
-  --host HOST       the server's address (default: the lab's)
-  --submission-port N, --imap-port N   the server's ports (default: the lab's)
-  --transcript      print the SMTP and IMAP dialogs
-  --help            this text`;
+function commandList(): string[] {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    `  ${"help".padEnd(width)}  show the help of a command, such as: deno task ua help reply`,
+  ];
+}
 
-function agentFor(
-  address: string,
-  values: Record<string, string | boolean | undefined>,
-  config: LabConfig,
-): UserAgent {
-  const domain = config.domains.find((d) => d.name === domainOf(address));
-  const user = address.includes("@") ? address.slice(0, address.lastIndexOf("@")) : address;
-  const password = (values.password as string | undefined) ?? domain?.users[user];
-  if (!password) throw new UsageError(`No password for ${address}: give --password`);
-  const host = (values.host as string | undefined) ?? config.hostname;
-  const submission = Number(values["submission-port"] ?? domain?.ports.submission);
-  const imap = Number(values["imap-port"] ?? domain?.ports.imap);
-  if (!submission || !imap) {
+const OVERVIEW = () =>
+  [
+    "Usage: deno task ua COMMAND [options]",
+    "",
+    "The lab's user agent: it sends through your own server (SMTP submission, with AUTH) and",
+    "reads your mailboxes there (IMAP). It uses the lab's accounts and ports unless told otherwise.",
+    "",
+    "Commands:",
+    ...commandList(),
+    "",
+    "Options of every command:",
+    ...optionLines(COMMON_OPTIONS),
+    "",
+    "Examples:",
+    '  deno task ua send --from alice@crepes.fr --to bob@hamburger.edu --subject Hi --text "Hello"',
+    "  deno task ua inbox --user bob@hamburger.edu",
+    "  deno task ua read 1 --user bob@hamburger.edu",
+  ].join("\n");
+
+function commandHelp(command: Command): string {
+  const summary = command.summary[0].toUpperCase() + command.summary.slice(1);
+  // --user and --from name the account alike; the help shows the one the command lists first.
+  const account = command.options.find((o) => o === "user" || o === "from");
+  const shown = command.options.filter((o) => o === account || (o !== "user" && o !== "from"));
+  return [
+    `Usage: deno task ua ${command.usage}`,
+    "",
+    `${summary}.`,
+    "",
+    "Options:",
+    ...optionLines(shown, command.overrides),
+    "",
+    `Options of every command: ${COMMON_OPTIONS.map((o) => `--${o}`).join(", ")}`,
+    "(see: deno task ua help)",
+    "",
+    "Examples:",
+    ...command.examples.map((example) => `  deno task ua ${example}`),
+  ].join("\n");
+}
+
+/** What a run has learnt, for its errors and its transcripts. */
+interface RunState {
+  /** The servers of the agent, once made. */
+  servers?: { submission: Endpoint; imap: Endpoint; account: string };
+  /** The dialogs, with `--transcript`. */
+  transcripts: [string, Transcript][];
+}
+
+async function labConfig(values: OptionValues): Promise<LabConfig> {
+  const path = stringOf(values, "config");
+  if (path === undefined) return parseLabConfig(DEFAULT_CONFIG);
+  const text = new TextDecoder().decode(await readFileFor("--config", path));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`--config: "${path}" is not valid JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseLabConfig(json, `configuration "${path}"`);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`--config: ${error.message}`);
+    throw error;
+  }
+}
+
+function numberOf(values: OptionValues, name: OptionName, range: [number, number]) {
+  const text = stringOf(values, name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < range[0] || n > range[1]) {
+    const what = name === "timeout" ? "a number of seconds" : "a port number";
+    throw new UsageError(`--${name}: "${text}" is not ${what} (${range[0]} to ${range[1]})`);
+  }
+  return n;
+}
+
+/** The user agent of the account a command line names, with the lab's password and ports. */
+async function agentFor(name: string, values: OptionValues, state: RunState): Promise<UserAgent> {
+  const option = values.from !== undefined ? "--from" : "--user";
+  const given = stringOf(values, "from") ?? stringOf(values, "user");
+  if (given === undefined) {
     throw new UsageError(
-      `${domainOf(address) || address} is not a lab domain: give --submission-port and --imap-port`,
+      name === "send"
+        ? "send needs --from ADDRESS: the account that sends, such as alice@crepes.fr"
+        : `${name} needs --user ADDRESS: the account, such as bob@hamburger.edu`,
     );
   }
+  const config = await labConfig(values);
+  // "--user bob" is enough when the lab has one bob.
+  const owners = config.domains.filter((d) => Object.hasOwn(d.users, given));
+  const address = !given.includes("@") && owners.length === 1
+    ? `${given}@${owners[0].name}`
+    : given;
+  if (!isEmailAddress(address)) {
+    throw new UsageError(
+      `${option}: "${given}" is not an email address (such as bob@hamburger.edu)`,
+    );
+  }
+  const user = address.slice(0, address.lastIndexOf("@"));
+  const domain = config.domains.find((d) => d.name === domainOf(address).toLowerCase());
+  const password = stringOf(values, "password") ?? domain?.users[user];
+  if (password === undefined) {
+    throw new UsageError(`No password for "${address}": it is not a lab account; give --password`);
+  }
+  const hostname = stringOf(values, "host") ?? config.hostname;
+  const submission = numberOf(values, "submission-port", [1, 65535]) ?? domain?.ports.submission;
+  const imap = numberOf(values, "imap-port", [1, 65535]) ?? domain?.ports.imap;
+  if (!submission || !imap) {
+    throw new UsageError(
+      `${domainOf(address)} is not a lab domain: give --submission-port N and --imap-port N`,
+    );
+  }
+  const timeout = numberOf(values, "timeout", [0.001, 3600]);
+  state.servers = {
+    submission: { hostname, port: submission },
+    imap: { hostname, port: imap },
+    account: address,
+  };
   const record = values.transcript
     ? (protocol: "SMTP" | "IMAP") => {
       const transcript = new Transcript({ client: user, server: domainOf(address) });
-      transcripts.push([protocol, transcript]);
+      state.transcripts.push([protocol, transcript]);
       return transcript;
     }
     : undefined;
   return new UserAgent({
-    address: address.includes("@") ? address : `${address}@${domain?.name ?? "localhost"}`,
+    address,
     password,
-    submission: { hostname: host, port: submission },
-    imap: { hostname: host, port: imap },
+    submission: state.servers.submission,
+    imap: state.servers.imap,
     record,
     saveSent: values["save-sent"] === true,
+    ...(timeout === undefined ? {} : { timeoutMs: Math.round(timeout * 1000) }),
   });
 }
 
-const transcripts: [string, Transcript][] = [];
-
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
+/** The sentence for an error, and the exit code. */
+function explain(
+  error: unknown,
+  line: { name?: string; values: OptionValues },
+  state: RunState,
+): [string, number] {
+  const { values } = line;
+  if (error instanceof UsageError) return [error.message, 2];
+  if (error instanceof AddressError) {
+    const option = error.field === "from"
+      ? (values.from ? "--from" : "--user")
+      : `--${error.field}`;
+    return [`${option}: "${error.address}" is not an email address (such as bob@hamburger.edu)`, 2];
   }
+  if (error instanceof ServerConnectionError) {
+    const hint = error.connected ? "" : ". Is the lab running? Start it with: deno task lab";
+    return [error.message + hint, 1];
+  }
+  if (error instanceof LoginRefusedError) {
+    return [`${error.message}. Check the address and the password (--password)`, 1];
+  }
+  const user = state.servers?.account ?? stringOf(values, "user") ?? "ADDRESS";
+  if (error instanceof NoSuchMessageError) {
+    const mailbox = error.mailbox === "INBOX" ? "" : ` --mailbox ${error.mailbox}`;
+    return [
+      `${error.message}; the UIDs are the first column of: deno task ua inbox --user ${user}${mailbox}`,
+      1,
+    ];
+  }
+  if (error instanceof ImapResponseError) {
+    if (error.code === "TRYCREATE" || error.code === "NONEXISTENT") {
+      const name = error.code === "TRYCREATE" && line.name === "move"
+        ? stringOf(values, "to")
+        : stringOf(values, "mailbox") ?? "INBOX";
+      return [
+        `There is no mailbox "${name}"; the mailboxes are listed by: deno task ua folders --user ${user}`,
+        1,
+      ];
+    }
+    const where = state.servers ? ` at ${formatEndpoint(state.servers.imap)}` : "";
+    return [`The IMAP server${where} said: ${error.message}`, 1];
+  }
+  if (error instanceof SmtpReplyError) {
+    const where = state.servers ? ` at ${formatEndpoint(state.servers.submission)}` : "";
+    return [`The SMTP submission server${where} said: ${error.message}`, 1];
+  }
+  if (error instanceof CliError || error instanceof NoReplyAddressError) return [error.message, 1];
+  const message = error instanceof Error ? error.message : String(error);
+  return [`Something went wrong: ${message.replace(/ \(os error \d+\)/g, "")}`, 1];
 }
 
-function list(value: unknown): string[] {
-  return typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : [];
-}
+/** Standard output and error of the terminal. */
+const TERMINAL: CliIo = {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+  write: async (bytes) => {
+    let written = 0;
+    while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+  },
+};
 
-function listingLine(e: InboxEntry): string {
-  const date = e.date ? new Date(e.date).toISOString().slice(0, 16).replace("T", " ") : "";
-  const uid = String(e.uid).padStart(4);
-  const mark = e.seen ? " " : "N";
-  return `${uid} ${mark} ${date.padEnd(16)}  ${e.from.padEnd(28)}  ${e.subject}`;
-}
-
-function folderLine(f: Folder): string {
-  const counts = `${f.messages} message${f.messages === 1 ? "" : "s"}, ${f.unseen} unread`;
-  return `${f.name.padEnd(20)} ${(f.specialUse ?? "").padEnd(9)} ${counts}`;
-}
-
-function newsLine(news: MailboxNews): string {
-  if (news.kind === "arrived") return news.messages.map((m) => `new  ${listingLine(m)}`).join("\n");
-  if (news.kind === "flags") return `flags ${news.uid}: ${news.flags.join(" ") || "(none)"}`;
-  return `gone ${news.uid}`;
-}
-
-/** Watches until Ctrl-C. */
-async function watchUntilInterrupted(agent: UserAgent, mailbox: string): Promise<void> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  Deno.addSignalListener("SIGINT", stop);
+/**
+ * Runs one command line of `deno task ua`.
+ *
+ * @param args The arguments, such as `["inbox", "--user", "bob@hamburger.edu"]`.
+ * @param io Where to print. @default the terminal
+ * @returns The exit code: 0 done, 1 failed, 2 mistyped.
+ *
+ * @example A mistyped command is named, and the commands are listed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./cli.ts";
+ *
+ * const printed: string[] = [];
+ * const io = { out: (t: string) => printed.push(t), err: (t: string) => printed.push(t), write: async () => {} };
+ * assert.equal(await main(["frobnicate"], io), 2);
+ * assert.match(printed.join("\n"), /^Unknown command "frobnicate"\. The commands are:\n  send /);
+ * ```
+ */
+export async function main(args: string[], io: CliIo = TERMINAL): Promise<number> {
+  const state: RunState = { transcripts: [] };
+  let line: { name?: string; values: OptionValues } = { values: {} };
   try {
-    await agent.watch(mailbox, (news) => console.log(newsLine(news)), {
-      signal: controller.signal,
-      onReady: () => console.log(`Watching ${mailbox}; Ctrl-C to stop`),
+    const read = readCommandLine(args, (name) => {
+      if (name === "help") return ["help"];
+      const command = commandOf(name);
+      return command && [...command.options, ...COMMON_OPTIONS];
     });
-  } finally {
-    Deno.removeSignalListener("SIGINT", stop);
-  }
-}
-
-async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      from: { type: "string" },
-      user: { type: "string" },
-      to: { type: "string" },
-      cc: { type: "string" },
-      bcc: { type: "string" },
-      subject: { type: "string" },
-      text: { type: "string" },
-      password: { type: "string" },
-      config: { type: "string" },
-      host: { type: "string" },
-      "submission-port": { type: "string" },
-      "imap-port": { type: "string" },
-      out: { type: "string" },
-      mailbox: { type: "string" },
-      flag: { type: "string" },
-      off: { type: "boolean" },
-      "save-sent": { type: "boolean" },
-      all: { type: "boolean" },
-      transcript: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-  });
-  const [command, arg] = positionals;
-  if (values.help || !command) {
-    console.log(HELP);
-    return command || values.help ? 0 : 2;
-  }
-  const config = parseLabConfig(
-    values.config ? JSON.parse(await Deno.readTextFile(values.config)) : DEFAULT_CONFIG,
-  );
-  const account = values.from ?? values.user;
-  if (!account) throw new UsageError("Give --from (or --user) with the account's address");
-  const agent = agentFor(account, values, config);
-  const uid = Number(arg);
-  const mailbox = values.mailbox ?? "INBOX";
-  const needUid = () => {
-    if (!Number.isInteger(uid) || uid < 1) {
-      throw new UsageError(`${command} needs a message UID, such as: ${command} 1`);
+    line = { name: read.command, values: read.values };
+    const { command: name, operands, values } = read;
+    if (name === undefined) {
+      io.out(OVERVIEW());
+      return values.help ? 0 : 2;
     }
-  };
-  try {
-    switch (command) {
-      case "send": {
-        const to = list(values.to);
-        if (to.length === 0) throw new UsageError("send needs --to");
-        const { messageId, result, saved, saveError } = await agent.send({
-          to,
-          cc: list(values.cc),
-          bcc: list(values.bcc),
-          subject: values.subject ?? "",
-          text: (values.text ?? "").replaceAll("\\n", "\n"),
-        });
-        console.log(`${result.reply.code} ${result.reply.lines.join(" ")}`);
-        for (const r of result.rejected) {
-          console.log(`refused ${r.address}: ${r.reply.code} ${r.reply.lines.join(" ")}`);
-        }
-        console.log(`Message-ID: ${messageId}`);
-        if (saved) console.log(`Saved a copy in Sent (UID ${saved.uid})`);
-        if (saveError) console.error(`Sent, but no copy saved in Sent: ${saveError.message}`);
-        return result.reply.code === 250 ? 0 : 1;
-      }
-      case "inbox": {
-        const entries = await agent.inbox(mailbox);
-        if (entries.length === 0) console.log(`(${mailbox} is empty)`);
-        for (const e of entries) console.log(listingLine(e));
-        return 0;
-      }
-      case "read": {
-        needUid();
-        const message = await agent.read(uid, mailbox);
-        console.log(new TextDecoder().decode(message.bytes));
-        return 0;
-      }
-      case "save": {
-        needUid();
-        if (!values.out) throw new UsageError("save needs --out FILE");
-        await Deno.writeFile(values.out, await agent.save(uid, mailbox));
-        console.log(`Saved message ${uid} to ${values.out}`);
-        return 0;
-      }
-      case "folders": {
-        for (const folder of await agent.mailboxes()) console.log(folderLine(folder));
-        return 0;
-      }
-      case "move": {
-        needUid();
-        if (!values.to) throw new UsageError("move needs --to MAILBOX");
-        const moved = await agent.move(uid, values.to, { from: mailbox });
-        console.log(`Moved message ${uid} to ${values.to}${moved ? ` (UID ${moved})` : ""}`);
-        return 0;
-      }
-      case "trash": {
-        needUid();
-        const moved = await agent.trash(uid, mailbox);
-        console.log(moved ? `Moved message ${uid} to Trash (UID ${moved})` : `Deleted ${uid}`);
-        return 0;
-      }
-      case "flag": {
-        needUid();
-        const flags = list(values.flag);
-        if (flags.length === 0) throw new UsageError("flag needs --flag FLAG, such as \\Flagged");
-        const now = await agent.flag(uid, flags, { on: !values.off, mailbox });
-        console.log(`Message ${uid}: ${now.join(" ") || "(no flags)"}`);
-        return 0;
-      }
-      case "watch": {
-        await watchUntilInterrupted(agent, mailbox);
-        return 0;
-      }
-      case "reply": {
-        needUid();
-        const { result } = await agent.reply(uid, (values.text ?? "").replaceAll("\\n", "\n"), {
-          all: values.all,
-        });
-        console.log(`${result.reply.code} ${result.reply.lines.join(" ")}`);
-        return result.reply.code === 250 ? 0 : 1;
-      }
-      case "forward": {
-        needUid();
-        const to = list(values.to);
-        if (to.length === 0) throw new UsageError("forward needs --to");
-        const { result } = await agent.forward(uid, to, {
-          text: (values.text ?? "").replaceAll("\\n", "\n"),
-          asAttachment: true,
-        });
-        console.log(`${result.reply.code} ${result.reply.lines.join(" ")}`);
-        return result.reply.code === 250 ? 0 : 1;
-      }
-      default:
-        throw new UsageError(`Unknown command "${command}"; see --help`);
+    if (name === "help") {
+      const [topic] = operands;
+      if (topic === undefined) io.out(OVERVIEW());
+      else if (commandOf(topic)) io.out(commandHelp(commandOf(topic)!));
+      else {throw new UsageError(
+          `Unknown command "${topic}". The commands are:\n${commandList().join("\n")}`,
+        );}
+      return 0;
     }
-  } finally {
-    for (const [protocol, transcript] of transcripts) {
-      console.error(`\n-- ${protocol}\n${transcript}`);
+    const command = commandOf(name);
+    if (!command) {
+      throw new UsageError(
+        `Unknown command "${name}". The commands are:\n${commandList().join("\n")}`,
+      );
     }
-  }
-}
-
-if (import.meta.main) {
-  try {
-    Deno.exit(await run(Deno.args));
+    if (values.help) {
+      io.out(commandHelp(command));
+      return 0;
+    }
+    return await command.run({
+      name,
+      operands,
+      values,
+      io,
+      agent: () => agentFor(name, values, state),
+    });
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === "UsageError" || name === "ConfigError" || name === "TypeError") {
-      console.error((error as Error).message);
-      Deno.exit(2);
+    const [message, code] = explain(error, line, state);
+    io.err(message);
+    return code;
+  } finally {
+    for (const [protocol, transcript] of state.transcripts) {
+      io.err(`\n-- ${protocol}\n${transcript}`);
     }
-    console.error(`${name}: ${(error as Error).message}`);
-    Deno.exit(1);
   }
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
