@@ -195,9 +195,8 @@ const flag: Command = {
   ],
   async run(context) {
     const uid = uidOf(context);
-    const flags = stringsOf(context.values, "flag").flatMap((f) => f.split(",")).map((f) =>
-      f.trim()
-    ).filter(Boolean);
+    const flags = stringsOf(context.values, "flag").flatMap((f) => f.split(","))
+      .map((f) => f.trim()).filter(Boolean);
     if (flags.length === 0) {
       throw new UsageError("flag needs --flag FLAG, such as --flag '\\Flagged'");
     }
