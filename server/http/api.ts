@@ -13,6 +13,7 @@
  * | `GET /api/mailboxes/:mailbox/messages?page&size&sort&order&q` | a page of a listing |
  * | `GET /api/mailboxes/:mailbox/messages/:uid[?images=1]` | one message, read (sets `\Seen`) |
  * | `GET …/:uid/raw` | its exact bytes, as a `.eml` download |
+ * | `GET …/:uid/html[?images=1]` | its HTML, sanitised, as a page for a sandboxed frame |
  * | `GET …/:uid/attachments/:index` | one attachment, as a download |
  * | `POST …/:uid/flags` `{add?, remove?}` | changes flags |
  * | `POST …/:uid/move` `{to}` | moves it to another mailbox |
@@ -170,7 +171,7 @@ export class HttpApi {
    */
   constructor(options: HttpApiOptions) {
     this.#options = options;
-    this.#sessions = new HttpSessions({ clock: options.clock });
+    this.#sessions = new HttpSessions({ clock: options.clock, domain: options.domain });
     this.#logins = new LoginGuard({
       clock: options.clock,
       failureDelayMs: options.loginFailureDelayMs,
@@ -185,6 +186,7 @@ export class HttpApi {
       { method: "GET", pattern: path(message), handler: this.#read },
       { method: "DELETE", pattern: path(message), handler: this.#delete },
       { method: "GET", pattern: path(`${message}/raw`), handler: this.#raw },
+      { method: "GET", pattern: path(`${message}/html`), handler: this.#html },
       {
         method: "GET",
         pattern: path(`${message}/attachments/:index(\\d+)`),
@@ -375,6 +377,28 @@ export class HttpApi {
   #raw: Handler = async (_request, match, who) => {
     const { bytes, uid } = await this.#message(who, match);
     return download(bytes, { type: "message/rfc822", filename: `message-${uid}.eml` });
+  };
+
+  // The HTML part as a document of its own, for a sandboxed frame: its Content-Security-Policy
+  // runs no script and loads nothing but the message's own images (and remote ones if asked).
+  #html: Handler = async (request, match, who) => {
+    const { info, bytes } = await this.#message(who, match);
+    const images = new URL(request.url).searchParams.get("images") === "1";
+    const view = messageView(info, bytes, { remoteImages: images });
+    const body = view.html ?? "";
+    const page = `<!doctype html><html><head><meta charset="utf-8"><base target="_blank">` +
+      `</head><body>${body}</body></html>`;
+    const img = images ? "data: cid: https: http:" : "data: cid:";
+    return new Response(page, {
+      headers: {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy":
+          `default-src 'none'; img-src ${img}; style-src 'unsafe-inline'; sandbox allow-popups allow-popups-to-escape-sandbox`,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+      },
+    });
   };
 
   #attachment: Handler = async (_request, match, who) => {

@@ -8,8 +8,25 @@
 import type { Clock } from "../../protocol/clock.ts";
 import { HttpError } from "./reply.ts";
 
-/** The cookie's name. */
-export const SESSION_COOKIE = "toolkit_session";
+/**
+ * The session cookie's name for a mail domain. Cookies belong to a host, not to a port, so the
+ * lab's two webmails on 127.0.0.1 would share one cookie and log each other out; each domain's
+ * server has its own name.
+ *
+ * @param domain The mail domain.
+ * @returns Such as `session_crepes_fr`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sessionCookieName } from "./sessions.ts";
+ *
+ * assert.equal(sessionCookieName("hamburger.edu"), "session_hamburger_edu");
+ * ```
+ */
+export function sessionCookieName(domain: string): string {
+  return `session_${domain.toLowerCase().replace(/[^a-z0-9]/g, "_")}`;
+}
 
 /** One logged-in browser or client. */
 export interface HttpSession {
@@ -41,15 +58,18 @@ export class HttpSessions {
   #sessions = new Map<string, HttpSession>();
   #clock: Clock;
   #idleMs: number;
+  #cookie: string;
 
   /**
    * Starts with nobody logged in.
    *
-   * @param options The clock, and how long an unused session lasts (default 8 hours).
+   * @param options The clock, the mail domain (for the cookie's name), and how long an unused
+   *   session lasts (default 8 hours).
    */
-  constructor(options: { clock: Clock; idleMs?: number }) {
+  constructor(options: { clock: Clock; domain?: string; idleMs?: number }) {
     this.#clock = options.clock;
     this.#idleMs = options.idleMs ?? 8 * 3600_000;
+    this.#cookie = sessionCookieName(options.domain ?? "mail");
   }
 
   /**
@@ -61,7 +81,7 @@ export class HttpSessions {
   open(user: string): string {
     const token = randomToken();
     this.#sessions.set(token, { user, lastUsed: this.#clock.now() });
-    return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+    return `${this.#cookie}=${token}; Path=/; HttpOnly; SameSite=Strict`;
   }
 
   /**
@@ -71,7 +91,7 @@ export class HttpSessions {
    * @returns The session, or undefined.
    */
   find(request: Request): HttpSession | undefined {
-    const token = tokenOf(request);
+    const token = tokenOf(request, this.#cookie);
     const session = token === undefined ? undefined : this.#sessions.get(token);
     if (!session) return undefined;
     const now = this.#clock.now();
@@ -90,9 +110,9 @@ export class HttpSessions {
    * @returns The `Set-Cookie` value that clears the cookie.
    */
   close(request: Request): string {
-    const token = tokenOf(request);
+    const token = tokenOf(request, this.#cookie);
     if (token !== undefined) this.#sessions.delete(token);
-    return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+    return `${this.#cookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
   }
 }
 
@@ -101,11 +121,11 @@ function randomToken(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function tokenOf(request: Request): string | undefined {
+function tokenOf(request: Request, cookie: string): string | undefined {
   const header = request.headers.get("cookie") ?? "";
   for (const part of header.split(";")) {
     const [name, ...value] = part.trim().split("=");
-    if (name === SESSION_COOKIE) return value.join("=");
+    if (name === cookie) return value.join("=");
   }
   return undefined;
 }
