@@ -13,6 +13,7 @@ import { DiskSpool } from "../server/queue/disk_spool.ts";
 import { denoResolver, DnsRouter } from "../server/queue/dns_router.ts";
 import { StaticRouter } from "../server/queue/router.ts";
 import { MaildirStore } from "../server/store/maildir_store.ts";
+import { webmailPages } from "../ua/webmail.ts";
 import { type LabCertificates, labCertificates } from "./certificates.ts";
 import { DEFAULT_CONFIG, type LabConfig, type LabConfigInput, parseLabConfig } from "./config.ts";
 import { EventLog } from "./event_log.ts";
@@ -120,6 +121,7 @@ export async function assembleLab(options: LabOptions = {}): Promise<LabParts> {
         tls: certificates.identities.get(domain.name),
         requireTls: domain.requireTls,
         relayTls,
+        httpPages: webmailPages(),
       });
       servers.push(started);
       router.set(domain.name, { host: config.hostname, port: started.server.ports.smtp });

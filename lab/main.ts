@@ -85,6 +85,12 @@ export function banner(lab: Lab): string {
     "",
     tlsNote,
     "",
+    "Webmail (the user agent in a browser, over each server's HTTP interface):",
+    ...lab.accounts.map((account) => {
+      const server = lab.server(account.domain);
+      return `  ${account.address.padEnd(aw[0])}  http://${server.hostname}:${server.ports.http}/`;
+    }),
+    "",
     "Try:",
     `  1. The course's dialog by hand (type HELO ${from.domain}, MAIL FROM: <${sender.address}>, ...):`,
     `       telnet ${to.hostname} ${to.ports.smtp}        (or: nc ${to.hostname} ${to.ports.smtp})`,

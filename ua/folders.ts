@@ -158,17 +158,17 @@ export async function listMessages(
   return fetched.map(inboxEntry).sort((a, b) => a.uid - b.uid);
 }
 
+/** Where a search looks: the whole message (`text`), the body, or one header field. */
+export type SearchPlace = "text" | "body" | "subject" | "from" | "to";
+
 /** Where a search looks, and its IMAP SEARCH key (RFC 3501 §6.4.4). */
-const SEARCH_KEYS = {
+const SEARCH_KEYS: Record<SearchPlace, string> = {
   text: "TEXT",
   body: "BODY",
   subject: "SUBJECT",
   from: "FROM",
   to: "TO",
-} as const;
-
-/** Where a search looks: the whole message (`text`), the body, or one header field. */
-export type SearchPlace = keyof typeof SEARCH_KEYS;
+};
 
 /**
  * Searches the selected mailbox (UID SEARCH), and lists what it finds.

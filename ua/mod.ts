@@ -40,3 +40,4 @@ export {
   returnPathOf,
 } from "./reading.ts";
 export { type MailboxNews, type WatchOptions } from "./watch.ts";
+export { webmailPages } from "./webmail.ts";
