@@ -122,6 +122,7 @@ export async function assembleLab(options: LabOptions = {}): Promise<LabParts> {
         requireTls: domain.requireTls,
         relayTls,
         httpPages: webmailPages(),
+        travelSources: () => servers.flatMap((s) => s.server.transcripts),
       });
       servers.push(started);
       router.set(domain.name, { host: config.hostname, port: started.server.ports.smtp });

@@ -113,6 +113,12 @@ export interface MailServerOptions {
   wrapHandler?: (handler: SmtpHandler) => SmtpHandler;
   /** Answers the HTTP port's requests outside `/api/` (the webmail's pages). @default 404 */
   httpPages?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Where the HTTP interface's travel panel looks for a message's hops: in the lab, every
+   * server's transcripts, so a reader sees the relay at the sender's server too.
+   * @default this server's transcripts
+   */
+  travelSources?: () => readonly Transcript[];
 }
 
 /**
@@ -244,6 +250,8 @@ export class MailServer implements AsyncDisposable {
       clock: this.clock,
       maxMessageSize: options.maxMessageSize,
       pages: options.httpPages,
+      transcripts: this.#transcriptFactory("HTTP submission"),
+      travelSources: options.travelSources ?? (() => this.transcripts),
     });
     if (tls) {
       const implicit = { implicitTls: true };

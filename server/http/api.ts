@@ -14,6 +14,7 @@
  * | `GET /api/mailboxes/:mailbox/messages/:uid[?images=1]` | one message, read (sets `\Seen`) |
  * | `GET …/:uid/raw` | its exact bytes, as a `.eml` download |
  * | `GET …/:uid/html[?images=1]` | its HTML, sanitised, as a page for a sandboxed frame |
+ * | `GET …/:uid/travel` | how it travelled: each hop's dialog, `C:`/`S:` lines and a diagram |
  * | `GET …/:uid/attachments/:index` | one attachment, as a download |
  * | `POST …/:uid/flags` `{add?, remove?}` | changes flags |
  * | `POST …/:uid/move` `{to}` | moves it to another mailbox |
@@ -31,6 +32,7 @@
  */
 import { z } from "zod";
 import type { Clock } from "../../protocol/clock.ts";
+import type { Transcript, TranscriptFactory } from "../../protocol/transcript.ts";
 import { buildMessage } from "../../message/mod.ts";
 import { SmtpReplyError } from "../../protocol/smtp/reply.ts";
 import type { Accounts } from "../accounts.ts";
@@ -45,6 +47,7 @@ import {
   rowSummary,
 } from "./message_view.ts";
 import { download, errorResponse, HttpError, json, validate } from "./reply.ts";
+import { travelOf } from "./travel.ts";
 import { HttpSessions, LoginGuard } from "./sessions.ts";
 
 /** What the HTTP interface works with. */
@@ -67,6 +70,10 @@ export interface HttpApiOptions {
   maxRequestsPerMinute?: number;
   /** The wait added to each failed login after the first. @default 1000 */
   loginFailureDelayMs?: number;
+  /** Records a submission over HTTP as a dialog, beside SMTP's. @default none */
+  transcripts?: TranscriptFactory;
+  /** Where the travel panel looks for a message's hops. @default none (no hops) */
+  travelSources?: () => readonly Transcript[];
 }
 
 /** The client's address, as `Deno.serve` tells it. */
@@ -187,6 +194,7 @@ export class HttpApi {
       { method: "DELETE", pattern: path(message), handler: this.#delete },
       { method: "GET", pattern: path(`${message}/raw`), handler: this.#raw },
       { method: "GET", pattern: path(`${message}/html`), handler: this.#html },
+      { method: "GET", pattern: path(`${message}/travel`), handler: this.#travel },
       {
         method: "GET",
         pattern: path(`${message}/attachments/:index(\\d+)`),
@@ -401,6 +409,18 @@ export class HttpApi {
     });
   };
 
+  #travel: Handler = async (_request, match, who) => {
+    const { info, bytes } = await this.#message(who, match);
+    const view = messageView(info, bytes);
+    const sources = this.#options.travelSources?.() ?? [];
+    const reader = `${who.user}@${this.#options.domain}`;
+    const showRecipients = view.from?.address.toLowerCase() === reader;
+    const hops = view.messageId
+      ? travelOf(sources, view.messageId, reader, { showRecipients })
+      : [];
+    return json({ messageId: view.messageId, received: view.received_fields, hops });
+  };
+
   #attachment: Handler = async (_request, match, who) => {
     const { bytes, uid } = await this.#message(who, match);
     const found = attachmentOf(bytes, Number(match.index));
@@ -505,7 +525,21 @@ export class HttpApi {
       await smtpStep(() => handler.rcpt?.(address, envelope, client), address);
       envelope.to.push(address);
     }
-    await smtpStep(() => handler.data?.(envelope, bytes, client));
+    const dialog = this.#record(who, from, recipients, bytes);
+    try {
+      await smtpStep(() => handler.data?.(envelope, bytes, client));
+    } catch (error) {
+      dialog?.server(
+        `${asHttpError(error).status} ${asHttpError(error).message}`,
+        this.#options.clock.now(),
+      );
+      throw error;
+    }
+    dialog?.server(
+      "202 Accepted: delivered or queued, as SMTP's 250 would say",
+      this.#options.clock.now(),
+    );
+    dialog?.note("HTTP request done", this.#options.clock.now());
     const sent = await this.#options.store.deliver(who.user!, bytes, {
       mailbox: "Sent",
       flags: ["\\Seen"],
@@ -515,6 +549,26 @@ export class HttpApi {
     )?.[1];
     return json({ messageId, recipients, sentUid: sent }, { status: 202 });
   };
+
+  // A submission over HTTP, written down like an SMTP dialog: the request, the message's header
+  // (its body as one line), the answer. The travel panel finds it by the Message-ID line.
+  #record(who: Who, from: string, recipients: string[], bytes: Uint8Array) {
+    const dialog = this.#options.transcripts?.({
+      protocol: "HTTP",
+      remote: who.remote,
+      local: this.#options.domain,
+    });
+    if (!dialog) return undefined;
+    const now = this.#options.clock.now();
+    dialog.client(`POST /api/send (logged in as ${from})`, now);
+    for (const recipient of recipients) dialog.client(`recipient: <${recipient}>`, now);
+    const text = new TextDecoder().decode(bytes);
+    const end = text.indexOf("\r\n\r\n");
+    for (const line of text.slice(0, end < 0 ? text.length : end).split("\r\n")) {
+      dialog.client(line, now);
+    }
+    return dialog;
+  }
 
   #queue: Handler = () => {
     const entries = this.#options.queue.list().map((entry) => ({

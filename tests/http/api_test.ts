@@ -391,3 +391,43 @@ Deno.test("HTTP: failed logins are slowed, then refused per address and per acco
   }
   assert.deepEqual(statuses, [...Array(12).fill(401), 429, 429]);
 });
+
+Deno.test("HTTP: the travel panel gives each hop's dialog, and never another recipient's address", async () => {
+  await using lab = await webLab();
+  await lab.hamburger.accounts.add("carol", "secret");
+  await lab.hamburger.store.ensureUser("carol");
+  const alice = await WebClient.login(lab.crepes, "alice", "ketchup");
+  const sent = await alice.post("/api/send", {
+    to: "bob@hamburger.edu",
+    bcc: "carol@hamburger.edu",
+    subject: "Surprise party",
+    text: "Shh.",
+  });
+  assert.equal(sent.status, 202);
+  await lab.crepes.queue.idle();
+  // hamburger.edu's own transcripts: the MX hop (webLab's servers do not share theirs).
+  const bob = await WebClient.login(lab.hamburger, "bob", "pickles");
+  const [row] = (await bob.json<Listing>("/api/mailboxes/INBOX/messages")).messages;
+  const travel = await bob.json<{ hops: { role: string; lines: string[]; svg: string }[] }>(
+    `/api/mailboxes/INBOX/messages/${row.uid}/travel`,
+  );
+  assert.deepEqual(travel.hops.map((h) => h.role), ["mx"]);
+  const [mx] = travel.hops;
+  assert.ok(mx.lines.includes("C: RCPT TO:<bob@hamburger.edu>"));
+  assert.ok(mx.lines.includes("C: RCPT TO:(another recipient)"));
+  assert.ok(
+    mx.lines.some((l) => /^C: \(the message: \d+ lines, Message-ID <.+@crepes\.fr>\)$/.test(l)),
+  );
+  assert.match(mx.svg, /^<svg/);
+  assert.doesNotMatch(JSON.stringify(travel), /carol/);
+  // alice's server has her side: the HTTP submission and the relay, Bcc hidden from her view too.
+  const [sentRow] = (await alice.json<Listing>("/api/mailboxes/Sent/messages")).messages;
+  const mine = await alice.json<{ hops: { role: string; lines: string[] }[] }>(
+    `/api/mailboxes/Sent/messages/${sentRow.uid}/travel`,
+  );
+  assert.deepEqual(mine.hops.map((h) => h.role), ["http submission", "relay"]);
+  assert.ok(mine.hops[0].lines.includes("C: recipient: <bob@hamburger.edu>"));
+  assert.ok(
+    mine.hops[0].lines.includes("S: 202 Accepted: delivered or queued, as SMTP's 250 would say"),
+  );
+});

@@ -82,6 +82,15 @@ toolTest(
       assert.match(hops[0], /→ crepes\.fr \(ESMTPA\)/);
       assert.match(hops[1], /^crepes\.fr → hamburger\.edu \(ESMTPS?\)/); // the relay, in TLS in the lab
       assert.match(hops[2], /hamburger\.edu → bob@hamburger\.edu \(HTTP\)/);
+      // Each hop's own dialog, as the servers recorded it.
+      const dialogs = bob.locator("#dialogs details summary");
+      await dialogs.first().waitFor();
+      const roles = (await dialogs.allTextContents()).map((t) => t.split(":")[0]);
+      assert.deepEqual(roles, ["http submission", "relay", "mx"]);
+      await bob.locator("#dialogs details").nth(1).locator("summary").click();
+      const relay = await bob.locator("#dialogs details").nth(1).locator("pre").textContent() ?? "";
+      assert.match(relay, /^C: RCPT TO:<bob@hamburger\.edu>$/m);
+      assert.match(relay, /^S: 250 2\.0\.0 /m);
       await bob.screenshot({ path: `${SHOTS}read.png`, fullPage: true });
       // The saved .eml is byte for byte what IMAP gives.
       const [download] = await Promise.all([

@@ -153,6 +153,7 @@ async function openMessage(uid, images = false) {
     attachments.append(item(link));
   }
   showTravel(message.received_fields);
+  showDialogs(uid);
   await loadFolders();
   markRead(uid);
 }
@@ -195,6 +196,27 @@ function showTravel(fields) {
     lines.push(row.join("").trimEnd() + `  ${hop.with || "SMTP"}`);
   }
   $("diagram").textContent = hops.length ? lines.join("\n") : "No Received: fields";
+}
+
+// Each hop's own dialog, as the servers recorded it: C:/S: lines and a sequence diagram.
+async function showDialogs(uid) {
+  const list = $("dialogs");
+  list.replaceChildren();
+  const travel = await api(`${messagePath(uid)}/travel`);
+  if (travel.hops.length === 0) {
+    list.append(element("p", "No recorded dialog of this message is kept any more."));
+  }
+  for (const hop of travel.hops) {
+    const details = element("details", undefined, { class: "dialog" });
+    details.append(element("summary", `${hop.role}: ${hop.title}`));
+    details.append(element("pre", hop.lines.join("\n")));
+    const img = element("img", undefined, {
+      alt: `Sequence diagram: ${hop.client} and ${hop.server}`,
+      src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(hop.svg)}`,
+    });
+    details.append(img);
+    list.append(details);
+  }
 }
 
 function compose(prefill = {}) {
