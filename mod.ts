@@ -419,6 +419,7 @@ export {
   type LabEndpoint,
   type LabFaultOptions,
   type LabOptions,
+  type LabServerState,
   parseDuration,
   parseLabConfig,
   type QueueFilter,

@@ -10,6 +10,7 @@
  * POST   /queue/flush               {"domain"?, "server"?}: make them due now
  * DELETE /queue/ID                  delete without a bounce
  * POST   /fault                     {"domain", "words": ["451", "--for", "10m"]}
+ * GET    /?token=T                  the lab's page (see page.ts), /state and /events for it
  * ```
  *
  * @module
@@ -17,6 +18,7 @@
 import { join } from "node:path";
 import type { Lab } from "./lab.ts";
 import { deleteQueued, findQueued, flushQueues, parseFault, queuedEntries } from "./operator.ts";
+import { labPage, PUBLIC_ASSETS } from "./page.ts";
 
 /** What `control.json` holds. */
 export interface ControlInfo {
@@ -63,12 +65,24 @@ function same(a: string, b: string): boolean {
  * assert.deepEqual((await listed.json()).entries, []);
  * ```
  */
-export function controlHandler(lab: Lab, token: string): (request: Request) => Promise<Response> {
+export function controlHandler(
+  lab: Lab,
+  token: string,
+  closing?: AbortSignal,
+): (request: Request) => Promise<Response> {
+  const page = labPage(lab, closing);
   return async (request) => {
-    const auth = request.headers.get("authorization") ?? "";
-    if (!same(auth, `Bearer ${token}`)) return json({ error: "Missing or wrong token" }, 401);
     const url = new URL(request.url);
+    // The page's script and style hold no data: a browser fetches them without the token.
+    if (PUBLIC_ASSETS.has(url.pathname)) return (await page(request, url.pathname))!;
+    // The lab's page is for a browser, which cannot send the header: its GETs may carry the
+    // token in the address instead (as a notebook server's link does).
+    const auth = request.headers.get("authorization") ??
+      (request.method === "GET" ? `Bearer ${url.searchParams.get("token") ?? ""}` : "");
+    if (!same(auth, `Bearer ${token}`)) return json({ error: "Missing or wrong token" }, 401);
     const path = url.pathname.replace(/\/+$/, "");
+    const shown = await page(request, path);
+    if (shown) return shown;
     const id = /^\/queue\/([A-Za-z0-9_-]{1,64})$/.exec(path)?.[1];
     const body = request.method === "POST"
       ? await request.json().catch(() => ({})) as Record<string, unknown>
@@ -124,9 +138,16 @@ export class ControlServer implements AsyncDisposable {
   /** The file holding `info`. */
   readonly file: string;
   #server: Deno.HttpServer;
+  #closing: AbortController;
 
-  private constructor(server: Deno.HttpServer, info: ControlInfo, file: string) {
+  private constructor(
+    server: Deno.HttpServer,
+    info: ControlInfo,
+    file: string,
+    closing: AbortController,
+  ) {
     this.#server = server;
+    this.#closing = closing;
     this.info = info;
     this.file = file;
   }
@@ -141,9 +162,10 @@ export class ControlServer implements AsyncDisposable {
   static async start(lab: Lab, options: ControlServerOptions = {}): Promise<ControlServer> {
     const token = Array.from(crypto.getRandomValues(new Uint8Array(24)))
       .map((b) => b.toString(16).padStart(2, "0")).join("");
+    const closing = new AbortController();
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      controlHandler(lab, token),
+      controlHandler(lab, token, closing.signal),
     );
     const info = { url: `http://127.0.0.1:${server.addr.port}`, token, pid: Deno.pid };
     const dir = options.dir ?? lab.config.dataDir;
@@ -151,12 +173,13 @@ export class ControlServer implements AsyncDisposable {
     const file = join(dir, "control.json");
     await Deno.remove(file).catch(() => {}); // a crashed lab's file, perhaps with looser rights
     await Deno.writeTextFile(file, JSON.stringify(info) + "\n", { mode: 0o600 });
-    return new ControlServer(server, info, file);
+    return new ControlServer(server, info, file, closing);
   }
 
   /** Stops the endpoint and removes `control.json`. */
   async close(): Promise<void> {
     await Deno.remove(this.file).catch(() => {});
+    this.#closing.abort(); // the lab page's event streams end, so shutdown does not wait on them
     await this.#server.shutdown();
   }
 

@@ -31,6 +31,7 @@ export interface EventLogOptions {
  */
 export class EventLog {
   #events: MailEvent[] = [];
+  #listeners = new Set<(event: MailEvent) => void>();
   #max: number;
   #show: (event: MailEvent) => boolean;
 
@@ -57,6 +58,18 @@ export class EventLog {
   add(event: MailEvent): void {
     this.#events.push(event);
     if (this.#events.length > this.#max) this.#events.shift();
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  /**
+   * Follows the events as they are added (the lab's page shows them live).
+   *
+   * @param listener Told of each event, command and reply lines included.
+   * @returns A function that stops following.
+   */
+  subscribe(listener: (event: MailEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Forgets every event. */

@@ -9,6 +9,7 @@ import { escapeHtml, type Transcript } from "../protocol/transcript.ts";
 import type { MailEvent } from "../server/events.ts";
 import type { MailServer } from "../server/mail_server.ts";
 import type { StaticRouter } from "../server/queue/router.ts";
+import type { QueueEntry } from "../server/queue/spool.ts";
 import { EntryView, QueueView } from "../server/queue/queue_view.ts";
 import { assembleLab, type LabOptions, type LabParts } from "./assemble.ts";
 import type { EventLog } from "./event_log.ts";
@@ -59,6 +60,20 @@ type Registry = Set<Lab>;
 function registry(): Registry {
   const holder = globalThis as unknown as Record<symbol, Registry>;
   return holder[REGISTRY] ??= new Set();
+}
+
+/** One server as the lab's page shows it. */
+export interface LabServerState {
+  /** The domain. */
+  domain: string;
+  /** Its services and ports. */
+  endpoints: Endpoint[];
+  /** Whether its SMTP (MX) port is open. */
+  smtpRunning: boolean;
+  /** Its faults, in one line. */
+  faults: string;
+  /** What waits in its queue. */
+  queue: (QueueEntry & { server: string })[];
 }
 
 /**
@@ -222,6 +237,22 @@ export class Lab implements AsyncDisposable {
   transcriptsOf(role: string, domain?: string): Transcript[] {
     const servers = domain ? [this.server(domain)] : this.#servers;
     return servers.flatMap((s) => s.transcripts.filter((t) => t.role === role));
+  }
+
+  /**
+   * What the lab's page shows of each server: its ports, whether its SMTP port is open, its
+   * faults and its queue.
+   *
+   * @returns One entry per domain.
+   */
+  state(): LabServerState[] {
+    return this.#servers.map((server) => ({
+      domain: server.domain,
+      endpoints: this.endpoints.filter((e) => e.domain === server.domain),
+      smtpRunning: server.smtpRunning,
+      faults: this.#faults.get(server.domain)!.toString(),
+      queue: queuedEntries(this.#servers, { server: server.domain }),
+    }));
   }
 
   /** Every recorded dialog of every server, in the order they began. */

@@ -152,6 +152,9 @@ async function main(args: string[]): Promise<number> {
   const control = await ControlServer.start(lab);
   console.log(banner(lab));
   console.log(
+    `Lab page (servers, queues, faults, every dialog live): ${control.info.url}/?token=${control.info.token}\n`,
+  );
+  console.log(
     "Operator: deno task queue list | show ID | flush | delete ID;  " +
       `deno task fault ${
         lab.servers.at(-1)?.domain

@@ -22,7 +22,13 @@ export {
   parseLabConfig,
   type RelayTlsMode,
 } from "./config.ts";
-export { type Endpoint as LabEndpoint, Lab, type LabAccount, type LabOptions } from "./lab.ts";
+export {
+  type Endpoint as LabEndpoint,
+  Lab,
+  type LabAccount,
+  type LabOptions,
+  type LabServerState,
+} from "./lab.ts";
 export { EventLog, type EventLogOptions } from "./event_log.ts";
 export { type FaultAction, type LabFaultOptions, type QueueFilter } from "./operator.ts";
 export type { FaultStage } from "./faults.ts";
