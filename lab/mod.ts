@@ -22,6 +22,7 @@ export {
   parseLabConfig,
   type RelayTlsMode,
 } from "./config.ts";
+export { type HttpAnswer, HttpDialog, type HttpDialogOptions } from "./http_dialog.ts";
 export {
   type Endpoint as LabEndpoint,
   Lab,
