@@ -20,6 +20,7 @@
  * | `POST …/:uid/move` `{to}` | moves it to another mailbox |
  * | `DELETE …/:uid` | moves it to Trash; in Trash, removes it for good |
  * | `POST /api/send` `{to, cc?, bcc?, subject, text?, html?, attachments?, inReplyTo?, references?}` | submits, as the SMTP submission port does |
+ * | `POST /api/submit?to=…[&saveSent=1]`, body `message/rfc822` | submits a message the client composed (From: must be the login) |
  * | `GET /api/queue` | the server's outbound queue |
  * | `GET /api/events` | server-sent events: the user's mailboxes changed |
  *
@@ -33,7 +34,7 @@
 import { z } from "zod";
 import type { Clock } from "../../protocol/clock.ts";
 import type { Transcript, TranscriptFactory } from "../../protocol/transcript.ts";
-import { buildMessage } from "../../message/mod.ts";
+import { buildMessage, parseHeaders } from "../../message/mod.ts";
 import { SmtpReplyError } from "../../protocol/smtp/reply.ts";
 import type { Accounts } from "../accounts.ts";
 import type { OutboundQueue } from "../queue/queue.ts";
@@ -203,6 +204,7 @@ export class HttpApi {
       { method: "POST", pattern: path(`${message}/flags`), handler: this.#flags },
       { method: "POST", pattern: path(`${message}/move`), handler: this.#move },
       { method: "POST", pattern: path("/api/send"), handler: this.#send },
+      { method: "POST", pattern: path("/api/submit"), handler: this.#submitRaw },
       { method: "GET", pattern: path("/api/queue"), handler: this.#queue },
       { method: "GET", pattern: path("/api/events"), handler: this.#events },
     ];
@@ -508,6 +510,49 @@ export class HttpApi {
       inReplyTo: input.inReplyTo,
       references: input.references,
     }, { clock: this.#options.clock, domain: this.#options.domain });
+    return await this.#submit(who, from, recipients, bytes, { max, saveSent: true });
+  };
+
+  // A message the client composed itself (a user agent's own bytes), as SMTP's DATA takes it:
+  // the recipients in the address (`?to=a&to=b`), the From: the login's own address.
+  #submitRaw: Handler = async (request, _match, who) => {
+    const max = this.#options.maxMessageSize ?? 10 * 1024 * 1024;
+    const type = request.headers.get("content-type") ?? "";
+    if (!/^message\/rfc822\s*(;|$)/i.test(type)) {
+      throw new HttpError(415, "Send the message itself, with Content-Type: message/rfc822");
+    }
+    const bytes = await readBody(request, max);
+    const recipients = [...new Set(new URL(request.url).searchParams.getAll("to"))];
+    for (const address of recipients) {
+      if (!ADDRESS.test(address)) {
+        throw new HttpError(400, `to: "${address}" is not an email address`, { field: "to" });
+      }
+    }
+    if (recipients.length === 0) {
+      throw new HttpError(400, "to: give at least one recipient (?to=...)", { field: "to" });
+    }
+    const from = `${who.user}@${this.#options.domain}`;
+    // RFC 6409 §6.1: a submission server may refuse a message its login does not author.
+    const authors = parseHeaders(bytes).from.map((m) => m.address.toLowerCase());
+    if (authors.length === 0 || authors.some((a) => a !== from)) {
+      throw new HttpError(403, `From: must be ${from}, the address you logged in as`, {
+        field: "from",
+      });
+    }
+    const saveSent = new URL(request.url).searchParams.get("saveSent") === "1";
+    return await this.#submit(who, from, recipients, bytes, { max, saveSent });
+  };
+
+  // The submission port's own steps: each recipient as RCPT, the message as DATA (trace field,
+  // local delivery, the queue), then the answer.
+  async #submit(
+    who: Who,
+    from: string,
+    recipients: string[],
+    bytes: Uint8Array,
+    options: { max: number; saveSent: boolean },
+  ): Promise<Response> {
+    const max = options.max;
     if (bytes.length > max) {
       throw new HttpError(413, `The message is ${bytes.length} bytes; the limit is ${max}`);
     }
@@ -540,15 +585,15 @@ export class HttpApi {
       this.#options.clock.now(),
     );
     dialog?.note("HTTP request done", this.#options.clock.now());
-    const sent = await this.#options.store.deliver(who.user!, bytes, {
-      mailbox: "Sent",
-      flags: ["\\Seen"],
-    }).catch(() => undefined);
+    const sent = options.saveSent
+      ? await this.#options.store.deliver(who.user!, bytes, { mailbox: "Sent", flags: ["\\Seen"] })
+        .catch(() => undefined)
+      : undefined;
     const messageId = /^Message-ID:\s*(\S+)/im.exec(
       new TextDecoder().decode(bytes.subarray(0, 4096)),
     )?.[1];
     return json({ messageId, recipients, sentUid: sent }, { status: 202 });
-  };
+  }
 
   // A submission over HTTP, written down like an SMTP dialog: the request, the message's header
   // (its body as one line), the answer. The travel panel finds it by the Message-ID line.
@@ -674,6 +719,16 @@ async function readJson(request: Request, limit = JSON_LIMIT): Promise<unknown> 
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, "Send JSON, with Content-Type: application/json");
   }
+  const text = new TextDecoder().decode(await readBody(request, limit));
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "The request body is not valid JSON");
+  }
+}
+
+// The body, refused with 413 as soon as it passes the limit (declared or sent).
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) throw new HttpError(413, `The request is larger than ${limit} bytes`);
   const chunks: Uint8Array[] = [];
@@ -685,12 +740,7 @@ async function readJson(request: Request, limit = JSON_LIMIT): Promise<unknown> 
       chunks.push(chunk);
     }
   }
-  const text = new TextDecoder().decode(concat(chunks, size));
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "The request body is not valid JSON");
-  }
+  return concat(chunks, size);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -431,3 +431,37 @@ Deno.test("HTTP: the travel panel gives each hop's dialog, and never another rec
     mine.hops[0].lines.includes("S: 202 Accepted: delivered or queued, as SMTP's 250 would say"),
   );
 });
+
+Deno.test("HTTP: a user agent submits its own message bytes, From: its login, as SMTP's DATA would", async () => {
+  await using lab = await webLab();
+  const alice = await WebClient.login(lab.crepes, "alice", "ketchup");
+  const message = "From: Alice <alice@crepes.fr>\r\nTo: bob@hamburger.edu\r\nSubject: raw\r\n" +
+    "Message-ID: <raw-1@crepes.fr>\r\n\r\n..leading dot kept as written\r\n";
+  const submit = (text: string, query = "?to=bob@hamburger.edu", type = "message/rfc822") =>
+    alice.request(`/api/submit${query}`, {
+      method: "POST",
+      headers: { "content-type": type, origin: alice.base },
+      body: text,
+    });
+  const ok = await submit(message, "?to=bob@hamburger.edu&saveSent=1");
+  assert.equal(ok.status, 202, await ok.clone().text());
+  assert.equal((await ok.json()).messageId, "<raw-1@crepes.fr>");
+  await lab.crepes.queue.idle();
+  const [info] = await lab.hamburger.store.list("bob", "INBOX");
+  const stored = new TextDecoder().decode(await lab.hamburger.store.read("bob", "INBOX", info.uid));
+  assert.ok(stored.endsWith(message), "the bytes after the trace fields are the bytes sent");
+  assert.equal((await lab.crepes.store.list("alice", "Sent")).length, 1);
+  const forged = await submit(message.replace("alice@crepes.fr>", "ceo@bank.example>"));
+  assert.equal(forged.status, 403);
+  assert.match((await forged.json()).error, /From: must be alice@crepes\.fr/);
+  const noFrom = await submit("Subject: who?\r\n\r\nx\r\n");
+  assert.equal(noFrom.status, 403);
+  await noFrom.body?.cancel();
+  const json = await submit(message, "?to=bob@hamburger.edu", "application/json");
+  assert.equal(json.status, 415);
+  await json.body?.cancel();
+  const nobody = await submit(message, "");
+  assert.equal(nobody.status, 400);
+  await nobody.body?.cancel();
+  assert.equal((await lab.hamburger.store.list("bob", "INBOX")).length, 1);
+});
