@@ -70,8 +70,8 @@ toolTest(
       await row.waitFor({ timeout: 10_000 });
       await bob.screenshot({ path: `${SHOTS}inbox.png` });
       // By keyboard: a row is a button, so Tab reaches it and Enter opens it.
-    await row.focus();
-    await bob.keyboard.press("Enter");
+      await row.focus();
+      await bob.keyboard.press("Enter");
       await bob.locator("#headers").getByText(SUBJECT).waitFor();
       assert.match(await bob.locator("#text").textContent() ?? "", /The recipe is attached\./);
       assert.match(
