@@ -202,7 +202,8 @@ export class Lab implements AsyncDisposable {
 
   /**
    * What a user agent needs to reach an account's server: the address, the password, the
-   * submission and IMAP endpoints, and the lab's clock. Pass it to `new UserAgent(...)`.
+   * submission, IMAP and HTTP endpoints, and the lab's clock. Pass it to `new UserAgent(...)`
+   * (with `via` to send or read over HTTP).
    *
    * @param address An account of the lab, such as `alice@crepes.fr`.
    * @returns The account's settings.
@@ -213,6 +214,7 @@ export class Lab implements AsyncDisposable {
     password: string;
     submission: { hostname: string; port: number };
     imap: { hostname: string; port: number };
+    http: { hostname: string; port: number };
     clock: Clock;
   } {
     const account = this.accounts.find((a) => a.address === address.toLowerCase());
@@ -223,6 +225,7 @@ export class Lab implements AsyncDisposable {
       password: account.password,
       submission: { hostname: server.hostname, port: server.ports.submission },
       imap: { hostname: server.hostname, port: server.ports.imap },
+      http: { hostname: server.hostname, port: server.ports.http },
       clock: this.clock,
     };
   }

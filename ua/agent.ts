@@ -2,94 +2,33 @@
  * The user agent (course section 2.3): what lets a person compose, send, read, reply to, forward
  * and save mail, search it, file it in folders, flag it, throw it away and watch for new mail. It
  * never talks to the recipient's server: it submits to its own server over SMTP with AUTH, and
- * keeps its mailboxes on that server over IMAP. A server it cannot reach is a
- * `ServerConnectionError` naming the server's role, host and port; a refused password, a
- * `LoginRefusedError`.
+ * keeps its mailboxes on that server over IMAP; or, with `via`, does either over the server's
+ * HTTP interface (`POST /api/submit`, `GET /api/mailboxes/...`), with the same results. A
+ * server it cannot reach is a `ServerConnectionError` naming the server's role, host and port;
+ * a refused password, a `LoginRefusedError`.
  *
  * @module
  */
-import type { Clock } from "../protocol/clock.ts";
 import type { AppendUid } from "../protocol/imap/response_data.ts";
 import { localPartOf } from "../protocol/smtp/command.ts";
-import type { Transcript } from "../protocol/transcript.ts";
 import type { AddressInput } from "../message/build.ts";
 import { type ParsedMessage, parseMessage } from "../message/parse.ts";
 import type { SendResult } from "../client/smtp_client.ts";
 import { systemClock } from "../runtime/system_clock.ts";
+import type { MailAccess } from "./access.ts";
 import { forwardDraft, replyDraft } from "./answer.ts";
 import { type Composed, composeMessage, type Draft } from "./compose.ts";
-import type { Endpoint } from "./errors.ts";
-import {
-  appendToSpecial,
-  expungeMessage,
-  fetchMessage,
-  type Folder,
-  type InboxEntry,
-  listFolders,
-  listMessages,
-  moveMessage,
-  noMessage,
-  searchMessages,
-  specialMailbox,
-  userFlags,
-} from "./folders.ts";
+import type { FlagOptions, SentMessage, UserAgentOptions } from "./agent_options.ts";
+import { appendToSpecial, type Folder, type InboxEntry, type SearchPlace } from "./folders.ts";
+import { httpAccess, submitOverHttp } from "./http_access.ts";
+import { HttpTransport } from "./http_transport.ts";
+import { imapAccess } from "./imap_access.ts";
 import { mboxEntry } from "./mbox.ts";
-import { type SessionOptions, submitMessage, withImap, withMailbox } from "./session.ts";
-import { type MailboxNews, watchMailbox, type WatchOptions } from "./watch.ts";
+import { type SessionOptions, submitMessage, withImap } from "./session.ts";
+import type { MailboxNews, WatchOptions } from "./watch.ts";
 
 export type { Endpoint } from "./errors.ts";
-
-/** Options of {@linkcode UserAgent}. */
-export interface UserAgentOptions {
-  /** The user's address, such as `alice@crepes.fr`. */
-  address: string;
-  /** The password for submission and IMAP. */
-  password: string;
-  /** The login name. @default the address's local part */
-  user?: string;
-  /** The display name in From. @default none */
-  name?: string;
-  /** The user's server's submission port (587 in the course). */
-  submission: Endpoint;
-  /** The user's server's IMAP port (143 in the course). */
-  imap: Endpoint;
-  /** Dates of new messages. @default the system clock */
-  clock?: Clock;
-  /** Called for each new connection, to record its dialog. @default no recording */
-  record?: (protocol: "SMTP" | "IMAP") => Transcript | undefined;
-  /**
-   * Keep a copy of each message sent (by `send`, `reply` and `forward`) in the `\Sent` mailbox,
-   * marked read, as mail clients do. Off by default: it takes an IMAP connection per message,
-   * and some servers file sent mail themselves (this one does not).
-   * @default false
-   */
-  saveSent?: boolean;
-  /**
-   * How long to wait for a server: for the greeting, and for each answer after it.
-   * @default 30000
-   */
-  timeoutMs?: number;
-}
-
-/** What became of a message sent. */
-export interface SentMessage {
-  /** Its Message-ID. */
-  messageId: string;
-  /** What the submission server said of each recipient. */
-  result: SendResult;
-  /** Where its copy in Sent went, with `saveSent` (and a server with UIDPLUS). */
-  saved?: AppendUid;
-  /** Why the copy could not be saved; the message was sent all the same. */
-  saveError?: Error;
-}
-
-/** Options of {@linkcode UserAgent.flag}. */
-export interface FlagOptions {
-  /** Set the flags (true) or clear them (false). @default true */
-  on?: boolean;
-  /** The message's mailbox. @default "INBOX" */
-  mailbox?: string;
-}
+export type { FlagOptions, SentMessage, UserAgentOptions } from "./agent_options.ts";
 
 /**
  * A user agent for one account.
@@ -112,17 +51,37 @@ export interface FlagOptions {
  * assert.deepEqual(await bob.inbox(), []);
  * assert.equal((await bob.inbox("Trash"))[0].subject, "Lunch?");
  * ```
+ *
+ * @example The same over the servers' HTTP interfaces, and the same bytes as IMAP's
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Lab } from "../lab/lab.ts";
+ * import { UserAgent } from "./agent.ts";
+ *
+ * await using lab = await Lab.start({ freePorts: true, storage: "memory", passwordIterations: 1000 });
+ * const via = { send: "http", read: "http" } as const;
+ * const alice = new UserAgent({ ...lab.agentOptions("alice@crepes.fr"), via });
+ * const bob = new UserAgent({ ...lab.agentOptions("bob@hamburger.edu"), via });
+ * await alice.send({ to: "bob@hamburger.edu", subject: "Lunch?", text: "Do you like ketchup?\n" });
+ * await lab.idle();
+ * const [entry] = await bob.inbox();
+ * const overImap = new UserAgent(lab.agentOptions("bob@hamburger.edu"));
+ * assert.deepEqual((await bob.read(entry.uid)).bytes, await overImap.save(entry.uid));
+ * ```
  */
 export class UserAgent {
   /** The user's address. */
   readonly address: string;
   #options: UserAgentOptions;
   #session: SessionOptions;
+  #access: MailAccess;
+  #http?: HttpTransport;
 
   /**
    * Creates a user agent; it connects only when asked to send or read.
    *
    * @param options The account and its server's endpoints.
+   * @throws {TypeError} When `via` names HTTP and `http` is missing.
    */
   constructor(options: UserAgentOptions) {
     this.address = options.address;
@@ -137,6 +96,23 @@ export class UserAgent {
       timeoutMs: options.timeoutMs ?? 30_000,
       record: options.record,
     };
+    const { send = "smtp", read = "imap" } = options.via ?? {};
+    if (send === "http" || read === "http") {
+      if (!options.http) {
+        throw new TypeError('via "http" needs the HTTP interface\'s endpoint in options.http');
+      }
+      this.#http = new HttpTransport({
+        ...this.#session,
+        endpoint: options.http,
+        record: options.record && (() => options.record?.("HTTP")),
+      });
+    }
+    this.#access = read === "http" ? httpAccess(this.#http!) : imapAccess(this.#session);
+  }
+
+  /** The HTTP session, when sending goes over HTTP. */
+  get #httpSend(): HttpTransport | undefined {
+    return this.#options.via?.send === "http" ? this.#http : undefined;
   }
 
   /**
@@ -161,8 +137,18 @@ export class UserAgent {
    */
   async send(draft: Draft): Promise<SentMessage> {
     const composed = this.compose(draft);
+    const saveSent = this.#options.saveSent ?? false;
+    const http = this.#httpSend;
+    if (http) {
+      const { result, sentUid } = await submitOverHttp(http, composed, { saveSent });
+      const sent: SentMessage = { messageId: composed.messageId, result };
+      if (!saveSent || result.reply.code >= 300) return sent;
+      if (sentUid === undefined) sent.saveError = new Error("The server kept no copy in Sent");
+      else sent.saved = { uid: sentUid };
+      return sent;
+    }
     const sent: SentMessage = await this.submit(composed);
-    if (!this.#options.saveSent) return sent;
+    if (!saveSent) return sent;
     try {
       const saved = await this.saveSent(composed.bytes);
       if (saved) sent.saved = saved;
@@ -173,18 +159,24 @@ export class UserAgent {
   }
 
   /**
-   * Submits a composed message (SMTP with AUTH on the submission port).
+   * Submits a composed message: SMTP with AUTH on the submission port, or `POST /api/submit`
+   * with `via.send` "http".
    *
    * @param composed A message from {@linkcode UserAgent.compose}.
    * @returns The Message-ID and the server's answer.
    */
   async submit(composed: Composed): Promise<{ messageId: string; result: SendResult }> {
-    return { messageId: composed.messageId, result: await submitMessage(composed, this.#session) };
+    const http = this.#httpSend;
+    const result = http
+      ? (await submitOverHttp(http, composed, { saveSent: false })).result
+      : await submitMessage(composed, this.#session);
+    return { messageId: composed.messageId, result };
   }
 
   /**
    * Files a message in the `\Sent` mailbox (found by LIST, else "Sent", made if missing), marked
-   * read: what `send` does with `saveSent`, for a message submitted some other way.
+   * read: what `send` does with `saveSent`, for a message submitted some other way. Always over
+   * IMAP: the HTTP interface files only what it submits itself.
    *
    * @param message The message as sent.
    * @returns Where it went, when the server says.
@@ -202,24 +194,25 @@ export class UserAgent {
    * @returns The folders, INBOX first.
    */
   async mailboxes(): Promise<Folder[]> {
-    return await withImap(this.#session, listFolders);
+    return await this.#access.mailboxes();
   }
 
   /**
-   * Lists a mailbox: one entry per message, without marking anything read.
+   * Lists a mailbox: one entry per message, without marking anything read. (Over HTTP, `from`
+   * names the first author only.)
    *
    * @param mailbox The mailbox. @default "INBOX"
    * @returns The entries in UID order.
    */
   async inbox(mailbox = "INBOX"): Promise<InboxEntry[]> {
-    return await withMailbox(this.#session, mailbox, async (client, box) => {
-      return box.exists === 0 ? [] : await listMessages(client, "1:*");
-    });
+    return await this.#access.list(mailbox);
   }
 
   /**
    * Searches a mailbox on the server (SEARCH, RFC 3501 §6.4.4), without marking anything read:
    * the server looks for the text, in any case, in the whole message or in one part of it.
+   * Over HTTP the server looks in From and Subject only: `text` means those two, and `body`
+   * and `to` are refused with a `RangeError`.
    *
    * @param text What to look for.
    * @param options The mailbox, and where to look: `text` (header and body), `body`,
@@ -228,10 +221,11 @@ export class UserAgent {
    */
   async search(
     text: string,
-    options: { mailbox?: string; in?: "text" | "body" | "subject" | "from" | "to" } = {},
+    options: { mailbox?: string; in?: SearchPlace } = {},
   ): Promise<InboxEntry[]> {
-    return await withMailbox(this.#session, options.mailbox ?? "INBOX", (client) => {
-      return searchMessages(client, text, options.in ?? "text");
+    return await this.#access.search(text, {
+      mailbox: options.mailbox ?? "INBOX",
+      in: options.in ?? "text",
     });
   }
 
@@ -259,10 +253,8 @@ export class UserAgent {
     mailbox = "INBOX",
     options: { markSeen?: boolean } = {},
   ): Promise<Uint8Array> {
-    const item = options.markSeen ? "BODY[]" : "BODY.PEEK[]";
-    return await withMailbox(this.#session, mailbox, async (client) => {
-      return (await fetchMessage(client, uid, { mailbox, items: `(UID ${item})` })).bytes;
-    });
+    const markSeen = options.markSeen ?? false;
+    return (await this.#access.fetch(uid, { mailbox, markSeen })).bytes;
   }
 
   /**
@@ -274,11 +266,9 @@ export class UserAgent {
    * @returns The entry's bytes.
    */
   async saveAsMbox(uid: number, mailbox = "INBOX"): Promise<Uint8Array> {
-    const items = "(UID INTERNALDATE BODY.PEEK[])";
-    return await withMailbox(this.#session, mailbox, async (client) => {
-      const { bytes, internalDate } = await fetchMessage(client, uid, { mailbox, items });
-      return mboxEntry(bytes, { date: internalDate });
-    });
+    const where = { mailbox, markSeen: false, internalDate: true };
+    const { bytes, internalDate } = await this.#access.fetch(uid, where);
+    return mboxEntry(bytes, { date: internalDate });
   }
 
   /**
@@ -288,19 +278,15 @@ export class UserAgent {
    * @param to The mailbox it goes to.
    * @param options The mailbox it is in. @default { from: "INBOX" }
    * @returns Its UID in the new mailbox, when the server says (UIDPLUS).
-   * @throws {ImapResponseError} `NO [TRYCREATE]` when `to` does not exist.
+   * @throws {ImapResponseError} `NO [TRYCREATE]` when `to` does not exist (over HTTP, a
+   * `NoSuchMailboxError`).
    */
   async move(
     uid: number,
     to: string,
     options: { from?: string } = {},
   ): Promise<number | undefined> {
-    const from = options.from ?? "INBOX";
-    return await withMailbox(
-      this.#session,
-      from,
-      (client) => moveMessage(client, uid, { from, to }),
-    );
+    return await this.#access.move(uid, { from: options.from ?? "INBOX", to });
   }
 
   /**
@@ -313,23 +299,19 @@ export class UserAgent {
    * not say).
    */
   async trash(uid: number, mailbox = "INBOX"): Promise<number | undefined> {
-    return await withMailbox(this.#session, mailbox, async (client) => {
-      const trash = await specialMailbox(client, "\\Trash");
-      if (trash !== mailbox) return await moveMessage(client, uid, { from: mailbox, to: trash });
-      await expungeMessage(client, uid, mailbox);
-      return undefined;
-    });
+    return await this.#access.trash(uid, mailbox);
   }
 
   /**
    * Deletes a message for good, wherever it is: marks it `\Deleted` and expunges it (UID
-   * EXPUNGE, RFC 4315), with no copy in Trash.
+   * EXPUNGE, RFC 4315), with no copy in Trash. (Over HTTP, it goes to Trash and is removed
+   * from there at once.)
    *
    * @param uid The message.
    * @param mailbox The mailbox it is in. @default "INBOX"
    */
   async delete(uid: number, mailbox = "INBOX"): Promise<void> {
-    await withMailbox(this.#session, mailbox, (client) => expungeMessage(client, uid, mailbox));
+    await this.#access.delete(uid, mailbox);
   }
 
   /**
@@ -341,20 +323,15 @@ export class UserAgent {
    * @returns The message's flags now.
    */
   async flag(uid: number, flags: string | string[], options: FlagOptions = {}): Promise<string[]> {
-    const mailbox = options.mailbox ?? "INBOX";
-    const action = options.on === false ? "-FLAGS" : "+FLAGS";
     const list = typeof flags === "string" ? [flags] : flags;
-    return await withMailbox(this.#session, mailbox, async (client) => {
-      const changed = await client.store(String(uid), action, list, { uid: true });
-      const now = changed.find((m) => m.uid === uid)?.flags;
-      if (!now) throw noMessage(uid, mailbox);
-      return userFlags(now);
-    });
+    const where = { mailbox: options.mailbox ?? "INBOX", on: options.on !== false };
+    return await this.#access.flag(uid, list, where);
   }
 
   /**
    * Watches a mailbox with IDLE (RFC 2177) until the signal aborts: new messages, flag changes
-   * and expunges are reported as they happen, each naming messages by UID.
+   * and expunges are reported as they happen, each naming messages by UID. Over HTTP, it
+   * follows the server's events (`GET /api/events`) and lists the mailbox at each change.
    *
    * @param mailbox The mailbox, such as "INBOX".
    * @param onNews Called with each piece of news.
@@ -366,7 +343,7 @@ export class UserAgent {
     onNews: (news: MailboxNews) => void,
     options: WatchOptions = {},
   ): Promise<void> {
-    await withMailbox(this.#session, mailbox, (client) => watchMailbox(client, onNews, options));
+    await this.#access.watch(mailbox, onNews, options);
   }
 
   /**

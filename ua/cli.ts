@@ -178,7 +178,7 @@ async function agentFor(name: string, values: OptionValues, state: RunState): Pr
     account: address,
   };
   const record = values.transcript
-    ? (protocol: "SMTP" | "IMAP") => {
+    ? (protocol: "SMTP" | "IMAP" | "HTTP") => {
       const transcript = new Transcript({ client: user, server: domainOf(address) });
       state.transcripts.push([protocol, transcript]);
       return transcript;

@@ -7,8 +7,11 @@
  */
 import { ConnectionError, TimeoutError } from "../client/line_connection.ts";
 
-/** Which of the user's servers: where mail is submitted, or where the mailboxes are. */
-export type ServerRole = "SMTP submission" | "IMAP";
+/**
+ * Which of the user's servers: where mail is submitted, where the mailboxes are, or the server's
+ * HTTP interface (which does both).
+ */
+export type ServerRole = "SMTP submission" | "IMAP" | "HTTP";
 
 /** Where a server listens. */
 export interface Endpoint {
@@ -60,7 +63,7 @@ export class ServerConnectionError extends Error {
     endpoint: Endpoint,
     facts: { reason: string; connected: boolean; cause?: unknown },
   ) {
-    const where = `the ${role} server at ${formatEndpoint(endpoint)}`;
+    const where = `the ${serverName(role)} at ${formatEndpoint(endpoint)}`;
     super(
       facts.connected
         ? `Lost the connection to ${where} (${facts.reason})`
@@ -110,7 +113,8 @@ export class LoginRefusedError extends Error {
     facts: { user: string; said: string; cause?: unknown },
   ) {
     super(
-      `The ${role} server at ${formatEndpoint(endpoint)} refused the login of "${facts.user}" ` +
+      `The ${serverName(role)} at ${formatEndpoint(endpoint)} refused the login of ` +
+        `"${facts.user}" ` +
         `(it said: ${facts.said})`,
       { cause: facts.cause },
     );
@@ -191,6 +195,86 @@ export class NoSuchMessageError extends Error {
     this.uid = uid;
     this.mailbox = mailbox;
   }
+}
+
+/**
+ * A mailbox does not exist (the HTTP interface says so with 404; IMAP, with `NO [TRYCREATE]` or
+ * `[NONEXISTENT]`, which the user agent passes on as an `ImapResponseError`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NoSuchMailboxError } from "./errors.ts";
+ *
+ * assert.equal(new NoSuchMailboxError("Archive").message, 'There is no mailbox "Archive"');
+ * ```
+ */
+export class NoSuchMailboxError extends Error {
+  /** The mailbox asked for. */
+  readonly mailbox: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param mailbox The mailbox asked for.
+   */
+  constructor(mailbox: string) {
+    super(`There is no mailbox "${mailbox}"`);
+    this.name = "NoSuchMailboxError";
+    this.mailbox = mailbox;
+  }
+}
+
+/**
+ * The HTTP interface refused a request, with its status and its JSON `{error, field?}`: the
+ * HTTP counterpart of `SmtpReplyError` and `ImapResponseError`, for what the user agent has no
+ * error of its own for (a refused recipient, a message too large, a bad flag name).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HttpResponseError } from "./errors.ts";
+ *
+ * const error = new HttpResponseError({ hostname: "127.0.0.1", port: 20080 }, {
+ *   status: 413,
+ *   said: "The message is 11000000 bytes; the limit is 10485760",
+ * });
+ * assert.equal(
+ *   error.message,
+ *   "The HTTP interface at 127.0.0.1:20080 said: 413 The message is 11000000 bytes; the limit is 10485760",
+ * );
+ * assert.equal(error.temporary, false);
+ * ```
+ */
+export class HttpResponseError extends Error {
+  /** The HTTP status, such as 400. */
+  readonly status: number;
+  /** The request field the refusal is about, such as `to`, when the server names one. */
+  readonly field?: string;
+  /** What the server said (its `error`). */
+  readonly said: string;
+  /** Whether trying again later may work: 429 (too many requests) and 5xx. */
+  readonly temporary: boolean;
+
+  /**
+   * Creates the error.
+   *
+   * @param endpoint The HTTP interface's address and port.
+   * @param facts The status, what the server said, and the field it names.
+   */
+  constructor(endpoint: Endpoint, facts: { status: number; said: string; field?: string }) {
+    super(`The HTTP interface at ${formatEndpoint(endpoint)} said: ${facts.status} ${facts.said}`);
+    this.name = "HttpResponseError";
+    this.status = facts.status;
+    if (facts.field !== undefined) this.field = facts.field;
+    this.said = facts.said;
+    this.temporary = facts.status === 429 || facts.status >= 500;
+  }
+}
+
+/** How a sentence names a server: "the IMAP server", but "the HTTP interface". */
+function serverName(role: ServerRole): string {
+  return role === "HTTP" ? "HTTP interface" : `${role} server`;
 }
 
 /**

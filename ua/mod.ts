@@ -1,7 +1,8 @@
 /**
- * The user agent: compose, send, read, reply, forward and save over submission and IMAP; search,
- * file, flag, trash and delete messages; list folders; watch a mailbox with IDLE. Its errors say
- * which server (host and port), which field or which message.
+ * The user agent: compose, send, read, reply, forward and save over submission and IMAP, or over
+ * the server's HTTP interface; search, file, flag, trash and delete messages; list folders; watch
+ * a mailbox with IDLE (or the HTTP interface's events). Its errors say which server (host and
+ * port), which field or which message.
  *
  * @module
  */
@@ -24,8 +25,10 @@ export { type Composed, type Draft, isEmailAddress } from "./compose.ts";
 export {
   AddressError,
   type AddressField,
+  HttpResponseError,
   LoginRefusedError,
   NoReplyAddressError,
+  NoSuchMailboxError,
   NoSuchMessageError,
   ServerConnectionError,
   type ServerRole,
