@@ -10,6 +10,7 @@
  * deno task ua read 1 --user bob@hamburger.edu
  * deno task ua reply 1 --user bob@hamburger.edu --text "Yes, with pickles"
  * deno task ua save 1 --user bob@hamburger.edu --mbox saved.mbox
+ * deno task ua inbox --user bob@hamburger.edu --via http     # the server's HTTP interface
  * ```
  *
  * @module
@@ -39,8 +40,10 @@ import {
   AddressError,
   type Endpoint,
   formatEndpoint,
+  HttpResponseError,
   LoginRefusedError,
   NoReplyAddressError,
+  NoSuchMailboxError,
   NoSuchMessageError,
   ServerConnectionError,
 } from "./errors.ts";
@@ -63,7 +66,8 @@ const OVERVIEW = () =>
     "Usage: deno task ua COMMAND [options]",
     "",
     "The lab's user agent: it sends through your own server (SMTP submission, with AUTH) and",
-    "reads your mailboxes there (IMAP). It uses the lab's accounts and ports unless told otherwise.",
+    "reads your mailboxes there (IMAP), or does both over the server's HTTP interface with",
+    "--via http. It uses the lab's accounts and ports unless told otherwise.",
     "",
     "Commands:",
     ...commandList(),
@@ -75,6 +79,7 @@ const OVERVIEW = () =>
     '  deno task ua send --from alice@crepes.fr --to bob@hamburger.edu --subject Hi --text "Hello"',
     "  deno task ua inbox --user bob@hamburger.edu",
     "  deno task ua read 1 --user bob@hamburger.edu",
+    "  deno task ua inbox --user bob@hamburger.edu --via http",
   ].join("\n");
 
 function commandHelp(command: Command): string {
@@ -101,7 +106,7 @@ function commandHelp(command: Command): string {
 /** What a run has learnt, for its errors and its transcripts. */
 interface RunState {
   /** The servers of the agent, once made. */
-  servers?: { submission: Endpoint; imap: Endpoint; account: string };
+  servers?: { submission: Endpoint; imap: Endpoint; http?: Endpoint; account: string };
   /** The dialogs, with `--transcript`. */
   transcripts: [string, Transcript][];
 }
@@ -164,17 +169,28 @@ async function agentFor(name: string, values: OptionValues, state: RunState): Pr
     throw new UsageError(`No password for "${address}": it is not a lab account; give --password`);
   }
   const hostname = stringOf(values, "host") ?? config.hostname;
+  const via = stringOf(values, "via") ?? "smtp";
+  if (!["smtp", "imap", "http"].includes(via)) {
+    throw new UsageError(
+      `--via: "${via}" is not a way to the server; use smtp or imap (the default) or http`,
+    );
+  }
+  const overHttp = via === "http";
   const submission = numberOf(values, "submission-port", [1, 65535]) ?? domain?.ports.submission;
   const imap = numberOf(values, "imap-port", [1, 65535]) ?? domain?.ports.imap;
-  if (!submission || !imap) {
+  const http = numberOf(values, "http-port", [1, 65535]) ?? domain?.ports.http;
+  if (overHttp ? !http : !submission || !imap) {
     throw new UsageError(
-      `${domainOf(address)} is not a lab domain: give --submission-port N and --imap-port N`,
+      `${domainOf(address)} is not a lab domain: give ` +
+        (overHttp ? "--http-port N" : "--submission-port N and --imap-port N"),
     );
   }
   const timeout = numberOf(values, "timeout", [0.001, 3600]);
   state.servers = {
-    submission: { hostname, port: submission },
-    imap: { hostname, port: imap },
+    // Over HTTP, SMTP and IMAP are not used: a domain outside the lab may leave them out.
+    submission: { hostname, port: submission ?? 0 },
+    imap: { hostname, port: imap ?? 0 },
+    ...(http ? { http: { hostname, port: http } } : {}),
     account: address,
   };
   const record = values.transcript
@@ -189,6 +205,8 @@ async function agentFor(name: string, values: OptionValues, state: RunState): Pr
     password,
     submission: state.servers.submission,
     imap: state.servers.imap,
+    ...(state.servers.http ? { http: state.servers.http } : {}),
+    ...(overHttp ? { via: { send: "http", read: "http" } as const } : {}),
     record,
     saveSent: values["save-sent"] === true,
     ...(timeout === undefined ? {} : { timeoutMs: Math.round(timeout * 1000) }),
@@ -224,15 +242,16 @@ function explain(
       1,
     ];
   }
+  const noMailbox = (name: string | undefined) =>
+    `There is no mailbox "${name}"; the mailboxes are listed by: deno task ua folders --user ${user}`;
+  if (error instanceof NoSuchMailboxError) return [noMailbox(error.mailbox), 1];
+  if (error instanceof HttpResponseError) return [error.message, 1];
   if (error instanceof ImapResponseError) {
     if (error.code === "TRYCREATE" || error.code === "NONEXISTENT") {
       const name = error.code === "TRYCREATE" && line.name === "move"
         ? stringOf(values, "to")
         : stringOf(values, "mailbox") ?? "INBOX";
-      return [
-        `There is no mailbox "${name}"; the mailboxes are listed by: deno task ua folders --user ${user}`,
-        1,
-      ];
+      return [noMailbox(name), 1];
     }
     const where = state.servers ? ` at ${formatEndpoint(state.servers.imap)}` : "";
     return [`The IMAP server${where} said: ${error.message}`, 1];

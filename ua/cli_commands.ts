@@ -18,6 +18,7 @@ import {
   stringsOf,
   uidOf,
   UsageError,
+  viaHelp,
 } from "./cli_options.ts";
 
 /** The text of `--text` (with `\n` for new lines) or of `--text-file`; the same for HTML. */
@@ -68,6 +69,8 @@ function report(context: CommandContext, sent: SentMessage): number {
   return ok ? 0 : 1;
 }
 
+const ANSWER_VIA = viaHelp("smtp/imap", "read the message and send over the HTTP interface");
+
 const send: Command = {
   summary: "write a message and send it",
   usage: "send --from ADDRESS --to ADDRESS [--subject TEXT] [--text TEXT] [--attach FILE]...",
@@ -84,10 +87,15 @@ const send: Command = {
     "html-file",
     "attach",
     "save-sent",
+    "via",
   ],
+  overrides: {
+    via: viaHelp("smtp", "POST /api/submit to the server's HTTP interface"),
+  },
   examples: [
     'send --from alice@crepes.fr --to bob@hamburger.edu --subject "Lunch?" --text "Do you like ketchup?"',
     "send --from alice@crepes.fr --to bob@hamburger.edu --subject 메뉴 --attach menu.pdf",
+    'send --from alice@crepes.fr --to bob@hamburger.edu --subject Hi --text "Over HTTP" --via http',
   ],
   async run(context) {
     const { values } = context;
@@ -114,7 +122,8 @@ const send: Command = {
 const reply: Command = {
   summary: "answer a message (Re:, quoted, threaded)",
   usage: "reply UID --user ADDRESS --text TEXT [--all]",
-  options: ["user", "from", "text", "text-file", "all", "mailbox", "save-sent"],
+  options: ["user", "from", "text", "text-file", "all", "mailbox", "save-sent", "via"],
+  overrides: { via: ANSWER_VIA },
   examples: [
     'reply 1 --user bob@hamburger.edu --text "Yes, with pickles"',
     'reply 1 --user bob@hamburger.edu --all --text "See you all at noon"',
@@ -145,7 +154,9 @@ const forward: Command = {
     "as-attachment",
     "mailbox",
     "save-sent",
+    "via",
   ],
+  overrides: { via: ANSWER_VIA },
   examples: [
     'forward 1 --user bob@hamburger.edu --to carol@hamburger.edu --text "Look at this"',
     "forward 1 --user bob@hamburger.edu --to carol@hamburger.edu --as-attachment",

@@ -1,6 +1,7 @@
 /**
- * The commands of `deno task ua` that read and tidy the mailboxes over IMAP: list, read, search,
- * save (as .eml or into an mbox file), the folders, move, trash, delete, flag and watch.
+ * The commands of `deno task ua` that read and tidy the mailboxes over IMAP (or, with
+ * `--via http`, the server's HTTP interface): list, read, search, save (as .eml or into an mbox
+ * file), the folders, move, trash, delete, flag and watch.
  *
  * @module
  */
@@ -13,10 +14,13 @@ import {
   stringsOf,
   uidOf,
   UsageError,
+  viaHelp,
   writeFileFor,
 } from "./cli_options.ts";
 import type { SearchPlace } from "./folders.ts";
 import { describeMessage } from "./reading.ts";
+
+const OVER_HTTP = { via: viaHelp("imap", "the server's HTTP interface") };
 
 const mailboxOf = (context: CommandContext) => stringOf(context.values, "mailbox") ?? "INBOX";
 
@@ -28,8 +32,13 @@ function noOperands(context: CommandContext): void {
 const inbox: Command = {
   summary: "list a mailbox (marks nothing read)",
   usage: "inbox --user ADDRESS [--mailbox NAME]",
-  options: ["user", "from", "mailbox"],
-  examples: ["inbox --user bob@hamburger.edu", "inbox --user bob@hamburger.edu --mailbox Trash"],
+  options: ["user", "from", "mailbox", "via"],
+  overrides: OVER_HTTP,
+  examples: [
+    "inbox --user bob@hamburger.edu",
+    "inbox --user bob@hamburger.edu --mailbox Trash",
+    "inbox --user bob@hamburger.edu --via http",
+  ],
   async run(context) {
     noOperands(context);
     const mailbox = mailboxOf(context);
@@ -43,8 +52,13 @@ const inbox: Command = {
 const read: Command = {
   summary: "show a message: its header decoded, its text, its attachments (marks it read)",
   usage: "read UID --user ADDRESS [--raw] [--mailbox NAME]",
-  options: ["user", "from", "mailbox", "raw"],
-  examples: ["read 1 --user bob@hamburger.edu", "read 1 --user bob@hamburger.edu --raw"],
+  options: ["user", "from", "mailbox", "raw", "via"],
+  overrides: OVER_HTTP,
+  examples: [
+    "read 1 --user bob@hamburger.edu",
+    "read 1 --user bob@hamburger.edu --raw",
+    "read 1 --user bob@hamburger.edu --via http",
+  ],
   async run(context) {
     const uid = uidOf(context);
     const agent = await context.agent();
@@ -63,7 +77,10 @@ const PLACES: readonly SearchPlace[] = ["text", "body", "subject", "from", "to"]
 const search: Command = {
   summary: "find messages on the server (IMAP SEARCH)",
   usage: "search TEXT --user ADDRESS [--in PLACE] [--mailbox NAME]",
-  options: ["user", "from", "mailbox", "in"],
+  options: ["user", "from", "mailbox", "in", "via"],
+  overrides: {
+    via: viaHelp("imap", "the server's HTTP interface, which looks in From and Subject only"),
+  },
   examples: [
     "search ketchup --user bob@hamburger.edu",
     "search --in subject 점심 --user bob@hamburger.edu",
@@ -80,6 +97,12 @@ const search: Command = {
     if (!PLACES.includes(place as SearchPlace)) {
       throw new UsageError(`--in: "${place}" is not a place to search; use ${PLACES.join(", ")}`);
     }
+    if (stringOf(context.values, "via") === "http" && (place === "body" || place === "to")) {
+      throw new UsageError(
+        `--in ${place}: over HTTP the server searches From and Subject only; ` +
+          "use --in from, --in subject, or search over IMAP (without --via http)",
+      );
+    }
     const mailbox = mailboxOf(context);
     const agent = await context.agent();
     const found = await agent.search(text, { mailbox, in: place as SearchPlace });
@@ -92,7 +115,8 @@ const search: Command = {
 const save: Command = {
   summary: "save a message to a file: its exact bytes (.eml), or appended to an mbox file",
   usage: "save UID --user ADDRESS (--out FILE | --mbox FILE) [--mailbox NAME]",
-  options: ["user", "from", "mailbox", "out", "mbox"],
+  options: ["user", "from", "mailbox", "out", "mbox", "via"],
+  overrides: OVER_HTTP,
   examples: [
     "save 1 --user bob@hamburger.edu --out lunch.eml",
     "save 1 --user bob@hamburger.edu --mbox saved.mbox",
@@ -122,7 +146,8 @@ const save: Command = {
 const folders: Command = {
   summary: "list the mailboxes, their special use and their counts",
   usage: "folders --user ADDRESS",
-  options: ["user", "from"],
+  options: ["user", "from", "via"],
+  overrides: OVER_HTTP,
   examples: ["folders --user bob@hamburger.edu"],
   async run(context) {
     noOperands(context);
@@ -136,8 +161,8 @@ const folders: Command = {
 const move: Command = {
   summary: "move a message to another mailbox",
   usage: "move UID --user ADDRESS --to MAILBOX [--mailbox NAME]",
-  options: ["user", "from", "to", "mailbox"],
-  overrides: { to: ["MAILBOX", "the mailbox it goes to, such as Archive"] },
+  options: ["user", "from", "to", "mailbox", "via"],
+  overrides: { to: ["MAILBOX", "the mailbox it goes to, such as Archive"], ...OVER_HTTP },
   examples: ["move 1 --user bob@hamburger.edu --to Archive"],
   async run(context) {
     const uid = uidOf(context);
@@ -154,7 +179,8 @@ const move: Command = {
 const trash: Command = {
   summary: "throw a message away: to Trash (from Trash: deleted for good)",
   usage: "trash UID --user ADDRESS [--mailbox NAME]",
-  options: ["user", "from", "mailbox"],
+  options: ["user", "from", "mailbox", "via"],
+  overrides: OVER_HTTP,
   examples: ["trash 1 --user bob@hamburger.edu"],
   async run(context) {
     const uid = uidOf(context);
@@ -173,7 +199,8 @@ const trash: Command = {
 const remove: Command = {
   summary: "delete a message for good (\\Deleted, then EXPUNGE), with no copy in Trash",
   usage: "delete UID --user ADDRESS [--mailbox NAME]",
-  options: ["user", "from", "mailbox"],
+  options: ["user", "from", "mailbox", "via"],
+  overrides: OVER_HTTP,
   examples: ["delete 1 --user bob@hamburger.edu"],
   async run(context) {
     const uid = uidOf(context);
@@ -188,7 +215,8 @@ const remove: Command = {
 const flag: Command = {
   summary: "set (or clear) flags of a message, such as \\Flagged",
   usage: "flag UID --user ADDRESS --flag FLAG [--off] [--mailbox NAME]",
-  options: ["user", "from", "flag", "off", "mailbox"],
+  options: ["user", "from", "flag", "off", "mailbox", "via"],
+  overrides: OVER_HTTP,
   examples: [
     "flag 1 --user bob@hamburger.edu --flag '\\Flagged'",
     "flag 1 --user bob@hamburger.edu --flag '\\Seen' --off",
@@ -230,9 +258,12 @@ async function watchUntilInterrupted(context: CommandContext, agent: UserAgent):
 }
 
 const watch: Command = {
-  summary: "print news of a mailbox as it happens (IMAP IDLE), until Ctrl-C",
+  summary: "print news of a mailbox as it happens (IMAP IDLE, or HTTP events), until Ctrl-C",
   usage: "watch --user ADDRESS [--mailbox NAME]",
-  options: ["user", "from", "mailbox"],
+  options: ["user", "from", "mailbox", "via"],
+  overrides: {
+    via: viaHelp("imap", "the server's HTTP interface and its events (GET /api/events)"),
+  },
   examples: ["watch --user bob@hamburger.edu"],
   async run(context) {
     noOperands(context);

@@ -74,12 +74,23 @@ export const OPTIONS = {
   host: { type: "string", value: "HOST", help: "the server's address (default: the lab's)" },
   "submission-port": { type: "string", value: "N", help: "the SMTP submission port" },
   "imap-port": { type: "string", value: "N", help: "the IMAP port" },
+  "http-port": {
+    type: "string",
+    value: "N",
+    help: "the HTTP interface's port, for --via http (default: the lab's)",
+  },
+  via: {
+    type: "string",
+    value: "WAY",
+    help: "smtp or imap (default: SMTP submission to send, IMAP to read), or http: the " +
+      "server's HTTP interface for both",
+  },
   timeout: {
     type: "string",
     value: "SECONDS",
     help: "how long to wait for a server's answer (default: 30)",
   },
-  transcript: { type: "boolean", help: "print the SMTP and IMAP dialogs as well" },
+  transcript: { type: "boolean", help: "print the SMTP, IMAP or HTTP dialogs as well" },
   help: { type: "boolean", help: "show the help of the command" },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -93,10 +104,22 @@ export const COMMON_OPTIONS: readonly OptionName[] = [
   "host",
   "submission-port",
   "imap-port",
+  "http-port",
   "timeout",
   "transcript",
   "help",
 ];
+
+/**
+ * The help of `--via` for a command: what `http` changes for it.
+ *
+ * @param usual The way it takes by default, such as `imap`.
+ * @param http What it does over HTTP.
+ * @returns The override for the command's `overrides`.
+ */
+export function viaHelp(usual: string, http: string): [string, string] {
+  return ["WAY", `${usual} (default) or http: ${http}`];
+}
 
 /** A mistake in the command line: exit code 2. */
 export class UsageError extends Error {

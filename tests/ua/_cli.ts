@@ -50,6 +50,8 @@ export function as(lab: Lab, address: string): (...args: string[]) => Promise<Ru
     String(options.submission.port),
     "--imap-port",
     String(options.imap.port),
+    "--http-port",
+    String(options.http.port),
     "--password",
     options.password,
   ];
