@@ -85,6 +85,29 @@ Deno.test("ua --via http names the HTTP interface it cannot reach, and a refused
     );
   }
 
+  // A server that takes the connection and never answers.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  const silent = await ua(
+    "inbox",
+    "--user",
+    "bob@hamburger.edu",
+    ...["--host", "127.0.0.1", "--http-port", `${listener.addr.port}`, "--via", "http"],
+    ...["--timeout", "0.2"],
+  );
+  assert.match(
+    silent.err,
+    new RegExp(
+      `^Could not connect to the HTTP interface at 127\\.0\\.0\\.1:${listener.addr.port} \\(no answer within 200 ms\\)`,
+    ),
+  );
+  listener.close();
+  await accepting;
+  for (const conn of held) conn.close();
+
   await using lab = await startLab();
   const bob = as(lab, "bob@hamburger.edu");
   const http = lab.agentOptions("bob@hamburger.edu").http;
