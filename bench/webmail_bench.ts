@@ -60,7 +60,7 @@ try {
       await page.goto(base);
       await page.getByLabel("User").fill("bob");
       await page.getByLabel("Password").fill("pickles");
-      let started = performance.now();
+      const started = performance.now();
       await page.getByRole("button", { name: "Log in" }).click();
       await page.locator("#messages .row").first().waitFor({ timeout: 120_000 });
       const first = performance.now() - started;
