@@ -67,7 +67,11 @@ export interface HttpApiOptions {
   clock: Clock;
   /** The largest message accepted, in bytes. @default 10485760 */
   maxMessageSize?: number;
-  /** Requests per client address per minute, then 429. @default 600 */
+  /**
+   * Requests per client address per minute, then 429. Generous: in the lab every browser, CLI
+   * and test shares 127.0.0.1, and a webmail follows a busy mailbox live.
+   * @default 6000
+   */
   maxRequestsPerMinute?: number;
   /** The wait added to each failed login after the first. @default 1000 */
   loginFailureDelayMs?: number;
@@ -251,7 +255,7 @@ export class HttpApi {
 
   #countRequest(remote: string): void {
     const now = this.#options.clock.now();
-    const limit = this.#options.maxRequestsPerMinute ?? 600;
+    const limit = this.#options.maxRequestsPerMinute ?? 6000;
     const seen = this.#requests.get(remote);
     if (!seen || now - seen.start >= 60_000) {
       if (this.#requests.size > 10_000) this.#requests.clear();

@@ -301,7 +301,7 @@ function listen() {
   let pending;
   events.addEventListener("mailbox", () => {
     clearTimeout(pending);
-    pending = setTimeout(refresh, 100);
+    pending = setTimeout(refresh, 300); // a burst of deliveries is one refresh
   });
 }
 
