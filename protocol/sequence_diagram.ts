@@ -50,6 +50,58 @@ function label(text: string): string {
 }
 
 /**
+ * Folds a message's text (the client's lines between `354` and the lone `.`, and the notes a
+ * transcript left among them) into one entry, so that a diagram draws DATA as one arrow instead
+ * of one per line. Other lines pass unchanged.
+ *
+ * @param entries A dialog's lines.
+ * @returns The same dialog, each message text one `C:` entry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { groupMessageText } from "./sequence_diagram.ts";
+ *
+ * const lines = groupMessageText([
+ *   { side: "C", text: "DATA", at: 0 },
+ *   { side: "S", text: "354 Go ahead", at: 0 },
+ *   { side: "C", text: "Subject: hi", at: 0 },
+ *   { side: "C", text: "", at: 0 },
+ *   { side: "C", text: "Hello", at: 0 },
+ *   { side: "C", text: ".", at: 0 },
+ * ]);
+ * assert.deepEqual(lines.map((e) => e.text), ["DATA", "354 Go ahead", "(message text: 3 lines)", "."]);
+ * ```
+ */
+export function groupMessageText(entries: readonly TranscriptEntry[]): TranscriptEntry[] {
+  const out: TranscriptEntry[] = [];
+  let text: TranscriptEntry[] | undefined;
+  for (const entry of entries) {
+    if (text && entry.side !== "S" && entry.text !== ".") {
+      if (entry.side === "C") text.push(entry);
+      continue;
+    }
+    if (text) {
+      if (text.length > 0) {
+        const n = text.length;
+        out.push({
+          side: "C",
+          text: `(message text: ${n} line${n === 1 ? "" : "s"})`,
+          at: text[0].at,
+        });
+      }
+      text = undefined;
+    }
+    out.push(entry);
+    if (entry.side === "S" && entry.text.startsWith("354")) text = [];
+  }
+  if (text && text.length > 0) {
+    out.push({ side: "C", text: `(message text: ${text.length} lines)`, at: text[0].at });
+  }
+  return out;
+}
+
+/**
  * Renders the SVG text of a sequence diagram.
  *
  * @param source The two names and the lines.
@@ -74,7 +126,7 @@ function label(text: string): string {
  * ```
  */
 export function renderSequenceDiagram(source: DiagramSource): string {
-  const entries = source.entries;
+  const entries = groupMessageText(source.entries);
   const height = TOP + entries.length * ROW + 24;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" ` +

@@ -88,10 +88,14 @@ export function travelOf(
       server: transcript.serverName,
       at: entries[0]?.at ?? 0,
       lines: shown.map((e) => `${e.side === "*" ? "* " : `${e.side}:`} ${e.text}`),
+      // The diagram folds the message text into one arrow itself.
       svg: renderSequenceDiagram({
         clientName: transcript.clientName,
         serverName: transcript.serverName,
-        entries: shown,
+        entries: options.showRecipients ? entries : entries.map((e) => ({
+          ...e,
+          text: hideOthers(e.text, reader.toLowerCase()),
+        })),
       }),
     });
   }
