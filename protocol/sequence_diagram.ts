@@ -42,7 +42,9 @@ function colour(entry: TranscriptEntry): string {
     case "5":
       return "#b91c1c";
   }
-  return / (NO|BAD) /.test(entry.text) ? "#b91c1c" : "#15803d";
+  if (/^\S+ (NO|BAD) /.test(entry.text)) return "#b91c1c";
+  // IMAP: untagged data (`* ...`) in one colour, the tagged answer that ends a command in another.
+  return entry.text.startsWith("* ") ? "#7c3aed" : "#15803d";
 }
 
 function label(text: string): string {

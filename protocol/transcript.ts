@@ -271,6 +271,8 @@ export interface ConnectionInfo {
   remote: string;
   /** The server's address as `host:port`. */
   local: string;
+  /** The other side's name when it is known, such as the domain a relay delivers to. */
+  peer?: string;
 }
 
 /**

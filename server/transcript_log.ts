@@ -72,11 +72,12 @@ export class TranscriptLog {
     return (info) => {
       const transcript = new Transcript({
         role: role.toLowerCase(),
+        // A relay's other side is named by the domain it delivers to, the address beside it.
         title: relay
-          ? `SMTP relay: ${domain} → ${info.remote}`
+          ? `SMTP relay: ${domain} → ${info.peer ? `${info.peer} (${info.remote})` : info.remote}`
           : `${info.protocol} (${role}) at ${domain}, client ${info.remote}`,
         client: relay ? domain : info.remote,
-        server: relay ? info.remote : domain,
+        server: relay ? info.peer ?? info.remote : domain,
         onRecord: emit
           ? (entry) => {
             if (entry.side === "*") return;

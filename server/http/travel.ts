@@ -15,7 +15,7 @@ import type { Transcript, TranscriptEntry } from "../../protocol/transcript.ts";
 export interface TravelHop {
   /** Which hop: `submission`, `http`, `relay`, `mx`. */
   role: string;
-  /** The dialog's heading, such as `SMTP relay: crepes.fr → 127.0.0.1:20025`. */
+  /** The dialog's heading, such as `SMTP relay: crepes.fr → hamburger.edu (127.0.0.1:20025)`. */
   title: string;
   /** Its two sides' names. */
   client: string;

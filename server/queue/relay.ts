@@ -225,6 +225,7 @@ export class Relay implements Deliverer {
             protocol: "SMTP",
             remote,
             local: this.#options.clientName,
+            peer: run.destination.domain,
           }),
         });
         this.#stats.connections++;
