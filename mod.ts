@@ -428,7 +428,13 @@ export {
   parseDuration,
   parseLabConfig,
   type QueueFilter,
+  readRecords,
   type RelayTlsMode,
+  type ResultRecord,
+  type ResultRow,
+  resultRows,
+  resultsCsv,
+  resultsHtml,
   telnet,
   type TelnetOptions,
 } from "./lab/mod.ts";

@@ -16,6 +16,8 @@ export interface Hint {
 
 /** The outcome of one check. */
 export interface CheckResult {
+  /** What it was: a check of the lab, a student's prediction, or a student's exercise. */
+  kind?: "check" | "prediction" | "exercise";
   /** The check's name. */
   id: string;
   /** Whether it held. */
@@ -24,6 +26,22 @@ export interface CheckResult {
   detail?: string;
   /** The hint, shown when it failed. */
   hint: Hint;
+  /** For a prediction: what the student wrote. */
+  predicted?: unknown;
+  /** For a prediction: what the run gave. */
+  actual?: unknown;
+}
+
+/** What a notebook writes of its checks, for a teacher to gather (see `Checks.save`). */
+export interface ResultRecord {
+  /** The notebook, such as `04_mail_access`. */
+  notebook: string;
+  /** The student's name, from `STUDENT` (or `USER`), when known. */
+  student?: string;
+  /** When the record was written, in milliseconds since the epoch. */
+  at: number;
+  /** Every check, prediction and exercise, in order. */
+  results: Omit<CheckResult, "hint">[];
 }
 
 /** Options of {@linkcode Checks}. */
@@ -127,10 +145,10 @@ export class Checks {
     let result: CheckResult;
     try {
       await assertion();
-      result = { id, ok: true, hint };
+      result = { kind: "check", id, ok: true, hint };
     } catch (error) {
       const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      result = { id, ok: false, detail, hint };
+      result = { kind: "check", id, ok: false, detail, hint };
     }
     displayable(result);
     this.#results.push(result);
@@ -150,13 +168,14 @@ export class Checks {
    */
   predict(id: string, predicted: unknown, actual: unknown, hint: Hint): CheckResult {
     const ok = JSON.stringify(predicted) === JSON.stringify(actual);
-    const result: CheckResult = ok ? { id, ok, hint } : {
-      id,
-      ok,
-      hint,
-      detail: `you predicted ${JSON.stringify(predicted)}, the run gave ${JSON.stringify(actual)}`,
-    };
+    const result: CheckResult = { kind: "prediction", id, ok, hint, predicted, actual };
+    if (!ok) {
+      result.detail = `you predicted ${JSON.stringify(predicted)}, the run gave ${
+        JSON.stringify(actual)
+      }`;
+    }
     displayable(result);
+    this.#results.push(result);
     return result;
   }
 
@@ -171,17 +190,62 @@ export class Checks {
    */
   exercise(id: string, passed: boolean, hint: Hint): CheckResult {
     const result: CheckResult = passed
-      ? { id, ok: true, hint }
-      : { id, ok: false, hint, detail: "not yet" };
+      ? { kind: "exercise", id, ok: true, hint }
+      : { kind: "exercise", id, ok: false, hint, detail: "not yet" };
     displayable(result);
+    this.#results.push(result);
     return result;
   }
 
-  /** A summary table of every check, for a notebook's last cell. */
+  /**
+   * The record of this notebook's checks, predictions and exercises, as a teacher gathers it.
+   *
+   * @param notebook The notebook's name, such as `04_mail_access`.
+   * @param student The student's name. @default `STUDENT`, else `USER`, from the environment
+   * @returns The record.
+   */
+  record(notebook: string, student?: string): ResultRecord {
+    student ??= Deno.env.get("STUDENT") ?? Deno.env.get("USER");
+    return {
+      notebook,
+      ...(student ? { student } : {}),
+      at: Date.now(),
+      results: this.#results.map(({ hint: _, ...rest }) => rest),
+    };
+  }
+
+  /**
+   * Writes {@linkcode Checks.record} as JSON into a folder (`LAB_RESULTS`, or `.lab-results`
+   * beside the notebooks), one file per notebook and student, for `deno task results` to gather.
+   *
+   * @param notebook The notebook's name.
+   * @param options The folder (default `LAB_RESULTS`, else `.lab-results`) and the student.
+   * @returns The file written.
+   */
+  async save(notebook: string, options: { dir?: string; student?: string } = {}): Promise<string> {
+    const record = this.record(notebook, options.student);
+    const folder = options.dir ?? Deno.env.get("LAB_RESULTS") ?? ".lab-results";
+    await Deno.mkdir(folder, { recursive: true });
+    const who = (record.student ?? "student").replace(/[^\w.-]/g, "_");
+    const file = `${folder}/${notebook.replace(/[^\w.-]/g, "_")}.${who}.json`;
+    await Deno.writeTextFile(file, JSON.stringify(record, null, 2) + "\n");
+    return file;
+  }
+
+  /** A summary of every check, prediction and exercise, for a notebook's last cell. */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
-    const rows = this.#results.map((r) => `${r.ok ? "✔" : "✘"} ${r.id}`);
-    const passed = this.#results.filter((r) => r.ok).length;
-    rows.push(`${passed} of ${this.#results.length} checks hold`);
+    const rows = this.#results.map((r) => `${r.ok ? "✔" : "✘"} ${r.kind ?? "check"}: ${r.id}`);
+    const count = (kind: CheckResult["kind"], word: string) => {
+      const of = this.#results.filter((r) => r.kind === kind);
+      return of.length === 0 ? [] : [`${of.filter((r) => r.ok).length} of ${of.length} ${word}`];
+    };
+    rows.push(
+      [
+        ...count("prediction", "predictions right"),
+        ...count("exercise", "exercises done"),
+        ...count("check", "checks hold"),
+      ].join(" · "),
+    );
     return {
       "text/plain": rows.join("\n"),
       "text/html": `<pre>${escapeHtml(rows.join("\n"))}</pre>`,

@@ -9,7 +9,9 @@ export {
   Checks,
   type ChecksOptions,
   type Hint,
+  type ResultRecord,
 } from "./checks.ts";
+export { readRecords, type ResultRow, resultRows, resultsCsv, resultsHtml } from "./results.ts";
 export {
   ConfigError,
   DEFAULT_CONFIG,

@@ -30,7 +30,13 @@ for (const name of notebooks) {
             `${root}notebooks/${name}`,
           ],
           cwd: `${root}notebooks`,
-          env: { JUPYTER_PATH: `${root}.jupyter`, LAB_STRICT: "1", NO_COLOR: "1" },
+          env: {
+            JUPYTER_PATH: `${root}.jupyter`,
+            LAB_STRICT: "1",
+            NO_COLOR: "1",
+            LAB_RESULTS: `${out}/results`,
+            STUDENT: "ci",
+          },
           stdout: "piped",
           stderr: "piped",
         }).output();
@@ -41,6 +47,13 @@ for (const name of notebooks) {
           (c.outputs ?? []).filter((o) => o.output_type === "error")
         );
         assert.equal(errors.length, 0);
+        // The notebook left its results for the teacher: every prediction, exercise and check.
+        const stem = name.replace(/\.ipynb$/, "");
+        const record = JSON.parse(await Deno.readTextFile(`${out}/results/${stem}.ci.json`));
+        assert.equal(record.notebook, stem);
+        assert.equal(record.student, "ci");
+        assert.ok(record.results.some((r: { kind: string }) => r.kind === "check"));
+        assert.ok(record.results.every((r: { ok: unknown }) => typeof r.ok === "boolean"));
       } finally {
         await Deno.remove(out, { recursive: true });
       }
