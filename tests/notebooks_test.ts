@@ -11,52 +11,90 @@ for (const entry of Deno.readDirSync(`${root}notebooks`)) {
 }
 notebooks.sort();
 
+// Runs a notebook on the Deno kernel (strict checks) and returns the result record it wrote.
+async function execute(dir: string, name: string, out: string) {
+  const run = await new Deno.Command("jupyter-nbconvert", {
+    args: [
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=deno",
+      "--ExecutePreprocessor.timeout=120",
+      "--output-dir",
+      out,
+      `${dir}/${name}`,
+    ],
+    cwd: dir,
+    env: {
+      JUPYTER_PATH: `${root}.jupyter`,
+      LAB_STRICT: "1",
+      NO_COLOR: "1",
+      LAB_RESULTS: `${out}/results`,
+      STUDENT: "ci",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(run.stderr);
+  assert.equal(run.code, 0, `nbconvert failed:\n${stderr.split("\n").slice(-40).join("\n")}`);
+  const executed = JSON.parse(await Deno.readTextFile(`${out}/${name}`));
+  const errors = executed.cells.flatMap((c: { outputs?: { output_type: string }[] }) =>
+    (c.outputs ?? []).filter((o) => o.output_type === "error")
+  );
+  assert.equal(errors.length, 0);
+  const stem = name.replace(/\.ipynb$/, "");
+  const record = JSON.parse(await Deno.readTextFile(`${out}/results/${stem}.ci.json`));
+  assert.equal(record.notebook, stem);
+  assert.equal(record.student, "ci");
+  return record as { results: { kind: string; id: string; ok: boolean }[] };
+}
+
+const answers = (record: { results: { kind: string; id: string; ok: boolean }[] }) =>
+  record.results.filter((r) => r.kind === "prediction" || r.kind === "exercise");
+
 for (const name of notebooks) {
   toolTest(
-    `notebook ${name} runs on the Deno kernel without an error`,
+    `notebook ${name} (the teacher's version) runs without an error, every answer right`,
     ["jupyter-nbconvert"],
     async () => {
       const out = await Deno.makeTempDir({ prefix: "notebook-" });
       try {
-        const run = await new Deno.Command("jupyter-nbconvert", {
-          args: [
-            "--to",
-            "notebook",
-            "--execute",
-            "--ExecutePreprocessor.kernel_name=deno",
-            "--ExecutePreprocessor.timeout=120",
-            "--output-dir",
-            out,
-            `${root}notebooks/${name}`,
-          ],
-          cwd: `${root}notebooks`,
-          env: {
-            JUPYTER_PATH: `${root}.jupyter`,
-            LAB_STRICT: "1",
-            NO_COLOR: "1",
-            LAB_RESULTS: `${out}/results`,
-            STUDENT: "ci",
-          },
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const stderr = new TextDecoder().decode(run.stderr);
-        assert.equal(run.code, 0, `nbconvert failed:\n${stderr.split("\n").slice(-40).join("\n")}`);
-        const executed = JSON.parse(await Deno.readTextFile(`${out}/${name}`));
-        const errors = executed.cells.flatMap((c: { outputs?: { output_type: string }[] }) =>
-          (c.outputs ?? []).filter((o) => o.output_type === "error")
-        );
-        assert.equal(errors.length, 0);
-        // The notebook left its results for the teacher: every prediction, exercise and check.
-        const stem = name.replace(/\.ipynb$/, "");
-        const record = JSON.parse(await Deno.readTextFile(`${out}/results/${stem}.ci.json`));
-        assert.equal(record.notebook, stem);
-        assert.equal(record.student, "ci");
-        assert.ok(record.results.some((r: { kind: string }) => r.kind === "check"));
-        assert.ok(record.results.every((r: { ok: unknown }) => typeof r.ok === "boolean"));
+        const record = await execute(`${root}notebooks`, name, out);
+        assert.ok(record.results.some((r) => r.kind === "check"));
+        assert.ok(answers(record).length > 0, "a chapter asks the student something");
+        const wrong = answers(record).filter((r) => !r.ok).map((r) => r.id);
+        assert.deepEqual(wrong, [], "the teacher's answers hold");
       } finally {
         await Deno.remove(out, { recursive: true });
       }
     },
   );
 }
+
+toolTest(
+  "deno task student-notebooks: the student's versions run clean, with every answer still to give",
+  ["jupyter-nbconvert"],
+  async () => {
+    const students = `${root}build/student-notebooks-test`;
+    const out = await Deno.makeTempDir({ prefix: "student-notebook-" });
+    try {
+      const task = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "student-notebooks", students],
+        cwd: root,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(task.code, 0, new TextDecoder().decode(task.stderr));
+      for (const name of notebooks) {
+        const record = await execute(students, name, out);
+        const right = answers(record).filter((r) => r.ok).map((r) => r.id);
+        assert.deepEqual(right, [], `${name}: nothing is answered in the student's version`);
+        // The lab's own checks still hold: only the student's answers are missing.
+        assert.ok(record.results.filter((r) => r.kind === "check").every((r) => r.ok));
+      }
+    } finally {
+      await Deno.remove(out, { recursive: true });
+      await Deno.remove(students, { recursive: true }).catch(() => {});
+    }
+  },
+);
