@@ -413,6 +413,7 @@ export {
   type FaultAction,
   type FaultStage,
   type Hint,
+  type HopState,
   type HttpAnswer,
   HttpDialog,
   type HttpDialogOptions,
@@ -435,6 +436,9 @@ export {
   resultRows,
   resultsCsv,
   resultsHtml,
+  systemPicture,
+  systemPictureDisplay,
+  type SystemPictureOptions,
   telnet,
   type TelnetOptions,
 } from "./lab/mod.ts";

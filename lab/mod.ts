@@ -26,6 +26,12 @@ export {
 } from "./config.ts";
 export { type HttpAnswer, HttpDialog, type HttpDialogOptions } from "./http_dialog.ts";
 export {
+  type HopState,
+  systemPicture,
+  systemPictureDisplay,
+  type SystemPictureOptions,
+} from "./system_picture.ts";
+export {
   type Endpoint as LabEndpoint,
   Lab,
   type LabAccount,
