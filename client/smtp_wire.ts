@@ -118,7 +118,9 @@ export class SmtpWire {
     try {
       conn = await Deno.connect({ hostname: options.hostname, port: options.port });
     } catch (error) {
-      const message = `Cannot connect to ${where}: ${(error as Error).message}`;
+      // "Connection refused (os error 111)": the system's number means nothing to a reader.
+      const reason = (error as Error).message.replace(/\s*\(os error \d+\)$/, "");
+      const message = `Cannot connect to ${where}: ${reason}`;
       options.transcript?.note(message, clock.now());
       throw new CannotConnectError(message, { cause: error });
     }
