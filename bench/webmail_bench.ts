@@ -10,15 +10,14 @@
  *
  * @module
  */
-import { chromium } from "playwright-core";
 import { MailServer } from "../server/mail_server.ts";
 import { MaildirStore } from "../server/store/maildir_store.ts";
 import { webmailPages } from "../ua/webmail.ts";
 import { hasTool } from "../tests/_tools.ts";
 import { benchMessage, messageDate } from "./_imap_messages.ts";
 import { median } from "./_imap_rows.ts";
+import { CHROMIUM, launchChromium } from "../tests/_browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const QUICK = Deno.args.includes("--quick") || Deno.env.get("BENCH_QUICK") === "1";
 const SIZES = QUICK ? [10, 1000] : [10, 1000, 10_000];
 const ROUNDS = QUICK ? 2 : 5;
@@ -28,17 +27,7 @@ if (!hasTool(CHROMIUM)) {
   Deno.exit(0);
 }
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-});
+const browser = await launchChromium();
 const rows: string[][] = [["messages", "first inbox", "reload (median)", "API listing (median)"]];
 try {
   for (const size of SIZES) {

@@ -12,6 +12,7 @@
  * @module
  */
 import { describeEvent } from "../server/events.ts";
+import { eventStream } from "../server/http/event_stream.ts";
 import type { Lab } from "./lab.ts";
 
 const FILES: Record<string, { file: string; type: string }> = {
@@ -88,45 +89,10 @@ export function labPage(
 }
 
 function events(lab: Lab, closing?: AbortSignal): Response {
-  const encoder = new TextEncoder();
-  let stop = () => {};
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (text: string) => {
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          stop();
-        }
-      };
-      const unsubscribe = lab.log.subscribe((event) => {
-        const said = { ...event, said: describeEvent(event) };
-        send(`event: lab\ndata: ${JSON.stringify(said)}\n\n`);
-      });
-      const beat = setInterval(() => send(": still here\n\n"), 15_000);
-      stop = () => {
-        unsubscribe();
-        clearInterval(beat);
-      };
-      closing?.addEventListener("abort", () => {
-        stop();
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
-      });
-      send(": connected\n\n");
-    },
-    cancel() {
-      stop();
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
+  return eventStream({
+    name: "lab",
+    subscribe: (send) =>
+      lab.log.subscribe((event) => send({ ...event, said: describeEvent(event) })),
+    register: (end) => closing?.addEventListener("abort", end),
   });
 }

@@ -29,20 +29,12 @@ import {
   ServerConnectionError,
 } from "./errors.ts";
 import { type Folder, type InboxEntry, userFlags } from "./folders.ts";
+import type { MessageRow } from "../server/http/message_view.ts";
 import type { HttpTransport } from "./http_transport.ts";
 import type { MailboxNews } from "./watch.ts";
 
-/** A listing row as the HTTP interface sends it (`MessageRow` of `server/http/message_view.ts`). */
-interface Row {
-  uid: number;
-  from?: { name: string; address: string };
-  subject: string;
-  date?: number;
-  received: number;
-  size: number;
-  flags: string[];
-  seen: boolean;
-}
+/** A listing row as the HTTP interface sends it. */
+type Row = MessageRow;
 
 const PAGE = 500;
 

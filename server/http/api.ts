@@ -48,6 +48,7 @@ import {
   rowSummary,
 } from "./message_view.ts";
 import { download, errorResponse, HttpError, json, validate } from "./reply.ts";
+import { eventStream } from "./event_stream.ts";
 import { travelOf } from "./travel.ts";
 import { HttpSessions, LoginGuard } from "./sessions.ts";
 
@@ -416,15 +417,16 @@ export class HttpApi {
   };
 
   #travel: Handler = async (_request, match, who) => {
-    const { info, bytes } = await this.#message(who, match);
-    const view = messageView(info, bytes);
+    // The header is all this needs: no body to decode, no HTML to sanitise.
+    const { bytes } = await this.#message(who, match);
+    const header = parseHeaders(bytes);
     const sources = this.#options.travelSources?.() ?? [];
     const reader = `${who.user}@${this.#options.domain}`;
-    const showRecipients = view.from?.address.toLowerCase() === reader;
-    const hops = view.messageId
-      ? travelOf(sources, view.messageId, reader, { showRecipients })
-      : [];
-    return json({ messageId: view.messageId, received: view.received_fields, hops });
+    const showRecipients = header.from[0]?.address.toLowerCase() === reader;
+    const messageId = header.messageId;
+    const hops = messageId ? travelOf(sources, messageId, reader, { showRecipients }) : [];
+    const received = header.getAll("received").map((v) => v.replace(/\s+/g, " ").trim());
+    return json({ messageId, received, hops });
   };
 
   #attachment: Handler = async (_request, match, who) => {
@@ -633,50 +635,13 @@ export class HttpApi {
   };
 
   #events: Handler = (_request, _match, who) => {
-    const user = who.user!;
-    const store = this.#options.store;
-    const streams = this.#streams;
-    const encoder = new TextEncoder();
-    let end = () => {};
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const send = (text: string) => {
-          try {
-            controller.enqueue(encoder.encode(text));
-          } catch {
-            end();
-          }
-        };
-        const unwatch = store.watch(user, (change) => {
-          send(`event: mailbox\ndata: ${JSON.stringify(change)}\n\n`);
-        });
-        const beat = setInterval(() => send(": still here\n\n"), 15_000);
-        end = () => {
-          if (!streams.delete(end)) return;
-          unwatch();
-          clearInterval(beat);
-          try {
-            controller.close();
-          } catch {
-            // the client already went away
-          }
-        };
-        streams.add(end); // ended by the client going away (cancel), or by the server closing
-        send(": connected\n\n");
-      },
-      cancel() {
-        end();
-      },
-    });
-    return Promise.resolve(
-      new Response(stream, {
-        headers: {
-          "Content-Type": "text/event-stream; charset=utf-8",
-          "Cache-Control": "no-store",
-          "X-Content-Type-Options": "nosniff",
-        },
-      }),
-    );
+    const { store } = this.#options;
+    return Promise.resolve(eventStream({
+      name: "mailbox",
+      subscribe: (send) => store.watch(who.user!, send),
+      register: (end) => this.#streams.add(end),
+      ended: (end) => this.#streams.delete(end),
+    }));
   };
 }
 

@@ -2,20 +2,12 @@
 // browser), against the lab's two servers in memory. Screenshots go to build/screenshots/.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { ImapClient } from "../../client/imap_client.ts";
 import { Lab } from "../../lab/lab.ts";
 import { toolTest } from "../_tools.ts";
+import { CHROMIUM, launchChromium } from "../_browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const SHOTS = new URL("../../build/screenshots/", import.meta.url).pathname;
 const SUBJECT = "안녕하세요, 햄버거 좋아해요?";
 
@@ -41,7 +33,7 @@ toolTest(
     const hamburger = lab.server("hamburger.edu");
     const aliceBase = `http://127.0.0.1:${crepes.ports.http}/`;
     const bobBase = `http://127.0.0.1:${hamburger.ports.http}/`;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await launchChromium();
     try {
       const requests: string[] = [];
       const context = await browser.newContext({ acceptDownloads: true });
@@ -167,7 +159,7 @@ toolTest("webmail: a hostile HTML message runs nothing and fetches nothing; the 
       `From: Prize <prize@evil.example>\r\nSubject: You won\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`,
     ),
   );
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
     const foreign: string[] = [];

@@ -1,12 +1,11 @@
 // The lab's own page, through its control endpoint: by HTTP, and in Debian's Chromium.
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { SmtpClient } from "../../client/smtp_client.ts";
 import { ControlServer } from "../../lab/control.ts";
 import { Lab } from "../../lab/lab.ts";
 import { toolTest } from "../_tools.ts";
+import { CHROMIUM, launchChromium } from "../_browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = new URL("../../build/screenshots/", import.meta.url).pathname;
 
 async function startLab() {
@@ -88,17 +87,7 @@ toolTest(
   async () => {
     await Deno.mkdir(SHOTS, { recursive: true });
     await using t = await startLab();
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${t.control.info.url}/?token=${t.control.info.token}`);
