@@ -14,6 +14,10 @@ import { RecordingProxy } from "./grade_proxy.ts";
 import type { SmtpCapture } from "./grade_dialog.ts";
 import { type GradeReport, judgeSmtpClient, type SmtpAssignment } from "./grade_judge.ts";
 import type { MailServer } from "../server/mail_server.ts";
+import { runProgram } from "./grade_run.ts";
+import { variantFor } from "./variant.ts";
+
+export { GradeError } from "./grade_run.ts";
 
 export type { CaptureChunk, SmtpCapture } from "./grade_dialog.ts";
 export {
@@ -35,11 +39,45 @@ export const ASSIGNMENT_BODY = [
   "",
 ].join("\n");
 
+const SUBJECTS = ["Grading the SMTP lab", "Ketchup or mustard?", "Pickles for the party"];
+const DOT_LINES = [
+  '.hidden: this line starts with a dot, so the client sends it as "..hidden".',
+  "...and a line of three dots, sent as four.",
+  ".signature follows, and the client doubles its dot.",
+];
+
+/**
+ * The subject and body a student sends: the same for the same name, different across names (the
+ * default, for `""`, is {@linkcode ASSIGNMENT_BODY}).
+ *
+ * @param student The student's name, or `""`.
+ * @returns The subject and the body, with its line that starts with ".".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ASSIGNMENT_BODY, smtpAssignmentText } from "./grade_smtp.ts";
+ *
+ * assert.equal(smtpAssignmentText("").body, ASSIGNMENT_BODY);
+ * assert.match(smtpAssignmentText("Kim Minji").body, /^\./m);
+ * ```
+ */
+export function smtpAssignmentText(student: string): { subject: string; body: string } {
+  const variant = variantFor(student);
+  const subject = variant.pick(SUBJECTS);
+  const lines = ASSIGNMENT_BODY.split("\n");
+  lines[4] = variant.pick(DOT_LINES);
+  if (variant.seed) lines[2] = variant.pick(["Do you like ketchup?", "Do you like mustard?"]);
+  return { subject, body: lines.join("\n") };
+}
+
 /** Options of {@linkcode gradeSmtpClient}. */
 export interface GradeOptions {
-  /** The Subject: the client is asked to send. @default "Grading the SMTP lab" */
+  /** The student's name: it picks the subject and the body (see {@linkcode smtpAssignmentText}). */
+  student?: string;
+  /** The Subject: the client is asked to send. @default the student's */
   subject?: string;
-  /** The body, written to `BODY_FILE` with LF line ends. @default ASSIGNMENT_BODY */
+  /** The body, written to `BODY_FILE` with LF line ends. @default the student's */
   body?: string;
   /** How long the program may run before it is killed. @default 30000 */
   timeLimitMs?: number;
@@ -49,19 +87,6 @@ export interface GradeOptions {
   replyDelayMs?: number;
   /** The program's working directory. @default the grader's */
   cwd?: string;
-}
-
-/** The program could not be started at all: the grader's mistake, not the student's. */
-export class GradeError extends Error {
-  /**
-   * Creates the error.
-   *
-   * @param message What failed.
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "GradeError";
-  }
 }
 
 /**
@@ -107,11 +132,12 @@ export async function gradeSmtpClient(
   command: readonly string[],
   options: GradeOptions = {},
 ): Promise<GradeReport> {
+  const text = smtpAssignmentText(options.student ?? "");
   const assignment: SmtpAssignment = {
     from: "alice@crepes.fr",
     to: "bob@hamburger.edu",
-    subject: options.subject ?? "Grading the SMTP lab",
-    body: options.body ?? ASSIGNMENT_BODY,
+    subject: options.subject ?? text.subject,
+    body: options.body ?? text.body,
     timeLimitMs: options.timeLimitMs ?? 30_000,
   };
   await using lab = await Lab.start({
@@ -136,7 +162,12 @@ export async function gradeSmtpClient(
       SUBJECT: assignment.subject,
       BODY_FILE: bodyFile,
     };
-    const run = await runProgram(command, { env, cwd: options.cwd, proxy, ...assignment });
+    const run = await runProgram(command, {
+      env,
+      cwd: options.cwd,
+      timeLimitMs: assignment.timeLimitMs,
+      now: () => proxy.now(),
+    });
     await proxy.finished(1000);
     const record = { ...proxy.record };
     // What the kill itself closed does not count as the client closing.
@@ -146,7 +177,7 @@ export async function gradeSmtpClient(
     const capture: SmtpCapture = {
       ...record,
       stored: await storedMessage(mx, assignment.to),
-      exit: run.exit,
+      exit: { code: run.code, timedOut: run.timedOut, stderr: run.stderr },
     };
     return judgeSmtpClient(capture, assignment);
   } finally {
@@ -201,47 +232,6 @@ export function formatGradeReport(report: GradeReport): string {
   });
   out.push(`score ${report.score}/${report.total}`);
   return out.join("\n");
-}
-
-interface RunOptions {
-  env: Record<string, string>;
-  cwd?: string;
-  proxy: RecordingProxy;
-  timeLimitMs: number;
-}
-
-async function runProgram(
-  command: readonly string[],
-  options: RunOptions,
-): Promise<{ exit: SmtpCapture["exit"]; stoppedAt?: number }> {
-  const [program, ...args] = command;
-  if (!program) throw new GradeError("No program to grade: give its command after --");
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      env: options.env,
-      cwd: options.cwd,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (error) {
-    throw new GradeError(`Cannot run "${program}": ${(error as Error).message}`);
-  }
-  let stoppedAt: number | undefined;
-  const timer = setTimeout(() => {
-    stoppedAt = options.proxy.now();
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // it ended just now
-    }
-  }, options.timeLimitMs);
-  const output = await child.output();
-  clearTimeout(timer);
-  const stderr = new TextDecoder().decode(output.stderr).slice(-2000);
-  return { exit: { code: output.code, timedOut: stoppedAt !== undefined, stderr }, stoppedAt };
 }
 
 async function storedMessage(mx: MailServer, address: string): Promise<Uint8Array | undefined> {
