@@ -2,7 +2,8 @@
  * `deno task grade`: grades a student's program for one of the course's assignments.
  *
  * ```
- * deno task grade smtp-client [--json] [--time-limit 30] -- python3 client.py
+ * deno task grade smtp-client [--json] [--student NAME] [--time-limit 30] -- python3 client.py
+ * deno task grade imap-client -- python3 mover.py
  * ```
  *
  * Exits 0 only when every step passed, 1 when some failed, 2 when the grader could not run.
@@ -11,17 +12,42 @@
  */
 import { parseArgs } from "node:util";
 import { formatGradeReport, GradeError, gradeSmtpClient } from "./grade_smtp.ts";
+import { gradeImapClient } from "./grade_imap.ts";
+import type { GradeReport } from "./grade_judge.ts";
 
-const HELP =
-  `Usage: deno task grade smtp-client [--json] [--time-limit SECONDS] -- COMMAND [ARGS...]
+interface Assignment {
+  about: string;
+  grade(
+    command: string[],
+    options: { student: string; timeLimitMs: number },
+  ): Promise<GradeReport>;
+}
 
-  smtp-client        the SMTP-client assignment (the textbook's socket SMTP lab): the
-                     program gets SMTP_HOST, SMTP_PORT, MAIL_FROM, RCPT_TO, SUBJECT and
-                     BODY_FILE in its environment and must send that message by SMTP
+const ASSIGNMENTS: Record<string, Assignment> = {
+  "smtp-client": {
+    about: `the SMTP-client assignment (the textbook's socket SMTP lab): the program gets
+                     SMTP_HOST, SMTP_PORT, MAIL_FROM, RCPT_TO, SUBJECT and BODY_FILE in its
+                     environment and must send that message by SMTP`,
+    grade: (command, options) => gradeSmtpClient(command, options),
+  },
+  "imap-client": {
+    about: `the IMAP-client assignment: the program gets IMAP_HOST, IMAP_PORT, IMAP_USER,
+                     IMAP_PASSWORD, SUBJECT and FOLDER, and must log in, find the message with
+                     that subject in INBOX, mark it seen and move it to FOLDER`,
+    grade: (command, options) => gradeImapClient(command, options),
+  },
+};
+
+const HELP = `Usage: deno task grade ASSIGNMENT [--json] [--student NAME] [--time-limit SECONDS] \\
+         -- COMMAND [ARGS...]
+
+${Object.entries(ASSIGNMENTS).map(([name, a]) => `  ${name.padEnd(17)}  ${a.about}`).join("\n")}
   --json             print the report as JSON
+  --student NAME     the student's name: it picks the student's own variant of the task
+                     (default: STUDENT from the environment, else the course's default task)
   --time-limit S     stop the program after S seconds (default: 30)
 
-Example: deno task grade smtp-client -- python3 client.py`;
+Example: deno task grade smtp-client --student "Kim Minji" -- python3 client.py`;
 
 class UsageError extends Error {}
 
@@ -37,22 +63,23 @@ export async function main(args: string[]): Promise<{ code: number; text: string
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
+      student: { type: "string" },
       "time-limit": { type: "string", default: "30" },
       help: { type: "boolean", default: false },
     },
   });
-  const [assignment, ...command] = positionals;
-  if (values.help || !assignment) return { code: values.help ? 0 : 2, text: HELP };
-  if (assignment !== "smtp-client") {
-    throw new UsageError(`Unknown assignment "${assignment}"\n\n${HELP}`);
-  }
+  const [name, ...command] = positionals;
+  if (values.help || !name) return { code: values.help ? 0 : 2, text: HELP };
+  const assignment = Object.hasOwn(ASSIGNMENTS, name) ? ASSIGNMENTS[name] : undefined;
+  if (!assignment) throw new UsageError(`Unknown assignment "${name}"\n\n${HELP}`);
   const seconds = Number(values["time-limit"]);
   if (!(seconds > 0)) {
     throw new UsageError(
       `Cannot use time limit "${values["time-limit"]}": not a number of seconds`,
     );
   }
-  const report = await gradeSmtpClient(command, { timeLimitMs: seconds * 1000 });
+  const student = values.student ?? Deno.env.get("STUDENT") ?? "";
+  const report = await assignment.grade(command, { student, timeLimitMs: seconds * 1000 });
   const text = values.json ? JSON.stringify(report, null, 2) : formatGradeReport(report);
   return { code: report.score === report.total ? 0 : 1, text };
 }

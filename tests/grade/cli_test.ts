@@ -105,11 +105,60 @@ Deno.test("deno task grade prints a failed step with what was seen and why, then
 
 Deno.test("deno task grade refuses an unknown assignment and a program that does not exist", async () => {
   const unknown = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", cli, "imap-client", "--", "true"],
+    args: ["run", "-A", cli, "pop3-client", "--", "true"],
     stderr: "piped",
   }).output();
   assert.equal(unknown.code, 2);
-  assert.match(new TextDecoder().decode(unknown.stderr), /^Unknown assignment "imap-client"/);
+  assert.match(new TextDecoder().decode(unknown.stderr), /^Unknown assignment "pop3-client"/);
   const missing = await grade(["--", "surely-no-such-program-here"]);
   assert.equal(missing.code, 2);
 });
+
+toolTest("each student sends a text of their own, and a correct client passes any of them", [
+  "python3",
+], async () => {
+  const { smtpAssignmentText } = await import("../../lab/grade_smtp.ts");
+  const names = ["Kim Minji", "Lee Jiwoo", "Park Seoyeon", "Choi Yuna"];
+  const texts = new Set(names.map((n) => JSON.stringify(smtpAssignmentText(n))));
+  assert.ok(texts.size >= 3, `only ${texts.size} variants among four students`);
+  const { code, stdout } = await grade(["--student", "Lee Jiwoo", "--", ...python]);
+  assert.equal(code, 0, stdout);
+});
+
+toolTest(
+  "the time limit stops what the program started too, and a background child does not stall the grader",
+  [
+    "python3",
+    "sh",
+  ],
+  async () => {
+    const marker = `grader-test-${crypto.randomUUID()}`;
+    const hang = `python3 -c 'import time; time.sleep(60)' ${marker} & wait`;
+    const hung = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        cli,
+        "smtp-client",
+        "--time-limit",
+        "2",
+        "--json",
+        "--",
+        "sh",
+        "-c",
+        hang,
+      ],
+      stdout: "piped",
+    }).output();
+    const report = JSON.parse(new TextDecoder().decode(hung.stdout)) as { steps: Step[] };
+    assert.equal(report.steps.find((s) => s.name === "time-limit")?.passed, false);
+    const left = await new Deno.Command("pgrep", { args: ["-f", marker], stdout: "piped" })
+      .output();
+    assert.equal(new TextDecoder().decode(left.stdout).trim(), "", "the grandchild still runs");
+    // A correct client that leaves a sleeper behind still ends the grade when it exits (a stall
+    // would run into the time limit and fail that step).
+    const background = `sleep 60 & exec ${python.join(" ")}`;
+    const { code, stdout } = await grade(["--", "sh", "-c", background]);
+    assert.equal(code, 0, stdout);
+  },
+);
