@@ -436,9 +436,13 @@ export {
   resultRows,
   resultsCsv,
   resultsHtml,
+  smtpExerciseProblem,
+  type SmtpExerciseTask,
   systemPicture,
   systemPictureDisplay,
   type SystemPictureOptions,
   telnet,
   type TelnetOptions,
+  type Variant,
+  variantFor,
 } from "./lab/mod.ts";

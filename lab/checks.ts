@@ -5,6 +5,9 @@
  * @module
  */
 import { escapeHtml } from "../protocol/transcript.ts";
+import { type Variant, variantFor } from "./variant.ts";
+
+export type { Variant } from "./variant.ts";
 
 /** A hint shown when a check fails: one line in English, one in Korean. */
 export interface Hint {
@@ -48,6 +51,8 @@ export interface ResultRecord {
 export interface ChecksOptions {
   /** Throw when a check fails (CI sets this through `LAB_STRICT=1`). @default false */
   strict?: boolean;
+  /** The student's name. @default `STUDENT`, else `USER`, from the environment */
+  student?: string;
 }
 
 /** A failed check in strict mode. */
@@ -112,6 +117,7 @@ function display(result: CheckResult): Record<string, string> {
  */
 export class Checks {
   #strict: boolean;
+  #student?: string;
   #results: CheckResult[] = [];
 
   /**
@@ -121,6 +127,30 @@ export class Checks {
    */
   constructor(options: ChecksOptions = {}) {
     this.#strict = options.strict ?? false;
+    this.#student = options.student;
+  }
+
+  /** The student's name, if known: the option, else `STUDENT`, else `USER`. */
+  get student(): string | undefined {
+    return this.#student ?? Deno.env.get("STUDENT") ?? Deno.env.get("USER");
+  }
+
+  /**
+   * This student's variant of an exercise: the same picks every time for the same student, other
+   * picks for another, so that answers cannot be copied.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Checks } from "./checks.ts";
+   *
+   * const texts = ["Searching for the meaning of life.", "Crepes are better than hamburgers."];
+   * const minji = new Checks({ student: "Kim Minji" }).variant.pick(texts);
+   * assert.equal(new Checks({ student: "Kim Minji" }).variant.pick(texts), minji);
+   * ```
+   */
+  get variant(): Variant {
+    return variantFor(this.student ?? "");
   }
 
   /** Every result so far, in order. */
@@ -201,11 +231,11 @@ export class Checks {
    * The record of this notebook's checks, predictions and exercises, as a teacher gathers it.
    *
    * @param notebook The notebook's name, such as `04_mail_access`.
-   * @param student The student's name. @default `STUDENT`, else `USER`, from the environment
+   * @param student The student's name. @default {@linkcode Checks.student}
    * @returns The record.
    */
   record(notebook: string, student?: string): ResultRecord {
-    student ??= Deno.env.get("STUDENT") ?? Deno.env.get("USER");
+    student ??= this.student;
     return {
       notebook,
       ...(student ? { student } : {}),

@@ -11,6 +11,8 @@ export {
   type Hint,
   type ResultRecord,
 } from "./checks.ts";
+export { smtpExerciseProblem, type SmtpExerciseTask } from "./smtp_exercise.ts";
+export { type Variant, variantFor } from "./variant.ts";
 export { readRecords, type ResultRow, resultRows, resultsCsv, resultsHtml } from "./results.ts";
 export {
   ConfigError,
