@@ -4,6 +4,7 @@
  * ```
  * deno task grade smtp-client [--json] [--student NAME] [--time-limit 30] -- python3 client.py
  * deno task grade imap-client -- python3 mover.py
+ * deno task grade parser -- python3 parse_headers.py
  * ```
  *
  * Exits 0 only when every step passed, 1 when some failed, 2 when the grader could not run.
@@ -13,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { formatGradeReport, GradeError, gradeSmtpClient } from "./grade_smtp.ts";
 import { gradeImapClient } from "./grade_imap.ts";
+import { gradeParser } from "./grade_parser.ts";
 import type { GradeReport } from "./grade_judge.ts";
 
 interface Assignment {
@@ -35,6 +37,14 @@ const ASSIGNMENTS: Record<string, Assignment> = {
                      IMAP_PASSWORD, SUBJECT and FOLDER, and must log in, find the message with
                      that subject in INBOX, mark it seen and move it to FOLDER`,
     grade: (command, options) => gradeImapClient(command, options),
+  },
+  "parser": {
+    about: `the parser assignment (parseHeaders for folded and encoded fields): the
+                     program is run once per case of a corpus, reads a message on stdin and
+                     prints its header as a JSON array of [name, value] pairs, unfolded and
+                     decoded; each case is compared with the toolkit's parser (the time
+                     limit is per case)`,
+    grade: (command, options) => gradeParser(command, options),
   },
 };
 

@@ -162,3 +162,28 @@ toolTest(
     assert.equal(code, 0, stdout);
   },
 );
+
+Deno.test("deno task grade parser grades a header parser case by case, and exits 0 only when all pass", async () => {
+  const run = (mistake: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        cli,
+        "parser",
+        "--time-limit",
+        "20",
+        "--",
+        Deno.execPath(),
+        "run",
+        `${clients}parse_headers.ts`,
+        ...mistake,
+      ],
+      stdout: "piped",
+    }).output();
+  const [right, wrong] = await Promise.all([run([]), run(["no-decode"])]);
+  assert.equal(right.code, 0);
+  assert.equal(new TextDecoder().decode(right.stdout).trimEnd().split("\n").at(-1), "score 14/14");
+  assert.equal(wrong.code, 1);
+  assert.match(new TextDecoder().decode(wrong.stdout), /FAILED {2}b-korean/);
+});
