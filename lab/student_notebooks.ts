@@ -5,12 +5,18 @@
  * with every answer cell put back to that starting text (`"?"` guesses, an empty exercise), and
  * no outputs.
  *
- *   deno task student-notebooks [OUT]      (default OUT: build/student-notebooks)
+ *   deno task student-notebooks [--stubs raise] [OUT]    (default OUT: build/student-notebooks)
+ *
+ * By default a student's copy runs top to bottom ("Restart & Run All" works, and each answer shows
+ * as not yet given). With `--stubs raise` every answer cell ends in a stub that throws "write your
+ * answer here", so Run All stops at the first question until the student has answered it: nobody
+ * sees the run before predicting it.
  *
  * @module
  */
 
 import { relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
 
 /** One cell of a notebook, as far as this module reads it. */
 interface Cell {
@@ -26,6 +32,8 @@ interface Cell {
  *
  * @param notebook The teacher's notebook, parsed from its JSON.
  * @param modPath How the student's copy imports the toolkit, when not from `../mod.ts`.
+ * @param stubs `"guess"` keeps the starting text; `"raise"` adds a line that throws
+ *   "write your answer here" after it.
  * @returns The student's notebook, and how many answer cells were put back.
  *
  * @example
@@ -46,13 +54,14 @@ interface Cell {
 export function studentVersion<T extends { cells: Cell[] }>(
   notebook: T,
   modPath = "../mod.ts",
+  stubs: "guess" | "raise" = "guess",
 ): { notebook: T; answers: number } {
   let answers = 0;
   const cells = notebook.cells.map((cell) => {
     const { tags, student_source, ...rest } = cell.metadata ?? {};
     const out: Cell = { ...cell, metadata: rest };
     if (tags?.includes("solution") && student_source !== undefined) {
-      out.source = student_source;
+      out.source = stubs === "raise" ? withStub(student_source) : student_source;
       answers++;
     } else if (tags && tags.length > 0) {
       out.metadata = { ...rest, tags };
@@ -70,16 +79,28 @@ export function studentVersion<T extends { cells: Cell[] }>(
   return { notebook: { ...notebook, cells }, answers };
 }
 
+/** The starting text, then a line that stops Run All until the student has answered. */
+function withStub(source: string | string[]): string[] {
+  const lines = Array.isArray(source) ? [...source] : source.split(/(?<=\n)/);
+  if (lines.length > 0 && !lines[lines.length - 1].endsWith("\n")) lines[lines.length - 1] += "\n";
+  return [
+    ...lines,
+    'throw new Error("write your answer here"); // ← delete this line once your answer is in',
+  ];
+}
+
 /**
  * Writes the student version of every notebook in a folder.
  *
  * @param from The teacher's notebooks.
  * @param to Where the student's go.
+ * @param stubs How an answer cell starts (see {@linkcode studentVersion}).
  * @returns Each notebook written, with its number of answer cells.
  */
 export async function writeStudentNotebooks(
   from: string,
   to: string,
+  stubs: "guess" | "raise" = "guess",
 ): Promise<{ name: string; answers: number }[]> {
   await Deno.mkdir(to, { recursive: true });
   // The copies import the same toolkit, from wherever they are written.
@@ -89,7 +110,7 @@ export async function writeStudentNotebooks(
   for await (const entry of Deno.readDir(from)) {
     if (!entry.isFile || !entry.name.endsWith(".ipynb")) continue;
     const teacher = JSON.parse(await Deno.readTextFile(`${from}/${entry.name}`));
-    const { notebook, answers } = studentVersion(teacher, modPath);
+    const { notebook, answers } = studentVersion(teacher, modPath, stubs);
     await Deno.writeTextFile(`${to}/${entry.name}`, JSON.stringify(notebook, null, 1) + "\n");
     written.push({ name: entry.name, answers });
   }
@@ -97,9 +118,20 @@ export async function writeStudentNotebooks(
 }
 
 if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { stubs: { type: "string", default: "guess" } },
+  });
+  if (values.stubs !== "guess" && values.stubs !== "raise") {
+    console.error(`Cannot use --stubs "${values.stubs}": give "guess" or "raise"`);
+    Deno.exit(2);
+  }
   const root = new URL("../", import.meta.url).pathname;
-  const to = Deno.args[0] ?? `${root}build/student-notebooks`;
-  for (const { name, answers } of await writeStudentNotebooks(`${root}notebooks`, to)) {
+  const to = positionals[0] ?? `${root}build/student-notebooks`;
+  for (
+    const { name, answers } of await writeStudentNotebooks(`${root}notebooks`, to, values.stubs)
+  ) {
     console.log(`${to}/${name}: ${answers} answer cells left for the student`);
   }
 }

@@ -98,3 +98,60 @@ toolTest(
     }
   },
 );
+
+toolTest(
+  "deno task student-notebooks --stubs raise: Run All stops at the first answer, with 'write your answer here'",
+  ["jupyter-nbconvert"],
+  async () => {
+    const students = `${root}build/student-notebooks-raise-test`;
+    const out = await Deno.makeTempDir({ prefix: "student-notebook-raise-" });
+    try {
+      const task = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "student-notebooks", "--stubs", "raise", students],
+        cwd: root,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(task.code, 0, new TextDecoder().decode(task.stderr));
+      const name = "01_overview.ipynb";
+      const teacher = JSON.parse(await Deno.readTextFile(`${root}notebooks/${name}`));
+      const first = teacher.cells.findIndex((c: { metadata?: { tags?: string[] } }) =>
+        c.metadata?.tags?.includes("solution")
+      );
+      const run = await new Deno.Command("jupyter-nbconvert", {
+        args: [
+          "--to",
+          "notebook",
+          "--execute",
+          "--allow-errors",
+          "--ExecutePreprocessor.kernel_name=deno",
+          "--ExecutePreprocessor.timeout=120",
+          "--output-dir",
+          out,
+          `${students}/${name}`,
+        ],
+        cwd: students,
+        env: { JUPYTER_PATH: `${root}.jupyter`, NO_COLOR: "1", LAB_RESULTS: `${out}/results` },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+      const executed = JSON.parse(await Deno.readTextFile(`${out}/${name}`));
+      const errors = executed.cells.flatMap((
+        c: { outputs?: { output_type: string; evalue?: string }[] },
+        i: number,
+      ) =>
+        (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => ({
+          i,
+          evalue: o.evalue,
+        }))
+      );
+      // Every cell before the first answer ran clean; the first error is that answer's stub.
+      assert.equal(errors[0]?.i, first, JSON.stringify(errors.slice(0, 3)));
+      assert.match(errors[0].evalue, /write your answer here/);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+      await Deno.remove(students, { recursive: true }).catch(() => {});
+    }
+  },
+);
