@@ -77,6 +77,8 @@ export class SmtpSession implements ProtocolSession {
   #lines: LineBuffer | undefined; // made at the first bytes
   #limits: ErrorLimits;
   #typedWithLf = false;
+  /** How the session's first command line ended: a typist's `nc` (bare LF) or a program (CRLF). */
+  #lineEnds: "lf" | "crlf" | undefined;
   #accepted = 0;
   #lastActivity: number;
   #context: CommandContext;
@@ -203,7 +205,11 @@ export class SmtpSession implements ProtocolSession {
     }
     const text = typeof line === "string" ? line : decoder.decode(line);
     if (this.#input === "auth") return this.#authLine(text);
-    this.#typedWithLf = bareLf;
+    // The typist's leniency is decided once, by the first command: a session that began in CRLF
+    // never gets it, even for a DATA line that ends in a bare LF (that would let "\n.\n" end the
+    // text and smuggle a second message past a CRLF relay).
+    this.#lineEnds ??= bareLf ? "lf" : "crlf";
+    this.#typedWithLf = bareLf && this.#lineEnds === "lf";
     return this.#command(text);
   }
 
@@ -224,6 +230,7 @@ export class SmtpSession implements ProtocolSession {
     this.#intake.reset();
     this.#auth = undefined;
     this.#typedWithLf = false;
+    this.#lineEnds = undefined;
   }
 
   /** Ends an idle or too slow session. @param now The clock's time. @returns The 421, or nothing yet. */

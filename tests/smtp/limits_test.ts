@@ -209,3 +209,25 @@ Deno.test("SmtpServer never ends a message on a bare LF and refuses such text (n
   assert.equal(accepted.length, 0);
   raw.close();
 });
+
+Deno.test("a CRLF session whose DATA line alone ends in a bare LF gets no typist's leniency (no SMTP smuggling)", async () => {
+  const { server, accepted } = testServer();
+  await using _ = server;
+  const raw = await greeted(server.port);
+  await raw.command("MAIL FROM:<alice@crepes.fr>");
+  await raw.command("RCPT TO:<bob@hamburger.edu>");
+  await raw.write("DATA\n");
+  assert.match((await raw.reply())[0], /^354 /);
+  await raw.write(
+    "Subject: hello\r\n\r\nfirst\n.\nMAIL FROM:<eve@evil.example>\nRCPT TO:<bob@hamburger.edu>\n" +
+      "DATA\nsmuggled\n.\n\r\n.\r\n",
+  );
+  assert.deepEqual(
+    await raw.reply(),
+    wire(REPLY.BareLineBreak),
+    "one reply, for one refused message",
+  );
+  assert.equal(await raw.command("NOOP"), 250);
+  assert.equal(accepted.length, 0);
+  raw.close();
+});
