@@ -35,6 +35,11 @@ export interface MailHandlerOptions {
   clock: Clock;
   /** Told when a message is stored. @default nothing */
   emit?: (event: ServerEvent) => void;
+  /**
+   * The user who reads mail for `postmaster`, an address every domain must accept (RFC 5321
+   * §4.5.1), also written without a domain. @default a user named postmaster, else the first user
+   */
+  postmaster?: string;
 }
 
 /**
@@ -66,8 +71,11 @@ export function mailHandler(options: MailHandlerOptions): SmtpHandler {
   const { domain, accounts, store, queue, clock } = options;
   let seq = 0;
   const isLocal = (to: string) => domainOf(to) === domain || to.toLowerCase() === "postmaster";
-  const userOf = (to: string) =>
-    to.toLowerCase() === "postmaster" ? "postmaster" : localPartOf(to).toLowerCase();
+  const userOf = (to: string) => {
+    const local = (to.includes("@") ? localPartOf(to) : to).toLowerCase();
+    if (local !== "postmaster" || accounts.has(local)) return local;
+    return options.postmaster ?? accounts.users[0] ?? local;
+  };
 
   async function accept(
     envelope: Envelope,

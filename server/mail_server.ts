@@ -56,6 +56,11 @@ export interface MailServerOptions {
   ports?: MailServerPorts;
   /** Users and their passwords in clear; only hashes are kept. @default {} */
   users?: Record<string, string>;
+  /**
+   * The user who reads `postmaster`'s mail (RFC 5321 §4.5.1).
+   * @default a user named postmaster, else the first user by name
+   */
+  postmaster?: string;
   /** Accounts to use instead of `users`. @default built from `users` */
   accounts?: Accounts;
   /** PBKDF2 iterations when building accounts from `users`. @default 100000 */
@@ -211,6 +216,7 @@ export class MailServer implements AsyncDisposable {
       queue: this.queue,
       clock: this.clock,
       emit: (event) => this.#emit(event),
+      postmaster: options.postmaster,
     });
     const tls = options.tls && new ServerTls(options.tls);
     const handler = options.wrapHandler?.(this.#handler) ?? this.#handler;

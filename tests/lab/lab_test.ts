@@ -170,6 +170,32 @@ Deno.test("Lab refuses to relay to a foreign domain for a client that did not lo
   assert.equal(crepes.queue.list().length, 0);
 });
 
+Deno.test("Lab takes mail for postmaster, with or without a domain, in any case (RFC 5321 §4.5.1)", async () => {
+  await using lab = await startLab();
+  const mx = await RawSmtp.connect(lab.server("hamburger.edu").ports.smtp);
+  await mx.reply();
+  await mx.command("HELO crepes.fr");
+  for (const postmaster of ["postmaster", "Postmaster@hamburger.edu", "POSTMASTER@HAMBURGER.EDU"]) {
+    assert.equal(await mx.command("MAIL FROM:<alice@crepes.fr>"), 250);
+    assert.equal(await mx.command(`RCPT TO:<${postmaster}>`), 250, postmaster);
+    assert.equal(await mx.command("DATA"), 354);
+    assert.equal(
+      await mx.command(`Subject: to ${postmaster}\r\n\r\nYour server bounced me.\r\n.`),
+      250,
+    );
+  }
+  mx.close();
+  // hamburger.edu has no postmaster account: its one user, bob, reads that mail.
+  const subjects = (await inbox(lab, "hamburger.edu", "bob")).map((m) =>
+    /Subject: (.*)/.exec(m)?.[1]
+  );
+  assert.deepEqual(subjects, [
+    "to postmaster",
+    "to Postmaster@hamburger.edu",
+    "to POSTMASTER@HAMBURGER.EDU",
+  ]);
+});
+
 Deno.test("Lab answers 550 for an unknown user at the destination", async () => {
   await using lab = await startLab();
   const mx = await RawSmtp.connect(lab.server("hamburger.edu").ports.smtp);
