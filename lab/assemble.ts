@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type Claim, claimDataFolder } from "./data_lock.ts";
 import { join } from "node:path";
 import type { Clock } from "../protocol/clock.ts";
 import { systemClock } from "../runtime/system_clock.ts";
@@ -53,6 +54,8 @@ export interface LabParts {
   certificates: LabCertificates;
   /** Told of every event (the log first). */
   onEvent: (event: MailEvent) => void;
+  /** The data folder's lock, held while the lab keeps its mail on disk. */
+  lock?: Claim;
 }
 
 /**
@@ -86,10 +89,15 @@ export async function assembleLab(options: LabOptions = {}): Promise<LabParts> {
     log.add(event);
     options.onEvent?.(event);
   };
+  // One lab per data folder: two would share the Maildirs' indexes and the queue's files.
+  const lock = storage === "disk" ? await claimDataFolder(config.dataDir) : undefined;
   const certificates = await labCertificates({
     dir: storage === "disk" ? join(config.dataDir, "tls") : undefined,
     domains: config.domains.map((d) => d.name),
     clock: options.clock,
+  }).catch(async (error) => {
+    await lock?.release();
+    throw error;
   });
   const relayTls = config.relayTls === "off"
     ? undefined
@@ -129,8 +137,9 @@ export async function assembleLab(options: LabOptions = {}): Promise<LabParts> {
     }
   } catch (error) {
     await Promise.all(servers.map((s) => s.server.close()));
+    await lock?.release();
     throw error;
   }
   const clock = options.clock ?? systemClock;
-  return { config, router, servers, storage, log, clock, certificates, onEvent };
+  return { config, router, servers, storage, log, clock, certificates, onEvent, lock };
 }

@@ -16,6 +16,7 @@
  * @module
  */
 import { join } from "node:path";
+import { type Claim, claimFile } from "./data_lock.ts";
 import type { Lab } from "./lab.ts";
 import { deleteQueued, findQueued, flushQueues, parseFault, queuedEntries } from "./operator.ts";
 import { labPage, PUBLIC_ASSETS } from "./page.ts";
@@ -139,17 +140,19 @@ export class ControlServer implements AsyncDisposable {
   readonly file: string;
   #server: Deno.HttpServer;
   #closing: AbortController;
+  #claim: Claim;
 
   private constructor(
     server: Deno.HttpServer,
     info: ControlInfo,
-    file: string,
+    claim: Claim,
     closing: AbortController,
   ) {
     this.#server = server;
     this.#closing = closing;
+    this.#claim = claim;
     this.info = info;
-    this.file = file;
+    this.file = claim.file;
   }
 
   /**
@@ -170,15 +173,21 @@ export class ControlServer implements AsyncDisposable {
     const info = { url: `http://127.0.0.1:${server.addr.port}`, token, pid: Deno.pid };
     const dir = options.dir ?? lab.config.dataDir;
     await Deno.mkdir(dir, { recursive: true });
-    const file = join(dir, "control.json");
-    await Deno.remove(file).catch(() => {}); // a crashed lab's file, perhaps with looser rights
-    await Deno.writeTextFile(file, JSON.stringify(info) + "\n", { mode: 0o600 });
-    return new ControlServer(server, info, file, closing);
+    // A crashed lab's file is taken over; a running lab's is not touched (nor, when this one
+    // stops, deleted).
+    let claim: Claim;
+    try {
+      claim = await claimFile(join(dir, "control.json"), { url: info.url, token });
+    } catch (error) {
+      await server.shutdown();
+      throw error;
+    }
+    return new ControlServer(server, info, claim, closing);
   }
 
   /** Stops the endpoint and removes `control.json`. */
   async close(): Promise<void> {
-    await Deno.remove(this.file).catch(() => {});
+    await this.#claim.release();
     this.#closing.abort(); // the lab page's event streams end, so shutdown does not wait on them
     await this.#server.shutdown();
   }

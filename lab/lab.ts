@@ -11,6 +11,7 @@ import type { MailServer } from "../server/mail_server.ts";
 import type { StaticRouter } from "../server/queue/router.ts";
 import type { QueueEntry } from "../server/queue/spool.ts";
 import { EntryView, QueueView } from "../server/queue/queue_view.ts";
+import type { Claim } from "./data_lock.ts";
 import { assembleLab, type LabOptions, type LabParts } from "./assemble.ts";
 import type { EventLog } from "./event_log.ts";
 import type { SmtpFaults } from "./faults.ts";
@@ -109,6 +110,7 @@ export class Lab implements AsyncDisposable {
   #faults: Map<string, SmtpFaults>;
   #closed = false;
   #onEvent?: (event: MailEvent) => void;
+  #lock?: Claim;
 
   private constructor(parts: LabParts) {
     this.config = parts.config;
@@ -121,6 +123,7 @@ export class Lab implements AsyncDisposable {
     this.ca = parts.certificates.ca;
     this.caPath = parts.certificates.caPath;
     this.#onEvent = parts.onEvent;
+    this.#lock = parts.lock;
   }
 
   /**
@@ -345,6 +348,7 @@ export class Lab implements AsyncDisposable {
     // Answers a slow fault holds back would hold the servers open.
     for (const faults of this.#faults.values()) faults.release();
     await Promise.all(this.#servers.map((s) => s.close()));
+    await this.#lock?.release();
   }
 
   /** Same as {@linkcode Lab.close}, for `await using`. */

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { describeEvent, type MailEvent } from "../server/events.ts";
 import { ConfigError, DEFAULT_CONFIG, type LabConfigInput } from "./config.ts";
 import { ControlServer } from "./control.ts";
+import { DataFolderInUseError } from "./data_lock.ts";
 import { Lab } from "./lab.ts";
 
 const HELP = `Usage: deno task lab [--config FILE] [--memory] [--data DIR] [--quiet]
@@ -149,7 +150,10 @@ async function main(args: string[]): Promise<number> {
     onEvent: print,
   });
   // The operator's CLIs (deno task queue, deno task fault) reach the lab through this endpoint.
-  const control = await ControlServer.start(lab);
+  const control = await ControlServer.start(lab).catch(async (error) => {
+    await lab.close();
+    throw error;
+  });
   console.log(banner(lab));
   console.log(
     `Lab page (servers, queues, faults, every dialog live): ${control.info.url}/?token=${control.info.token}\n`,
@@ -184,6 +188,10 @@ if (import.meta.main) {
     ) {
       console.error(error.message);
       Deno.exit(2);
+    }
+    if (error instanceof DataFolderInUseError) {
+      console.error(error.message);
+      Deno.exit(1);
     }
     if (error instanceof Deno.errors.AddrInUse) {
       console.error(

@@ -83,3 +83,79 @@ Deno.test("deno task lab refuses a bad configuration and names the field", async
   assert.match(stderr, /domains\.0\.ports\.smtp/);
   assert.match(stderr, /queue\.retrySchedule\.0: Expected a duration/);
 });
+
+Deno.test("a second lab on the same data folder is refused and names the first, which keeps running", async () => {
+  const config = await writeConfig({
+    domains: [
+      {
+        name: "crepes.fr",
+        ports: { smtp: 0, submission: 0, imap: 0 },
+        users: { alice: "ketchup" },
+      },
+      {
+        name: "hamburger.edu",
+        ports: { smtp: 0, submission: 0, imap: 0 },
+        users: { bob: "pickles" },
+      },
+    ],
+  });
+  const data = await Deno.makeTempDir({ prefix: "lab-data-" });
+  const first = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, main, "--config", config, "--data", data, "--quiet"],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = first.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = Date.now() + 15_000;
+  while (!text.includes("Try:") && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  try {
+    for (const storage of [[], ["--memory"]]) {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...PERMISSIONS,
+          main,
+          "--config",
+          config,
+          "--data",
+          data,
+          "--quiet",
+          ...storage,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // A second lab that starts would serve until stopped: stop it, and the test fails below.
+      const timer = setTimeout(() => child.kill("SIGINT"), 20_000);
+      const second = await child.output();
+      clearTimeout(timer);
+      const said = new TextDecoder().decode(second.stderr);
+      assert.equal(second.code, 1, said);
+      assert.match(said, new RegExp(`in use by another lab \\(pid ${first.pid}\\).*--data DIR`));
+    }
+    // The first lab's control file is intact, so deno task queue still finds it.
+    const control = JSON.parse(await Deno.readTextFile(`${data}/control.json`));
+    assert.equal(control.pid, first.pid);
+    const answer = await fetch(`${control.url}/queue`, {
+      headers: { authorization: `Bearer ${control.token}` },
+    });
+    assert.equal(answer.status, 200);
+    await answer.body?.cancel();
+  } finally {
+    first.kill("SIGINT");
+    for (;;) if ((await reader.read()).done) break;
+    await first.status;
+  }
+  // Stopped, it leaves the folder free: neither lock nor control file stays behind.
+  const left = [...Deno.readDirSync(data)].map((e) => e.name).filter((n) =>
+    !/\.(edu|fr)$|^tls$/.test(n)
+  );
+  assert.deepEqual(left, []);
+  await Deno.remove(data, { recursive: true });
+  await Deno.remove(config);
+});
