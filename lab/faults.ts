@@ -160,7 +160,7 @@ export class SmtpFaults {
   }
 
   /**
-   * Makes the server wait before each answer to MAIL, RCPT and the end of DATA. Replaces an
+   * Makes the server wait before each answer it sends, the greeting included. Replaces an
    * earlier slow fault.
    *
    * @param delayMs The wait, in milliseconds of the server's clock.
@@ -207,17 +207,22 @@ export class SmtpFaults {
   wrap(handler: SmtpHandler): SmtpHandler {
     return {
       ...handler,
-      mail: async (from, params, client) => {
-        await this.#gate("mail", client);
-        await handler.mail?.(from, params, client);
+      pace: (client) => {
+        const own = this.#pace(client);
+        const inner = handler.pace?.(client);
+        return own && inner ? own.then(() => inner) : own ?? inner;
       },
-      rcpt: async (to, envelope, client) => {
-        await this.#gate("rcpt", client);
-        await handler.rcpt?.(to, envelope, client);
+      mail: (from, params, client) => {
+        this.#gate("mail");
+        return handler.mail?.(from, params, client);
       },
-      data: async (envelope, message, client) => {
-        await this.#gate("data", client);
-        return await handler.data?.(envelope, message, client);
+      rcpt: (to, envelope, client) => {
+        this.#gate("rcpt");
+        return handler.rcpt?.(to, envelope, client);
+      },
+      data: (envelope, message, client) => {
+        this.#gate("data");
+        return handler.data?.(envelope, message, client);
       },
     };
   }
@@ -248,22 +253,26 @@ export class SmtpFaults {
     return options.forMs === undefined ? undefined : this.#clock.now() + options.forMs;
   }
 
-  async #gate(stage: FaultStage, session: object): Promise<void> {
-    const faults = this.active;
-    const slow = faults.find((f) => f.kind === "slow");
-    if (slow?.delayMs && !this.#released.has(session)) {
-      await new Promise<void>((resolve) => {
-        const go = () => {
-          timer.cancel();
-          this.#waiting.delete(go);
-          resolve();
-        };
-        const timer = this.#clock.setTimer(slow.delayMs!, go);
-        this.#waiting.set(go, session);
-      });
-    }
-    const fault = faults.find((f) => f.kind === "reply" && f.stage === stage);
+  #gate(stage: FaultStage): void {
+    if (this.#faults.length === 0) return;
+    const fault = this.active.find((f) => f.kind === "reply" && f.stage === stage);
     if (fault?.reply) throw new SmtpReplyError(fault.reply);
+  }
+
+  // Every answer waits out a slow fault: the greeting, EHLO, 354 and QUIT's 221 as much as MAIL's.
+  #pace(session: object): Promise<void> | undefined {
+    if (this.#faults.length === 0 || this.#released.has(session)) return undefined;
+    const slow = this.active.find((f) => f.kind === "slow");
+    if (!slow?.delayMs) return undefined;
+    return new Promise<void>((resolve) => {
+      const go = () => {
+        timer.cancel();
+        this.#waiting.delete(go);
+        resolve();
+      };
+      const timer = this.#clock.setTimer(slow.delayMs!, go);
+      this.#waiting.set(go, session);
+    });
   }
 
   async #changed(wasRefusing: boolean): Promise<void> {

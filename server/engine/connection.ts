@@ -115,9 +115,8 @@ export class Connection {
     this.#note(`TCP connection from ${remote} to ${local}`);
     try {
       if (this.#options.implicitTls && !(await this.#secure())) return;
-      if (!(await this.#handle(this.#call(() => this.#session.start((out) => this.#push(out)))))) {
-        return;
-      }
+      const greeting = this.#call(() => this.#session.start((out) => this.#push(out)));
+      if (!(await this.#handle(greeting instanceof Promise ? await greeting : greeting))) return;
       // The hot path: one read, one call into the session, one write, no more promises than that.
       const session = this.#session;
       while (!session.closed && !this.#ending) {

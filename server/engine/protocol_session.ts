@@ -43,9 +43,9 @@ export interface ProtocolSession {
    * The connection is open: what to send first (the greeting).
    *
    * @param push Sends output later, unasked.
-   * @returns The greeting.
+   * @returns The greeting (on its way, when the server holds it back).
    */
-  start(push: Push): SessionOutput;
+  start(push: Push): SessionOutput | Promise<SessionOutput>;
   /**
    * Takes the bytes that arrived. The session keeps what does not yet form a whole command.
    *

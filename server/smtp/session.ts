@@ -151,9 +151,9 @@ export class SmtpSession implements ProtocolSession {
   }
 
   /** The connection engine's start: the greeting, as wire text. @returns The greeting. */
-  start(): SessionOutput {
+  start(): SessionOutput | Promise<SessionOutput> {
     this.#lastActivity = this.#options.clock.now();
-    return { data: this.wire(this.greeting()) };
+    return this.#paced({ data: this.wire(this.greeting()) });
   }
 
   /**
@@ -178,7 +178,16 @@ export class SmtpSession implements ProtocolSession {
     this.#lastActivity = this.#options.clock.now();
     (this.#lines ??= new LineBuffer(1024)).push(bytes);
     const data = frame(this, this.#lines, this.#options.maxCommandLine);
-    return data instanceof Promise ? data.then((d) => this.#output(d)) : this.#output(data);
+    if (data instanceof Promise) return data.then((d) => this.#paced(this.#output(d)));
+    return this.#paced(this.#output(data));
+  }
+
+  // Answers wait for the handler's pace, when it sets one (the lab's slow fault).
+  #paced(out: SessionOutput): SessionOutput | Promise<SessionOutput> {
+    const pace = this.#options.handler?.pace;
+    if (!pace || !out.data) return out;
+    const wait = pace(this.client);
+    return wait ? wait.then(() => out) : out;
   }
 
   #output(data: string): SessionOutput {

@@ -72,6 +72,11 @@ export interface SmtpHandler {
     password: string,
     client: SmtpClientInfo,
   ): Promise<string | undefined>;
+  /**
+   * Holds back each answer the server is about to send, the greeting included (the lab's `slow`
+   * fault). Returning nothing sends it at once.
+   */
+  pace?(client: SmtpClientInfo): Promise<void> | undefined;
   /** Decides on the sender of MAIL FROM. */
   mail?(from: string, params: MailParameters, client: SmtpClientInfo): void | Promise<void>;
   /** Decides on one recipient of RCPT TO. */

@@ -97,19 +97,16 @@ Deno.test("Lab fault slow beyond the client's timeout defers the message; stop a
   lab.server("crepes.fr").relay; // the relay's timeouts are RFC 5321's: five minutes per command
   await lab.fault("hamburger.edu", "slow", { delayMs: 10 * MINUTE });
   const sending = send(lab);
-  // Only once hamburger.edu holds the relay's MAIL may the clock jump past the relay's deadline
-  // (earlier, it would run out the user agent's deadlines instead).
-  const mailHeld = () =>
-    lab.transcriptsOf("mx", "hamburger.edu").some((t) =>
-      t.lines("C").some((line) => line.startsWith("MAIL FROM"))
-    );
-  for (let i = 0; i < 500 && !mailHeld(); i++) await tick();
-  assert.ok(mailHeld(), "the relay's MAIL reached hamburger.edu");
+  // Only once the relay has connected to hamburger.edu (whose greeting the fault holds back)
+  // may the clock jump past the relay's deadline (earlier, it would run out the user agent's).
+  const connected = () => lab.transcriptsOf("mx", "hamburger.edu").length > 0;
+  for (let i = 0; i < 500 && !connected(); i++) await tick();
+  assert.ok(connected(), "the relay connected to hamburger.edu");
   clock.advance(5 * MINUTE);
   await sending;
   const [entry] = lab.server("crepes.fr").queue.list();
-  assert.equal(entry.recipients[0].last?.step, "mail", "the fault slows the hooks, MAIL's first");
-  assert.match(entry.recipients[0].last?.error ?? "", /No answer within 300000 ms/);
+  assert.equal(entry.recipients[0].last?.step, "greeting", "the fault holds back the greeting too");
+  assert.match(entry.recipients[0].last?.error ?? "", /No (answer|greeting) within 300000 ms/);
   assert.match(await lab.fault("hamburger.edu", "stop"), /SMTP stopped/);
   assert.equal(lab.server("hamburger.edu").smtpRunning, false);
   await lab.fault("hamburger.edu", "clear");
@@ -117,4 +114,52 @@ Deno.test("Lab fault slow beyond the client's timeout defers the message; stop a
   clock.advance(30 * MINUTE);
   await lab.idle();
   assert.equal(await bobHas(lab), 1);
+});
+
+Deno.test("Lab fault slow holds back every answer: the greeting, EHLO, 354 and QUIT's 221 too", async () => {
+  const clock = new ManualClock();
+  await using lab = await setup(clock);
+  await lab.fault("hamburger.edu", "slow", { delayMs: 5000 });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: lab.server("hamburger.edu").ports.smtp,
+  });
+  const buffer = new Uint8Array(4096);
+  let pending: Promise<number | null> | undefined;
+  // What arrives within a few ticks of real time; the manual clock alone releases the answer.
+  const heard = async () => {
+    pending ??= conn.read(buffer);
+    for (let i = 0; i < 5; i++) {
+      const n = await Promise.race([pending, tick().then(() => undefined)]);
+      if (n !== undefined) {
+        pending = undefined;
+        return new TextDecoder().decode(buffer.subarray(0, n ?? 0));
+      }
+    }
+    return "";
+  };
+  const say = (line: string) => conn.write(new TextEncoder().encode(line + "\r\n"));
+  const answers: string[] = [];
+  for (
+    const line of [
+      undefined,
+      "EHLO crepes.fr",
+      "MAIL FROM:<alice@crepes.fr>",
+      "RCPT TO:<bob@hamburger.edu>",
+      "DATA",
+      "Subject: slow\r\n\r\nHi\r\n.",
+      "QUIT",
+    ]
+  ) {
+    if (line) await say(line);
+    assert.equal(
+      await heard(),
+      "",
+      `an answer to ${line ?? "the connection"} came before its time`,
+    );
+    clock.advance(5000);
+    answers.push((await heard()).slice(0, 3));
+  }
+  assert.deepEqual(answers, ["220", "250", "250", "250", "354", "250", "221"]);
+  conn.close();
 });
