@@ -128,6 +128,7 @@ export async function assembleLab(options: LabOptions = {}): Promise<LabParts> {
         onEvent,
         tls: certificates.identities.get(domain.name),
         requireTls: domain.requireTls,
+        senderPolicy: domain.senderPolicy,
         relayTls,
         httpPages: webmailPages(),
         travelSources: () => servers.flatMap((s) => s.server.transcripts),

@@ -91,6 +91,8 @@ export interface DomainConfig {
   users: Record<string, string>;
   /** Logins (SMTP AUTH, IMAP LOGIN) only inside TLS. */
   requireTls: boolean;
+  /** Which senders a logged-in user may use on submission: `own`, `domain` or `any`. */
+  senderPolicy: "own" | "domain" | "any";
 }
 
 /** One domain as a JSON file writes it: the implicit-TLS ports and `requireTls` may be left out. */
@@ -103,6 +105,11 @@ export interface DomainConfigInput {
   users: Record<string, string>;
   /** Logins (SMTP AUTH, IMAP LOGIN) only inside TLS. @default false */
   requireTls?: boolean;
+  /**
+   * Which senders a logged-in user may use on submission, in `MAIL FROM` and `From:`: only their
+   * own address, any of the domain's, or anything. @default "own"
+   */
+  senderPolicy?: "own" | "domain" | "any";
 }
 
 /** How the relay uses STARTTLS towards the next server. */
@@ -194,6 +201,8 @@ const DomainConfigSchema = z.object({
   users: z.record(UserName, z.string().min(1, "Expected a password")),
   /** Logins only inside TLS. */
   requireTls: z.boolean().default(false),
+  /** Which senders a logged-in user may use on submission. */
+  senderPolicy: z.enum(["own", "domain", "any"]).default("own"),
 }).strict();
 
 /** The whole lab configuration, as the JSON file holds it. */

@@ -7,6 +7,7 @@
  */
 import type { Clock } from "../protocol/clock.ts";
 import { domainOf, localPartOf } from "../protocol/smtp/command.ts";
+import { parseMailboxes } from "../message/address.ts";
 import { REPLY } from "../protocol/smtp/replies.ts";
 import { SmtpReplyError } from "../protocol/smtp/reply.ts";
 import { parseHeaders } from "../message/header.ts";
@@ -40,6 +41,50 @@ export interface MailHandlerOptions {
    * §4.5.1), also written without a domain. @default a user named postmaster, else the first user
    */
   postmaster?: string;
+  /**
+   * Which senders a logged-in user may use on submission, in `MAIL FROM` and in `From:`: only
+   * their own address (`own`, as Postfix's `reject_sender_login_mismatch`), any address of this
+   * domain (`domain`), or anything (`any`). RFC 6409 §6.1 lets a submission server refuse a
+   * sender the login does not own.
+   * @default "own"
+   */
+  senderPolicy?: SenderPolicy;
+}
+
+/** Which senders a logged-in user may use: see {@linkcode MailHandlerOptions.senderPolicy}. */
+export type SenderPolicy = "own" | "domain" | "any";
+
+/**
+ * Whether a logged-in user may send as an address, under a policy.
+ *
+ * @param address The address (`""` for the null sender).
+ * @param login The user's login (a local part).
+ * @param domain The server's domain.
+ * @param policy The policy.
+ * @returns Whether it is allowed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mayUseSender } from "./mail_handler.ts";
+ *
+ * assert.equal(mayUseSender("Alice@Crepes.fr", "alice", "crepes.fr", "own"), true);
+ * assert.equal(mayUseSender("bob@hamburger.edu", "alice", "crepes.fr", "own"), false);
+ * assert.equal(mayUseSender("chef@crepes.fr", "alice", "crepes.fr", "domain"), true);
+ * assert.equal(mayUseSender("", "alice", "crepes.fr", "own"), false); // users send no bounces
+ * ```
+ */
+export function mayUseSender(
+  address: string,
+  login: string,
+  domain: string,
+  policy: SenderPolicy,
+): boolean {
+  if (policy === "any") return true;
+  if (address === "" || !address.includes("@")) return false;
+  const local = login.includes("@") ? login.slice(0, login.lastIndexOf("@")) : login;
+  if (domainOf(address) !== domain.toLowerCase()) return false;
+  return policy === "domain" || localPartOf(address).toLowerCase() === local.toLowerCase();
 }
 
 /**
@@ -69,6 +114,7 @@ export interface MailHandlerOptions {
  */
 export function mailHandler(options: MailHandlerOptions): SmtpHandler {
   const { domain, accounts, store, queue, clock } = options;
+  const policy = options.senderPolicy ?? "own";
   let seq = 0;
   const isLocal = (to: string) => domainOf(to) === domain || to.toLowerCase() === "postmaster";
   const userOf = (to: string) => {
@@ -82,8 +128,20 @@ export function mailHandler(options: MailHandlerOptions): SmtpHandler {
     message: Uint8Array,
     client: SmtpClientInfo,
   ): Promise<void> {
-    const hops = parseHeaders(message).getAll("Received").length;
+    const header = parseHeaders(message);
+    const hops = header.getAll("Received").length;
     if (hops >= MAX_HOPS) throw new SmtpReplyError(REPLY.TooManyHops(hops));
+    if (client.submission && client.user && policy !== "any") {
+      // Every From: field (a second one is itself a forgery's trick), each mailbox in it, and a
+      // field that names no readable mailbox at all.
+      for (const value of header.getAll("from")) {
+        const mailboxes = parseMailboxes(value);
+        const forged = mailboxes.length === 0
+          ? value.replace(/[^\x21-\x7e ]/g, "").slice(0, 80)
+          : mailboxes.find((m) => !mayUseSender(m.address, client.user!, domain, policy))?.address;
+        if (forged !== undefined) throw new SmtpReplyError(REPLY.FromNotOwned(forged, client.user));
+      }
+    }
     const at = clock.now();
     const traced = prependHeader(
       receivedHeader({
@@ -93,6 +151,7 @@ export function mailHandler(options: MailHandlerOptions): SmtpHandler {
         protocol: traceProtocol(client),
         id: `${at.toString(36)}${(seq++).toString(36)}`.toUpperCase(),
         for: envelope.to.length === 1 ? envelope.to[0] : undefined,
+        authenticated: client.user,
         at,
       }),
       message,
@@ -118,6 +177,11 @@ export function mailHandler(options: MailHandlerOptions): SmtpHandler {
     authenticate: (user, password) => {
       if (user.includes("@") && domainOf(user) !== domain) return Promise.resolve(undefined);
       return accounts.verify(user, password);
+    },
+    mail: (from, _params, client) => {
+      if (client.submission && client.user && !mayUseSender(from, client.user, domain, policy)) {
+        throw new SmtpReplyError(REPLY.SenderNotOwned(from, client.user));
+      }
     },
     rcpt: (to, _envelope, client) => {
       if (isLocal(to)) {

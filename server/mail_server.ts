@@ -26,7 +26,7 @@ import type { ServedConnection } from "./engine/line_server.ts";
 import { SmtpServer } from "./smtp/server.ts";
 import { HttpServer } from "./http/server.ts";
 import type { SmtpHandler } from "./smtp/types.ts";
-import { mailHandler } from "./mail_handler.ts";
+import { mailHandler, type SenderPolicy } from "./mail_handler.ts";
 import { MemoryStore } from "./store/memory_store.ts";
 import type { MailboxStore } from "./store/store.ts";
 
@@ -61,6 +61,11 @@ export interface MailServerOptions {
    * @default a user named postmaster, else the first user by name
    */
   postmaster?: string;
+  /**
+   * Which senders a logged-in user may use on submission (see {@linkcode SenderPolicy}).
+   * @default "own"
+   */
+  senderPolicy?: SenderPolicy;
   /** Accounts to use instead of `users`. @default built from `users` */
   accounts?: Accounts;
   /** PBKDF2 iterations when building accounts from `users`. @default 100000 */
@@ -217,6 +222,7 @@ export class MailServer implements AsyncDisposable {
       clock: this.clock,
       emit: (event) => this.#emit(event),
       postmaster: options.postmaster,
+      senderPolicy: options.senderPolicy,
     });
     const tls = options.tls && new ServerTls(options.tls);
     const handler = options.wrapHandler?.(this.#handler) ?? this.#handler;

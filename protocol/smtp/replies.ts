@@ -89,6 +89,10 @@ export interface ReplyCatalogue {
   readonly NoSuchUser: (address: string) => SmtpReply;
   /** RFC 5321 §3.6.2 and RFC 3463 X.7.1: this server does not relay for strangers. */
   readonly RelayDenied: (address: string) => SmtpReply;
+  /** RFC 6409 §6.1 and RFC 3463 X.7.1: a logged-in user sends only as an address of theirs. */
+  readonly SenderNotOwned: (address: string, login: string) => SmtpReply;
+  /** RFC 6409 §6.1 and RFC 3463 X.7.1: the From: header names an address the login does not own. */
+  readonly FromNotOwned: (address: string, login: string) => SmtpReply;
   /** RFC 5321 §4.5.3.1.8 and RFC 3463 X.5.3: too many recipients in one message. */
   readonly TooManyRecipients: (limit: number) => SmtpReply;
   /** RFC 1870 §6 and RFC 3463 X.3.4: the message is over the size limit. */
@@ -251,6 +255,12 @@ export const REPLY: ReplyCatalogue = {
 
   // RFC 5321 §4.2.2 and RFC 3463 X.1.1: no such local user.
   NoSuchUser: (address: string) => reply(550, "5.1.1", `${address}: no such user here`),
+  // RFC 6409 §6.1 and RFC 3463 X.7.1, as Postfix's reject_sender_login_mismatch answers.
+  SenderNotOwned: (address: string, login: string) =>
+    reply(553, "5.7.1", `<${address}>: Sender address rejected: not owned by user ${login}`),
+  // RFC 6409 §6.1 and RFC 3463 X.7.1; 550 is what RFC 5321 §4.3.2 lets the end of DATA refuse with.
+  FromNotOwned: (address: string, login: string) =>
+    reply(550, "5.7.1", `From: <${address}> is not an address of user ${login}`),
   // RFC 5321 §3.6.2 and RFC 3463 X.7.1: this server does not relay for strangers.
   RelayDenied: (address: string) =>
     reply(

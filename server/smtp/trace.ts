@@ -52,6 +52,11 @@ export interface ReceivedFields {
   id: string;
   /** The recipient, when there is exactly one. */
   for?: string;
+  /**
+   * The login, when the client authenticated: written as Postfix writes it with
+   * `smtpd_sasl_authenticated_header`, so a reader sees which account sent the message.
+   */
+  authenticated?: string;
   /** When, in milliseconds since the epoch. */
   at: number;
 }
@@ -91,7 +96,10 @@ export interface ReceivedFields {
  */
 export function receivedHeader(fields: ReceivedFields): string {
   const forPart = fields.for ? `\r\n\tfor <${fields.for}>` : "";
-  return `Received: from ${fields.helo} ([${fields.address}])\r\n` +
+  // A comment (RFC 5322 §3.2.2) may not hold an unescaped parenthesis or backslash.
+  const login = fields.authenticated?.replace(/[()\\\r\n]/g, "");
+  const authPart = login ? `\r\n\t(Authenticated sender: ${login})` : "";
+  return `Received: from ${fields.helo} ([${fields.address}])${authPart}\r\n` +
     `\tby ${fields.by} with ${fields.protocol} id ${fields.id}${forPart}; ${
       formatDate(fields.at)
     }\r\n`;
