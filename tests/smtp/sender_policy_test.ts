@@ -126,3 +126,21 @@ Deno.test("the MX port keeps taking any sender from other servers", async () => 
   );
   mx.close();
 });
+
+Deno.test("MAIL's AUTH= parameter is taken as xtext or <>, and refused with 501 when it is not", async () => {
+  await using lab = await Lab.start({
+    config: config(),
+    freePorts: true,
+    storage: "memory",
+    passwordIterations: 1000,
+  });
+  const raw = await loggedIn(lab);
+  for (const auth of ["<>", "alice@crepes.fr", "alice+2Bsmith@crepes.fr"]) {
+    assert.equal(await raw.command(`MAIL FROM:<alice@crepes.fr> AUTH=${auth}`), 250, auth);
+    await raw.command("RSET");
+  }
+  for (const auth of ["alice=x@crepes.fr", "alice+zz@crepes.fr", "alice+2b@crepes.fr"]) {
+    assert.equal(await raw.command(`MAIL FROM:<alice@crepes.fr> AUTH=${auth}`), 501, auth);
+  }
+  raw.close();
+});

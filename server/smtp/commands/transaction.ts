@@ -13,6 +13,8 @@ import { refusalOf } from "./hook.ts";
 
 // deno-lint-ignore no-control-regex -- the test is for bytes beyond ASCII
 const NON_ASCII = /[^\x00-\x7f]/;
+/** RFC 3461 §4: printable ASCII but "+" and "=", or "+" and two upper-case hex digits. */
+const XTEXT = /^(?:[!-*,-<>-~]|\+[0-9A-F]{2})+$/;
 
 function mailParameters(
   context: CommandContext,
@@ -36,7 +38,10 @@ function mailParameters(
     } else if (key === "SMTPUTF8" && value === true && !context.options.sevenBitOnly) {
       params.smtputf8 = true;
     } else if (key === "AUTH" && typeof value === "string") {
-      // RFC 4954 §5: the original submitter; this server does not trust other servers' claims.
+      // RFC 4954 §5: the original submitter, as xtext (RFC 3461 §4) or <>. This server trusts no
+      // client's claim, so it behaves as if AUTH=<> was given, as §5 says it then MUST; it only
+      // checks the syntax.
+      if (!XTEXT.test(value)) return REPLY.Syntax("MAIL FROM:<address> AUTH=<mailbox as xtext>");
     } else {
       return REPLY.UnknownParameter(key);
     }
