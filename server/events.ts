@@ -15,6 +15,14 @@ export type ServerEvent =
   | { type: "stored"; user: string; mailbox: string; uid: number; from: string; at: number }
   | { type: "bounced"; id: string; to: string; at: number }
   | { type: "fault"; text: string; at: number }
+  | {
+    type: "login-failed";
+    service: string;
+    address: string;
+    user: string;
+    locked: boolean;
+    at: number;
+  }
   | QueueEvent;
 
 /** One event of a mail server: what happened, and the domain of the server it happened at. */
@@ -78,5 +86,9 @@ export function describeEvent(event: MailEvent): string {
       return `${d}  bounce for ${event.id} sent to ${event.to}`;
     case "fault":
       return `${d}  fault: ${event.text}`;
+    case "login-failed":
+      return `${d}  ${event.service} login ${
+        event.locked ? "refused (locked)" : "failed"
+      } for ${event.user} from ${event.address}`;
   }
 }

@@ -8,6 +8,7 @@
 import type { Clock } from "../protocol/clock.ts";
 import { domainOf, localPartOf } from "../protocol/smtp/command.ts";
 import { parseMailboxes } from "../message/address.ts";
+import type { LoginGuard } from "./login_guard.ts";
 import { REPLY } from "../protocol/smtp/replies.ts";
 import { SmtpReplyError } from "../protocol/smtp/reply.ts";
 import { parseHeaders } from "../message/header.ts";
@@ -49,6 +50,8 @@ export interface MailHandlerOptions {
    * @default "own"
    */
   senderPolicy?: SenderPolicy;
+  /** The server's guard against password guessing, shared with IMAP and HTTP. @default none */
+  logins?: LoginGuard;
 }
 
 /** Which senders a logged-in user may use: see {@linkcode MailHandlerOptions.senderPolicy}. */
@@ -174,9 +177,18 @@ export function mailHandler(options: MailHandlerOptions): SmtpHandler {
   }
 
   return {
-    authenticate: (user, password) => {
-      if (user.includes("@") && domainOf(user) !== domain) return Promise.resolve(undefined);
-      return accounts.verify(user, password);
+    authenticate: async (user, password, client) => {
+      const check = () =>
+        user.includes("@") && domainOf(user) !== domain
+          ? Promise.resolve(undefined)
+          : accounts.verify(user, password);
+      if (!options.logins) return await check();
+      const outcome = await options.logins.attempt("SMTP", client.remote, user, check);
+      if (outcome.ok) return outcome.user;
+      if (outcome.lockedMs) {
+        throw new SmtpReplyError(REPLY.LoginLocked(Math.ceil(outcome.lockedMs / 1000)));
+      }
+      return undefined;
     },
     mail: (from, _params, client) => {
       if (client.submission && client.user && !mayUseSender(from, client.user, domain, policy)) {

@@ -27,6 +27,7 @@ import { SmtpServer } from "./smtp/server.ts";
 import { HttpServer } from "./http/server.ts";
 import type { SmtpHandler } from "./smtp/types.ts";
 import { mailHandler, type SenderPolicy } from "./mail_handler.ts";
+import { LoginGuard } from "./login_guard.ts";
 import { MemoryStore } from "./store/memory_store.ts";
 import type { MailboxStore } from "./store/store.ts";
 
@@ -66,6 +67,11 @@ export interface MailServerOptions {
    * @default "own"
    */
   senderPolicy?: SenderPolicy;
+  /**
+   * The wait added to each failed login after the first, by the guard every port shares (at
+   * most 5 s). @default 1000
+   */
+  loginFailureDelayMs?: number;
   /** Accounts to use instead of `users`. @default built from `users` */
   accounts?: Accounts;
   /** PBKDF2 iterations when building accounts from `users`. @default 100000 */
@@ -214,6 +220,12 @@ export class MailServer implements AsyncDisposable {
       onFailure: (entry, message) => this.#bounce(entry, { message, action: "failed" }),
       onDelay: (entry, message) => this.#bounce(entry, { message, action: "delayed" }),
     });
+    // One guard against password guessing for every port: SMTP AUTH, IMAP and HTTP.
+    const logins = new LoginGuard({
+      clock: this.clock,
+      failureDelayMs: options.loginFailureDelayMs,
+      onFailure: (f) => this.#emit({ type: "login-failed", ...f }),
+    });
     this.#handler = mailHandler({
       domain: this.domain,
       accounts,
@@ -223,6 +235,7 @@ export class MailServer implements AsyncDisposable {
       emit: (event) => this.#emit(event),
       postmaster: options.postmaster,
       senderPolicy: options.senderPolicy,
+      logins,
     });
     const tls = options.tls && new ServerTls(options.tls);
     const handler = options.wrapHandler?.(this.#handler) ?? this.#handler;
@@ -249,6 +262,7 @@ export class MailServer implements AsyncDisposable {
       requireTls: options.requireTls,
       transcripts: this.#transcriptFactory("IMAP"),
       onError: this.#onError,
+      logins,
     };
     this.#imap = new ImapServer({ ...imap, port: options.ports?.imap ?? 0 });
     this.#http = new HttpServer({
@@ -263,6 +277,7 @@ export class MailServer implements AsyncDisposable {
       maxMessageSize: options.maxMessageSize,
       pages: options.httpPages,
       transcripts: this.#transcriptFactory("HTTP submission"),
+      logins,
       travelSources: options.travelSources ?? (() => this.transcripts),
     });
     if (tls) {

@@ -114,6 +114,8 @@ export interface ResponseCatalogue {
   readonly AuthorizationFailed: ImapStatusResponse<"NO">;
   /** RFC 3501 §6.2.3 and RFC 5530 §3 (AUTHENTICATIONFAILED): wrong user name or password. */
   readonly LoginFailed: ImapStatusResponse<"NO">;
+  /** RFC 5530 §3 (UNAVAILABLE): too many failed logins of this address or account; wait. */
+  readonly LoginLocked: (seconds: number) => ImapStatusResponse<"NO">;
   /** RFC 3501 §6.3.2 and RFC 5530 §3 (CANNOT): a change to a mailbox opened with EXAMINE. */
   readonly ReadOnly: (mailbox: string) => ImapStatusResponse<"NO">;
   /** RFC 3501 §6.3.11, §6.4.7 and §7.1 (TRYCREATE): APPEND or COPY to a missing mailbox. */
@@ -250,6 +252,12 @@ export const RESPONSE: ResponseCatalogue = {
   ),
   // RFC 3501 §6.2.3 and RFC 5530 §3: wrong user name or password, without telling which.
   LoginFailed: no("Invalid user name or password", "AUTHENTICATIONFAILED"),
+  // RFC 5530 §3: UNAVAILABLE, "temporary failure"; the text says how long to wait.
+  LoginLocked: (seconds: number) =>
+    no(
+      `Too many failed logins from this address or for this account; try again in ${seconds} s`,
+      "UNAVAILABLE",
+    ),
   // RFC 3501 §6.3.2 and RFC 5530 §3: a change to a mailbox opened with EXAMINE.
   ReadOnly: (mailbox) => no(`Mailbox "${mailbox}" is read-only`, "CANNOT"),
   // RFC 3501 §6.3.11, §6.4.7 and §7.1: TRYCREATE tells the client it may CREATE and retry.

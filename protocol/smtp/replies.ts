@@ -101,10 +101,14 @@ export interface ReplyCatalogue {
   readonly TextLineTooLong: SmtpReply;
   /** RFC 5321 §4.2.5: the server could not keep the message; the sender keeps it and retries. */
   readonly LocalError: SmtpReply;
+  /** RFC 5321 §4.2.3 and RFC 3463 X.3.1: no room on the disk for the message; retry later. */
+  readonly InsufficientStorage: SmtpReply;
   /** RFC 4954 §6: authentication is required on the submission port before MAIL. */
   readonly AuthRequired: SmtpReply;
   /** RFC 4954 §6: authentication succeeded. */
   readonly AuthOk: SmtpReply;
+  /** RFC 3463 X.7.0: too many failed logins of this address or for this account; wait. */
+  readonly LoginLocked: (seconds: number) => SmtpReply;
   /** RFC 4954 §4: a server challenge (base64; empty for PLAIN without an initial response). */
   readonly AuthChallenge: (base64: string) => SmtpReply;
   /** RFC 4954 §6: wrong user name or password. */
@@ -277,9 +281,18 @@ export const REPLY: ReplyCatalogue = {
   TextLineTooLong: reply(500, "5.5.2", "Line too long in message text (at most 1000 octets)"),
   // RFC 5321 §4.2.5: the server could not keep the message; the sender keeps it and retries.
   LocalError: reply(451, "4.3.0", "Local error in processing; try again later"),
+  // RFC 5321 §4.2.3 and RFC 3463 X.3.1 (mail system full): the disk is full; the sender retries.
+  InsufficientStorage: reply(452, "4.3.1", "Insufficient system storage; try again later"),
 
   // RFC 4954 §6: authentication is required on the submission port before MAIL.
   AuthRequired: reply(530, "5.7.0", "Authentication required"),
+  // RFC 3463 X.7.0; 421 ends the session (RFC 5321 §3.8), and the text says how long to wait.
+  LoginLocked: (seconds: number) =>
+    reply(
+      421,
+      "4.7.0",
+      `Too many failed logins from this address or for this account; try again in ${seconds} s`,
+    ),
   // RFC 4954 §6: authentication succeeded.
   AuthOk: reply(235, "2.7.0", "Authentication successful"),
   // RFC 4954 §4: a server challenge (base64; empty for PLAIN without an initial response).

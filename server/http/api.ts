@@ -50,7 +50,8 @@ import {
 import { download, errorResponse, HttpError, json, validate } from "./reply.ts";
 import { eventStream } from "./event_stream.ts";
 import { travelOf } from "./travel.ts";
-import { HttpSessions, LoginGuard } from "./sessions.ts";
+import { HttpSessions } from "./sessions.ts";
+import { LoginGuard } from "../login_guard.ts";
 
 /** What the HTTP interface works with. */
 export interface HttpApiOptions {
@@ -74,8 +75,13 @@ export interface HttpApiOptions {
    * @default 6000
    */
   maxRequestsPerMinute?: number;
-  /** The wait added to each failed login after the first. @default 1000 */
+  /** The wait added to each failed login after the first (for its own guard). @default 1000 */
   loginFailureDelayMs?: number;
+  /**
+   * The server's guard against password guessing, shared with SMTP and IMAP.
+   * @default one of its own
+   */
+  logins?: LoginGuard;
   /** Records a submission over HTTP as a dialog, beside SMTP's. @default none */
   transcripts?: TranscriptFactory;
   /** Where the travel panel looks for a message's hops. @default none (no hops) */
@@ -185,10 +191,8 @@ export class HttpApi {
   constructor(options: HttpApiOptions) {
     this.#options = options;
     this.#sessions = new HttpSessions({ clock: options.clock, domain: options.domain });
-    this.#logins = new LoginGuard({
-      clock: options.clock,
-      failureDelayMs: options.loginFailureDelayMs,
-    });
+    this.#logins = options.logins ??
+      new LoginGuard({ clock: options.clock, failureDelayMs: options.loginFailureDelayMs });
     const message = "/api/mailboxes/:mailbox/messages/:uid(\\d+)";
     this.#routes = [
       { method: "POST", pattern: path("/api/login"), handler: this.#login, open: true },
@@ -276,12 +280,19 @@ export class HttpApi {
     const at = input.user.lastIndexOf("@");
     const name = at < 0 ? input.user : input.user.slice(0, at);
     const domainOk = at < 0 || input.user.slice(at + 1).toLowerCase() === this.#options.domain;
-    this.#logins.check(who.remote, name);
-    const user = domainOk ? await this.#options.accounts.verify(name, input.password) : undefined;
-    if (!user) {
-      await this.#logins.failed(who.remote, name);
-      throw new HttpError(401, "Wrong user name or password");
+    const check = () =>
+      domainOk ? this.#options.accounts.verify(name, input.password) : Promise.resolve(undefined);
+    const outcome = await this.#logins.attempt("HTTP", who.remote, name, check);
+    if (!outcome.ok && outcome.lockedMs) {
+      const seconds = Math.ceil(outcome.lockedMs / 1000);
+      throw new HttpError(
+        429,
+        `Too many failed logins from this address or for this account; try again in ${seconds} s`,
+        { headers: { "Retry-After": String(seconds) } },
+      );
     }
+    if (!outcome.ok) throw new HttpError(401, "Wrong user name or password");
+    const user = outcome.user;
     return json(this.#me_(user), { headers: { "Set-Cookie": this.#sessions.open(user) } });
   };
 

@@ -6,7 +6,6 @@
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
-import { HttpError } from "./reply.ts";
 
 /**
  * The session cookie's name for a mail domain. Cookies belong to a host, not to a port, so the
@@ -128,95 +127,4 @@ function tokenOf(request: Request, cookie: string): string | undefined {
     if (name === cookie) return value.join("=");
   }
   return undefined;
-}
-
-/** How many failed logins are allowed, and what each costs. */
-export interface LoginGuardOptions {
-  /** The clock. */
-  clock: Clock;
-  /** Failures per client address or per account within `windowMs`, then 429. @default 10 */
-  maxFailures?: number;
-  /** The window in which failures count. @default 900000 (15 minutes) */
-  windowMs?: number;
-  /** The wait added to each failed answer after the first, at most 5 s. @default 1000 */
-  failureDelayMs?: number;
-}
-
-/**
- * Slows password guessing over HTTP the way SMTP AUTH and IMAP LOGIN are slowed: from the
- * second failure of an address or account on, the answer waits longer, and after
- * `maxFailures` within the window, logins from that address or to that account get 429 until
- * the oldest failure leaves the window.
- *
- * @example The eleventh try in a quarter of an hour is refused
- * ```ts
- * import assert from "node:assert/strict";
- * import { ManualClock } from "../../protocol/clock.ts";
- * import { LoginGuard } from "./sessions.ts";
- *
- * const guard = new LoginGuard({ clock: new ManualClock(), failureDelayMs: 0 });
- * for (let i = 0; i < 10; i++) await guard.failed("10.0.0.1", "bob");
- * assert.throws(() => guard.check("10.0.0.2", "bob"), { status: 429 });
- * assert.doesNotThrow(() => guard.check("10.0.0.2", "alice"));
- * ```
- */
-export class LoginGuard {
-  #failures = new Map<string, number[]>();
-  #options: Required<LoginGuardOptions>;
-
-  /**
-   * Starts with no failures.
-   *
-   * @param options Limits and the clock.
-   */
-  constructor(options: LoginGuardOptions) {
-    this.#options = { maxFailures: 10, windowMs: 900_000, failureDelayMs: 1000, ...options };
-  }
-
-  /**
-   * Refuses a login attempt from an address, or to an account, that failed too often.
-   *
-   * @param address The client's address.
-   * @param user The account tried.
-   * @throws {HttpError} 429 with `Retry-After`.
-   */
-  check(address: string, user: string): void {
-    for (const key of [`address ${address}`, `user ${user.toLowerCase()}`]) {
-      const recent = this.#recent(key);
-      if (recent.length < this.#options.maxFailures) continue;
-      const wait = Math.ceil(
-        (recent[0] + this.#options.windowMs - this.#options.clock.now()) / 1000,
-      );
-      throw new HttpError(429, "Too many failed logins: wait a while and try again", {
-        headers: { "Retry-After": String(Math.max(1, wait)) },
-      });
-    }
-  }
-
-  /**
-   * Counts a failed login and waits as long as it deserves.
-   *
-   * @param address The client's address.
-   * @param user The account tried.
-   */
-  async failed(address: string, user: string): Promise<void> {
-    const now = this.#options.clock.now();
-    let most = 0;
-    for (const key of [`address ${address}`, `user ${user.toLowerCase()}`]) {
-      const recent = this.#recent(key);
-      recent.push(now);
-      this.#failures.set(key, recent);
-      most = Math.max(most, recent.length);
-    }
-    const wait = Math.min(5000, this.#options.failureDelayMs * (most - 1));
-    if (wait > 0) await new Promise<void>((resolve) => this.#options.clock.setTimer(wait, resolve));
-  }
-
-  #recent(key: string): number[] {
-    const since = this.#options.clock.now() - this.#options.windowMs;
-    const recent = (this.#failures.get(key) ?? []).filter((at) => at > since);
-    if (recent.length === 0) this.#failures.delete(key);
-    else this.#failures.set(key, recent);
-    return recent;
-  }
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { LoginGuard } from "../login_guard.ts";
 import type { Clock } from "../../protocol/clock.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
 import type { Accounts } from "../accounts.ts";
@@ -77,6 +78,10 @@ export interface ImapSessionOptions {
    * @default false
    */
   requireTls?: boolean;
+  /** The server's guard against password guessing, shared with SMTP and HTTP. @default none */
+  logins?: LoginGuard;
+  /** The client's address (`host:port`), for the guard and the log. @default "" */
+  remote?: string;
 }
 
 /** What the session waits for next. */

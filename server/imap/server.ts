@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { LoginGuard } from "../login_guard.ts";
 import type { Clock } from "../../protocol/clock.ts";
 import { formatStatus } from "../../protocol/imap/response.ts";
 import { RESPONSE } from "../../protocol/imap/responses.ts";
@@ -53,6 +54,8 @@ export interface ImapServerOptions {
   implicitTls?: boolean;
   /** LOGIN and AUTHENTICATE only inside TLS (LOGINDISABLED until then). @default false */
   requireTls?: boolean;
+  /** The server's guard against password guessing, shared with SMTP and HTTP. @default none */
+  logins?: LoginGuard;
   /** Told when a session fails (a bug), with its connection. @default printed to standard error */
   onError?: (error: unknown, connection: ServedConnection) => void;
 }
@@ -107,6 +110,8 @@ export class ImapServer implements AsyncDisposable {
           limits: options.limits,
           starttls: options.tls !== undefined && !options.implicitTls,
           requireTls: options.requireTls,
+          logins: options.logins,
+          remote,
         });
         return { session, transcript };
       },

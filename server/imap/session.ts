@@ -26,6 +26,7 @@ import type { CommandResult, Continuation, ImapState, SessionContext } from "./c
 import { type ImapOutput, OutputBuffer } from "./output.ts";
 import { failureOf } from "./failures.ts";
 import { LoginThrottle } from "../login_throttle.ts";
+import type { LoginGuard } from "../login_guard.ts";
 import {
   type ImapExpectation,
   type ImapLimits,
@@ -100,6 +101,8 @@ export class ImapSession implements ProtocolSession {
   #selected?: SelectedMailbox;
   #failures = 0;
   #throttle: LoginThrottle;
+  #logins?: LoginGuard;
+  #remote: string;
   #lastActivity: number;
   #out?: OutputBuffer;
   #closing = false;
@@ -128,6 +131,8 @@ export class ImapSession implements ProtocolSession {
     this.#verify = options.authenticate ??
       ((user, password) => accounts ? accounts.verify(user, password) : Promise.resolve(undefined));
     this.#limits = resolveLimits(options.limits);
+    this.#logins = options.logins;
+    this.#remote = options.remote ?? "";
     this.#throttle = new LoginThrottle({
       clock: this.#clock,
       maxAuthFailures: this.#limits.maxFailedLogins,
@@ -493,7 +498,19 @@ export class ImapSession implements ProtocolSession {
     const at = user.lastIndexOf("@");
     const domainOk = at < 0 || user.slice(at + 1).toLowerCase() === this.#domain;
     const local = at < 0 ? user : user.slice(0, at);
-    const name = domainOk && local ? await this.#verify(local, password) : undefined;
+    const check = () =>
+      domainOk && local ? this.#verify(local, password) : Promise.resolve(undefined);
+    let name: string | undefined;
+    if (this.#logins) {
+      const outcome = await this.#logins.attempt("IMAP", this.#remote, user, check);
+      if (!outcome.ok && outcome.lockedMs) {
+        this.#failures++; // tries against a lock count too: the connection still ends at the limit
+        throw ImapResponseError.of(RESPONSE.LoginLocked(Math.ceil(outcome.lockedMs / 1000)));
+      }
+      name = outcome.ok ? outcome.user : undefined;
+    } else {
+      name = await check();
+    }
     if (name === undefined) {
       this.#failures++;
       await this.#throttle.failed();

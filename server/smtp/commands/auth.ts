@@ -5,6 +5,7 @@
  * @module
  */
 import { REPLY } from "../../../protocol/smtp/replies.ts";
+import { SmtpReplyError } from "../../../protocol/smtp/reply.ts";
 import { decodePlain, fromBase64Utf8, toBase64Utf8 } from "../../../protocol/sasl.ts";
 import type { CommandContext, CommandResult, SmtpCommand } from "../context.ts";
 
@@ -20,8 +21,9 @@ async function verify(
   let canonical: string | undefined;
   try {
     canonical = await authenticate?.(user, password, context.client);
-  } catch {
-    return REPLY.LocalError;
+  } catch (error) {
+    // A refusal the hook decided (a login locked after too many failures) is sent as it is.
+    return error instanceof SmtpReplyError ? error.reply : REPLY.LocalError;
   }
   if (!canonical) return REPLY.AuthFailed;
   return { reply: REPLY.AuthOk, client: { user: canonical } };
