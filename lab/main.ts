@@ -195,7 +195,13 @@ if (import.meta.main) {
     }
     if (error instanceof Deno.errors.AddrInUse) {
       console.error(
-        `A lab port is taken (${error.message}). Is another lab running? Set other ports with --config.`,
+        `${error.message}. Is another lab running? Set other ports with --config.`,
+      );
+      Deno.exit(1);
+    }
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      console.error(
+        `${error.message}. Give the hostname of one of this machine's addresses in --config.`,
       );
       Deno.exit(1);
     }

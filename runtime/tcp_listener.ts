@@ -11,6 +11,8 @@ export type RefusalReason = "total" | "address";
 
 /** Options of {@linkcode TcpListener}. */
 export interface TcpListenerOptions {
+  /** What listens, for the error when the port is taken (`SMTP`, `IMAP`). @default "TCP" */
+  service?: string;
   /** The address to listen on. @default "127.0.0.1" */
   hostname?: string;
   /** The port; 0 picks a free one. @default 0 */
@@ -68,6 +70,7 @@ export class TcpListener implements AsyncDisposable {
    */
   constructor(serve: (conn: Deno.TcpConn) => Promise<void>, options: TcpListenerOptions = {}) {
     this.#options = {
+      service: options.service ?? "TCP",
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
       maxConnections: options.maxConnections ?? 1000,
@@ -76,11 +79,7 @@ export class TcpListener implements AsyncDisposable {
       onError: options.onError ?? ((error) => console.error("A connection failed:", error)),
     };
     this.#serve = serve;
-    this.#listener = Deno.listen({
-      hostname: this.#options.hostname,
-      port: this.#options.port,
-      transport: "tcp",
-    });
+    this.#listener = listenNamed(this.#options.hostname, this.#options.port, this.#options.service);
     this.#accepting = this.#acceptLoop();
   }
 
@@ -183,5 +182,32 @@ export function closeQuietly(conn: Deno.Conn): void {
     conn.close();
   } catch {
     // already closed
+  }
+}
+
+/**
+ * Listens, or says which address, port and service could not: Deno's own error names neither.
+ *
+ * @param hostname The address.
+ * @param port The port.
+ * @param service What listens.
+ * @returns The listener.
+ * @throws {Deno.errors.AddrInUse} When the port is taken, naming it.
+ * @throws {Deno.errors.AddrNotAvailable} When the machine has no such address.
+ */
+function listenNamed(hostname: string, port: number, service = "TCP"): Deno.TcpListener {
+  try {
+    return Deno.listen({ hostname, port, transport: "tcp" });
+  } catch (error) {
+    const where = `${service} on ${hostname}:${port}`;
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new Deno.errors.AddrInUse(`Cannot listen for ${where}: the port is taken`);
+    }
+    if (error instanceof Deno.errors.AddrNotAvailable) {
+      throw new Deno.errors.AddrNotAvailable(
+        `Cannot listen for ${where}: this machine has no address ${hostname}`,
+      );
+    }
+    throw error;
   }
 }

@@ -311,7 +311,16 @@ export class MailServer implements AsyncDisposable {
     for (const [user, password] of Object.entries(options.users ?? {})) {
       await accounts.add(user, password);
     }
-    const server = new MailServer(options, accounts);
+    let server: MailServer;
+    try {
+      server = new MailServer(options, accounts);
+    } catch (error) {
+      // Which domain's port: the lab runs several servers, each with several ports.
+      for (const Kind of [Deno.errors.AddrInUse, Deno.errors.AddrNotAvailable]) {
+        if (error instanceof Kind) throw new Kind(`${options.domain}: ${error.message}`);
+      }
+      throw error;
+    }
     for (const user of accounts.users) await server.store.ensureUser(user);
     await server.queue.start();
     return server;

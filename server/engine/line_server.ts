@@ -126,6 +126,7 @@ export class LineServer implements AsyncDisposable {
     this.#options = options;
     const refusal = options.refusal;
     this.#listener = new TcpListener((conn) => this.#serve(conn), {
+      service: options.implicitTls ? `${options.protocol} over TLS` : options.protocol,
       hostname: options.hostname,
       port: options.port,
       maxConnections: options.maxConnections,

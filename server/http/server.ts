@@ -54,17 +54,25 @@ export class HttpServer implements AsyncDisposable {
   constructor(options: HttpServerOptions) {
     this.api = new HttpApi(options);
     const pages = options.pages;
-    this.#server = Deno.serve({
-      hostname: options.hostname ?? "127.0.0.1",
-      port: options.port ?? 0,
-      onListen: () => {},
-    }, (request, info) => {
-      const { pathname } = new URL(request.url);
-      if (pathname === "/api" || pathname.startsWith("/api/") || !pages) {
-        return this.api.handle(request, { remote: info.remoteAddr.hostname });
+    const hostname = options.hostname ?? "127.0.0.1";
+    const port = options.port ?? 0;
+    try {
+      this.#server = Deno.serve({ hostname, port, onListen: () => {} }, (request, info) => {
+        const { pathname } = new URL(request.url);
+        if (pathname === "/api" || pathname.startsWith("/api/") || !pages) {
+          return this.api.handle(request, { remote: info.remoteAddr.hostname });
+        }
+        return pages(request);
+      });
+    } catch (error) {
+      // Deno's own error names neither the port nor what wanted it.
+      if (error instanceof Deno.errors.AddrInUse) {
+        throw new Deno.errors.AddrInUse(
+          `Cannot listen for HTTP on ${hostname}:${port}: the port is taken`,
+        );
       }
-      return pages(request);
-    });
+      throw error;
+    }
   }
 
   /** The port it listens on. */

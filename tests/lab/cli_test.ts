@@ -159,3 +159,37 @@ Deno.test("a second lab on the same data folder is refused and names the first, 
   await Deno.remove(data, { recursive: true });
   await Deno.remove(config);
 });
+
+Deno.test("deno task lab names the port, the service and the domain when a port is taken, and a missing address", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = taken.addr.port;
+  const run = async (config: unknown) => {
+    const path = await writeConfig(config);
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...PERMISSIONS, main, "--config", path, "--memory", "--quiet"],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    await Deno.remove(path);
+    return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+  };
+  const domains = (smtp: number) => [
+    { name: "crepes.fr", ports: { smtp: 0, submission: 0, imap: 0 }, users: { alice: "ketchup" } },
+    { name: "hamburger.edu", ports: { smtp, submission: 0, imap: 0 }, users: { bob: "pickles" } },
+  ];
+  const busy = await run({ domains: domains(port) });
+  assert.equal(busy.code, 1);
+  assert.match(
+    busy.stderr,
+    new RegExp(
+      `^hamburger\\.edu: Cannot listen for SMTP on 127\\.0\\.0\\.1:${port}: the port is taken\\. Is another lab running\\?`,
+    ),
+  );
+  // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): no machine has it, nothing is ever sent there.
+  const nowhere = await run({ hostname: "192.0.2.10", domains: domains(0) });
+  assert.equal(nowhere.code, 1);
+  assert.match(
+    nowhere.stderr,
+    /^crepes\.fr: Cannot listen for SMTP on 192\.0\.2\.10:0: this machine has no address 192\.0\.2\.10\./,
+  );
+});
