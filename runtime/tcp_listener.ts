@@ -22,6 +22,12 @@ export interface TcpListenerOptions {
   /** Connections served at once from one client address. @default 100 */
   maxConnectionsPerAddress?: number;
   /**
+   * Of `maxConnections`, how many are kept for addresses that hold fewer than two: once the rest
+   * are taken, a busy address is refused while a newcomer still gets in, so a few addresses
+   * cannot fill the server. @default a fifth of maxConnections
+   */
+  reservedForNewAddresses?: number;
+  /**
    * Called with a connection refused for a limit, to write a short goodbye (such as SMTP's 421)
    * before it is closed.
    * @default closes without a word
@@ -75,6 +81,8 @@ export class TcpListener implements AsyncDisposable {
       port: options.port ?? 0,
       maxConnections: options.maxConnections ?? 1000,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 100,
+      reservedForNewAddresses: options.reservedForNewAddresses ??
+        Math.floor((options.maxConnections ?? 1000) / 5),
       onRefused: options.onRefused,
       onError: options.onError ?? ((error) => console.error("A connection failed:", error)),
     };
@@ -115,11 +123,7 @@ export class TcpListener implements AsyncDisposable {
       conn.setNoDelay(true);
       const address = conn.remoteAddr.hostname;
       const fromAddress = this.#perAddress.get(address) ?? 0;
-      const reason: RefusalReason | undefined = this.#live.size >= this.#options.maxConnections
-        ? "total"
-        : fromAddress >= this.#options.maxConnectionsPerAddress
-        ? "address"
-        : undefined;
+      const reason = admission(this.#live.size, fromAddress, this.#options);
       if (reason) {
         this.#refuse(conn, reason);
         continue;
@@ -170,6 +174,42 @@ export class TcpListener implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * Whether one more connection is served: refused past the total, past the per-address limit,
+ * and, in the share kept for newcomers, when its address already holds two or more.
+ *
+ * @param live Connections served now.
+ * @param fromAddress Of them, from the new connection's address.
+ * @param limits The listener's limits.
+ * @returns Why it is refused, or `undefined` to serve it.
+ *
+ * @example Ten addresses fill 800 of 1,000; a newcomer still gets in, a busy one does not
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { admission } from "./tcp_listener.ts";
+ *
+ * const limits = { maxConnections: 1000, maxConnectionsPerAddress: 100, reservedForNewAddresses: 200 };
+ * assert.equal(admission(799, 79, limits), undefined);
+ * assert.equal(admission(800, 80, limits), "address");
+ * assert.equal(admission(800, 0, limits), undefined);
+ * assert.equal(admission(1000, 0, limits), "total");
+ * ```
+ */
+export function admission(
+  live: number,
+  fromAddress: number,
+  limits: Pick<
+    Required<TcpListenerOptions>,
+    "maxConnections" | "maxConnectionsPerAddress" | "reservedForNewAddresses"
+  >,
+): RefusalReason | undefined {
+  if (live >= limits.maxConnections) return "total";
+  if (fromAddress >= limits.maxConnectionsPerAddress) return "address";
+  const inReserve = live >= limits.maxConnections - limits.reservedForNewAddresses;
+  if (inReserve && fromAddress >= 2) return "address";
+  return undefined;
 }
 
 /**

@@ -129,6 +129,8 @@ export interface ReplyCatalogue {
   readonly TooManyErrors: SmtpReply;
   /** RFC 5321 §3.8 and §4.2.4: the server is closing the connection. */
   readonly IdleTimeout: SmtpReply;
+  /** RFC 3463 X.4.2: the session has lasted as long as this server allows one. */
+  readonly SessionTooLong: SmtpReply;
   /** RFC 5321 §3.8 and §4.2.4: the server is closing the connection. */
   readonly TooManyConnections: SmtpReply;
   /** RFC 5321 §3.8 and §4.2.4: the server is closing the connection. */
@@ -316,6 +318,8 @@ export const REPLY: ReplyCatalogue = {
   // RFC 5321 §3.8 and §4.2.4: the server is closing the connection.
   TooManyErrors: reply(421, "4.7.0", "Too many errors; closing connection"),
   IdleTimeout: reply(421, "4.4.2", "Idle too long; closing connection"),
+  // RFC 3463 X.4.2 (bad connection); the client reconnects for the rest of its mail.
+  SessionTooLong: reply(421, "4.4.2", "Session too long; closing connection"),
   TooManyConnections: reply(421, "4.7.0", "Too many connections; try again later"),
   ShuttingDown: reply(421, "4.3.2", "Service shutting down; closing connection"),
   InternalError: (domain: string) =>

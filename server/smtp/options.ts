@@ -48,6 +48,11 @@ export interface SmtpSessionOptions {
   idleTimeoutMs?: number;
   /** The longest time one message's text may take to arrive, against slow senders. @default 600000 */
   maxDataTimeMs?: number;
+  /**
+   * The longest a whole session may last, however busy, so that connections cannot be held for
+   * ever by a client that keeps them barely alive. @default 3600000 (an hour)
+   */
+  maxSessionTimeMs?: number;
   /** Offer STARTTLS (RFC 3207): the server has a certificate. @default false */
   starttls?: boolean;
   /**
@@ -98,6 +103,7 @@ export function resolveSessionOptions(options: SmtpSessionOptions): ResolvedSess
     maxCommandLine: options.maxCommandLine ?? 512,
     idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
     maxDataTimeMs: options.maxDataTimeMs ?? 600_000,
+    maxSessionTimeMs: options.maxSessionTimeMs ?? 3_600_000,
     starttls: options.starttls ?? false,
     requireTls: options.requireTls ?? false,
   };

@@ -81,6 +81,7 @@ export class SmtpSession implements ProtocolSession {
   #lineEnds: "lf" | "crlf" | undefined;
   #accepted = 0;
   #lastActivity: number;
+  #startedAt: number;
   #context: CommandContext;
 
   /** Creates a session for a new connection. @param options Domain, hooks, limits, TLS, transcript. */
@@ -93,7 +94,7 @@ export class SmtpSession implements ProtocolSession {
       esmtp: false,
       submission: this.#options.submission,
     };
-    this.#lastActivity = this.#options.clock.now();
+    this.#lastActivity = this.#startedAt = this.#options.clock.now();
     this.#intake = new MessageIntake(this.#options);
     this.#context = commandContext(this, this.#options);
   }
@@ -133,11 +134,16 @@ export class SmtpSession implements ProtocolSession {
     return this.client.esmtp;
   }
 
-  /** When it times out: `idleTimeoutMs` of silence, or `maxDataTimeMs` into a message's text. */
+  /**
+   * When it times out: `idleTimeoutMs` without a whole command (bytes that trickle in do not
+   * count), `maxDataTimeMs` into a message's text, or `maxSessionTimeMs` after it began.
+   */
   get deadline(): number {
     const idle = this.#lastActivity + this.#options.idleTimeoutMs;
+    const whole = this.#startedAt + this.#options.maxSessionTimeMs;
     const text = this.#intake.since;
-    return text === undefined ? idle : Math.min(idle, text + this.#options.maxDataTimeMs);
+    const limit = Math.min(idle, whole);
+    return text === undefined ? limit : Math.min(limit, text + this.#options.maxDataTimeMs);
   }
 
   /** Formats a reply as this session sends it (enhanced codes after EHLO). @param reply The reply. @returns Its wire text. */
@@ -175,7 +181,6 @@ export class SmtpSession implements ProtocolSession {
    * ```
    */
   receive(bytes: Uint8Array): SessionOutput | Promise<SessionOutput> {
-    this.#lastActivity = this.#options.clock.now();
     (this.#lines ??= new LineBuffer(1024)).push(bytes);
     const data = frame(this, this.#lines, this.#options.maxCommandLine);
     if (data instanceof Promise) return data.then((d) => this.#paced(this.#output(d)));
@@ -213,6 +218,8 @@ export class SmtpSession implements ProtocolSession {
       return this.receiveText(Uint8Array.of(...bytes, 13, 10)).reply;
     }
     const text = typeof line === "string" ? line : decoder.decode(line);
+    // Only a whole line counts as activity: a client that sends a byte now and then is idle.
+    this.#lastActivity = this.#options.clock.now();
     if (this.#input === "auth") return this.#authLine(text);
     // The typist's leniency is decided once, by the first command: a session that began in CRLF
     // never gets it, even for a DATA line that ends in a bare LF (that would let "\n.\n" end the
@@ -245,6 +252,9 @@ export class SmtpSession implements ProtocolSession {
   /** Ends an idle or too slow session. @param now The clock's time. @returns The 421, or nothing yet. */
   tick(now: number): SessionOutput | undefined {
     if (this.closed || now < this.deadline) return undefined;
+    if (now >= this.#startedAt + this.#options.maxSessionTimeMs) {
+      return this.#goodbye(REPLY.SessionTooLong);
+    }
     const idle = now >= this.#lastActivity + this.#options.idleTimeoutMs;
     const reply = idle && this.#intake.since === undefined ? REPLY.IdleTimeout : REPLY.DataTimeout;
     return this.#goodbye(reply);
@@ -369,6 +379,8 @@ export class SmtpSession implements ProtocolSession {
    */
   receiveText(view: Uint8Array): { consumed: number; reply?: Promise<SmtpReply> } {
     const { consumed, ended } = this.#intake.text(view);
+    // Text under way counts (maxDataTimeMs bounds a message's text as a whole).
+    if (consumed > 0) this.#lastActivity = this.#options.clock.now();
     if (!ended) return { consumed };
     this.#input = "command";
     return { consumed, reply: this.#endOfMessage() };
@@ -386,6 +398,7 @@ export class SmtpSession implements ProtocolSession {
    * @returns The reply once the chunk is complete, otherwise `undefined`.
    */
   receiveChunk(bytes: Uint8Array): PendingReply {
+    if (bytes.length > 0) this.#lastActivity = this.#options.clock.now();
     const chunk = this.#intake.chunk(bytes);
     if (!chunk) return undefined;
     this.#input = "command";

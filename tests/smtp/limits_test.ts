@@ -231,3 +231,54 @@ Deno.test("a CRLF session whose DATA line alone ends in a bare LF gets no typist
   assert.equal(accepted.length, 0);
   raw.close();
 });
+
+Deno.test("a client that trickles a byte now and then is idle: only whole commands keep a session open", async () => {
+  const clock = new ManualClock();
+  const { server } = testServer({ clock, idleTimeoutMs: 60_000 });
+  await using _ = server;
+  const raw = await greeted(server.port);
+  // One byte every 3 s of a command that never ends.
+  for (let i = 0; i < 19; i++) {
+    await raw.write("N");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    clock.advance(3_000);
+  }
+  clock.advance(3_000);
+  assert.deepEqual(await raw.reply(), wire(REPLY.IdleTimeout));
+  assert.equal(await raw.closedByPeer(), true);
+  raw.close();
+});
+
+Deno.test("SmtpServer ends a session that has lasted maxSessionTimeMs, busy or not", async () => {
+  const clock = new ManualClock();
+  const { server } = testServer({ clock, idleTimeoutMs: 60_000, maxSessionTimeMs: 300_000 });
+  await using _ = server;
+  const raw = await greeted(server.port);
+  for (let i = 0; i < 5; i++) {
+    clock.advance(50_000);
+    assert.equal(await raw.command("NOOP"), 250);
+  }
+  clock.advance(50_000);
+  assert.deepEqual(await raw.reply(), wire(REPLY.SessionTooLong));
+  assert.equal(await raw.closedByPeer(), true);
+  raw.close();
+});
+
+Deno.test("the last fifth of the connection slots is kept for addresses that hold fewer than two", async () => {
+  const { server } = testServer({ maxConnections: 10, maxConnectionsPerAddress: 10 });
+  await using _ = server;
+  const held: RawSmtp[] = [];
+  try {
+    // 127.0.0.1 may take eight of the ten; the last two wait for newcomers.
+    for (let i = 0; i < 8; i++) {
+      const raw = await RawSmtp.connect(server.port);
+      assert.match((await raw.reply())[0], /^220 /);
+      held.push(raw);
+    }
+    const ninth = await RawSmtp.connect(server.port);
+    held.push(ninth);
+    assert.match((await ninth.reply())[0], /^421 Too many connections/);
+  } finally {
+    for (const raw of held) raw.close();
+  }
+});
