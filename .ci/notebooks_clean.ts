@@ -1,4 +1,4 @@
-// Notebooks are committed without outputs (NOTEBOOKS.md): outputs hold ports and times that
+// Notebooks are committed without outputs (notebooks/NOTEBOOKS.md): outputs hold ports and times that
 // change every run, may be incomplete, and would give away the answers.
 let dirty = 0;
 for await (const entry of Deno.readDir("notebooks")) {

@@ -109,6 +109,30 @@ export function banner(lab: Lab): string {
   ].join("\n");
 }
 
+/**
+ * How this user runs a task: `deno task` when a `deno` is on the PATH, else the way they started
+ * the lab without one (`npx -y deno@VERSION task`).
+ */
+function taskCommand(): string {
+  const separator = Deno.build.os === "windows" ? ";" : ":";
+  const names = Deno.build.os === "windows" ? ["deno.exe", "deno.cmd"] : ["deno"];
+  for (const dir of (Deno.env.get("PATH") ?? "").split(separator)) {
+    for (const name of names) {
+      try {
+        if (dir && Deno.statSync(`${dir}/${name}`).isFile) return "deno task";
+      } catch {
+        // not in this folder
+      }
+    }
+  }
+  return `npx -y deno@${Deno.version.deno} task`;
+}
+
+/** A path as one shell word. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 async function readConfig(path: string): Promise<LabConfigInput> {
   let text: string;
   try {
@@ -158,9 +182,11 @@ async function main(args: string[]): Promise<number> {
   console.log(
     `Lab page (servers, queues, faults, every dialog live): ${control.info.url}/?token=${control.info.token}\n`,
   );
+  const task = taskCommand();
+  const data = lab.config.dataDir === "lab-data" ? "" : ` --data ${shellWord(lab.config.dataDir)}`;
   console.log(
-    "Operator: deno task queue list | show ID | flush | delete ID;  " +
-      `deno task fault ${
+    `Operator: ${task} queue${data} list | show ID | flush | delete ID;  ` +
+      `${task} fault${data} ${
         lab.servers.at(-1)?.domain
       } stop | start | 421 | 451 | 550 [--for 10m] | slow 5s | clear\n`,
   );

@@ -108,4 +108,12 @@ export { OutboundQueue, type OutboundQueueOptions, type QueueEvent } from "./que
 export { EntryView, type QueueRow, QueueView, type QueueViewOptions } from "./queue/queue_view.ts";
 export { describeEvent, type MailEvent, type ServerEvent } from "./events.ts";
 export { MailServer, type MailServerOptions, type MailServerPorts } from "./mail_server.ts";
+export { mayUseSender, type SenderPolicy } from "./mail_handler.ts";
+export {
+  addressOf,
+  type LoginFailure,
+  LoginGuard,
+  type LoginGuardOptions,
+  type LoginOutcome,
+} from "./login_guard.ts";
 export { type Bounce, type BounceOptions, buildBounce } from "./queue/bounce.ts";

@@ -1,5 +1,5 @@
 // Every notebook runs top to bottom on the Deno kernel, with checks in strict mode: a failed
-// check throws, and nbconvert reports the error. Outputs are never compared (NOTEBOOKS.md: the
+// check throws, and nbconvert reports the error. Outputs are never compared (notebooks/NOTEBOOKS.md: the
 // kernel can drop them); errors are what count.
 import assert from "node:assert/strict";
 import { toolTest } from "./_tools.ts";

@@ -193,3 +193,48 @@ Deno.test("deno task lab names the port, the service and the domain when a port 
     /^crepes\.fr: Cannot listen for SMTP on 192\.0\.2\.10:0: this machine has no address 192\.0\.2\.10\./,
   );
 });
+
+Deno.test("the banner's operator hints work as the lab was started: the same --data, npx without a deno on the PATH", async () => {
+  const config = await writeConfig({
+    domains: [
+      {
+        name: "crepes.fr",
+        ports: { smtp: 0, submission: 0, imap: 0 },
+        users: { alice: "ketchup" },
+      },
+      {
+        name: "hamburger.edu",
+        ports: { smtp: 0, submission: 0, imap: 0 },
+        users: { bob: "pickles" },
+      },
+    ],
+  });
+  const data = await Deno.makeTempDir({ prefix: "lab hints " });
+  const empty = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, main, "--config", config, "--data", data, "--memory", "--quiet"],
+    env: { PATH: empty },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = Date.now() + 15_000;
+  while (!text.includes("Operator:") && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  child.kill("SIGINT");
+  for (;;) if ((await reader.read()).done) break;
+  await child.status;
+  const quoted = `'${data}'`;
+  assert.ok(
+    text.includes(`Operator: npx -y deno@${Deno.version.deno} task queue --data ${quoted} list`),
+    text.slice(text.indexOf("Operator:")),
+  );
+  assert.ok(text.includes(`task fault --data ${quoted} hamburger.edu stop`), text);
+  await Deno.remove(data, { recursive: true });
+  await Deno.remove(empty);
+  await Deno.remove(config);
+});
