@@ -1,13 +1,15 @@
 /**
  * A spool on disk: one message file and one state file per queued message, each written to a
  * temporary name, synced, then renamed into place, so that a crash never leaves half a message.
+ * Nothing in it is readable by others: the folders it makes are 0700, its files 0600, each mode
+ * given when the file is made (not left to the umask).
  * State files written before outcomes were kept as data (a reply as text in `lastError` or
  * `deliveredReply`) are read too, and delivered like any other.
  *
  * @module
  */
 import { join } from "node:path";
-import { syncDirectory, writeNewFile } from "../../runtime/atomic_file.ts";
+import { syncDirectory } from "../../runtime/atomic_file.ts";
 import type { QueuedRecipient, QueueEntry, Spool } from "./spool.ts";
 
 /** Options of {@linkcode DiskSpool.open}. */
@@ -17,6 +19,10 @@ export interface DiskSpoolOptions {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** The mode of the spool's files: mail is its sender's and recipients' business only. */
+const FILE_MODE = 0o600;
+/** The mode of the folders the spool makes. */
+const DIR_MODE = 0o700;
 
 /**
  * Durable storage for the outbound queue. Layout: `<root>/<id>.eml` (the message) and
@@ -77,7 +83,7 @@ export class DiskSpool implements Spool {
    * @returns The spool.
    */
   static async open(root: string, options: DiskSpoolOptions = {}): Promise<DiskSpool> {
-    await Deno.mkdir(join(root, "tmp"), { recursive: true });
+    await Deno.mkdir(join(root, "tmp"), { recursive: true, mode: DIR_MODE });
     for await (const entry of Deno.readDir(join(root, "tmp"))) {
       await Deno.remove(join(root, "tmp", entry.name)).catch(() => {});
     }
@@ -92,7 +98,7 @@ export class DiskSpool implements Spool {
   async #write(path: string, bytes: Uint8Array): Promise<void> {
     const tmp = join(this.root, "tmp", crypto.randomUUID());
     try {
-      await writeNewFile(tmp, bytes, { fsync: this.#fsync });
+      await writeNewFile(tmp, bytes, this.#fsync);
       await Deno.rename(tmp, path);
     } catch (error) {
       await Deno.remove(tmp).catch(() => {});
@@ -156,6 +162,13 @@ export class DiskSpool implements Spool {
   read(id: string): Promise<Uint8Array> {
     return Deno.readFile(this.#path(id, "eml"));
   }
+}
+
+/** Writes a file that did not exist, mode 0600 from its creation, and waits for the disk. */
+async function writeNewFile(path: string, bytes: Uint8Array, fsync: boolean): Promise<void> {
+  using file = await Deno.open(path, { write: true, createNew: true, mode: FILE_MODE });
+  for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+  if (fsync) await file.sync();
 }
 
 /** A recipient as a state file of an older version holds it. */

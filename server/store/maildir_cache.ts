@@ -13,10 +13,20 @@
  * are parsed when first asked for, so opening a big folder does not parse what is not used.
  * Lines of expunged messages are dropped when they make up more than half of the file.
  *
+ * When the disk is full, values are kept in memory only (an append that failed is cut back off,
+ * so no half line is left for the next one to follow), and a read never fails for want of room
+ * to remember what it computed. A link in the file's place is not followed: it reads as no file.
+ *
  * @module
  */
 import { join } from "node:path";
-import { replaceFile } from "./maildir_message_file.ts";
+import {
+  openStoreFile,
+  readStoreFile,
+  RefusedFileError,
+  replaceFile,
+} from "./maildir_message_file.ts";
+import { StorageFullError } from "./store.ts";
 
 /** The cache's file name inside a folder. */
 export const CACHE_FILE = "toolkit-cache";
@@ -58,6 +68,8 @@ export class SummaryCache {
   /** The characters of all lines in the file, and of those still of use. */
   #chars = 0;
   #live = 0;
+  /** Whether the file is not this cache's (a rewrite found no room): values wait in memory. */
+  #detached = false;
 
   private constructor(folder: string, uidValidity: number) {
     this.#path = join(folder, CACHE_FILE);
@@ -74,12 +86,8 @@ export class SummaryCache {
    */
   static async open(folder: string, uidValidity: number): Promise<SummaryCache> {
     const cache = new SummaryCache(folder, uidValidity);
-    let text = "";
-    try {
-      text = new TextDecoder().decode(await Deno.readFile(cache.#path));
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
+    const file = await readStoreFile(cache.#path);
+    const text = file ? new TextDecoder().decode(file.bytes) : "";
     if (!text.startsWith(cache.#header)) {
       await cache.#rewrite();
       return cache;
@@ -91,7 +99,10 @@ export class SummaryCache {
     cache.#size = encoder.encode(text.slice(0, at)).length;
     cache.#chars = at - cache.#header.length;
     // What follows the last newline is a write cut short: cut it off before appending.
-    if (at < text.length) Deno.truncateSync(cache.#path, cache.#size);
+    if (at < text.length) {
+      using cut = openStoreFile(cache.#path, { write: true }).file;
+      cut.truncateSync(cache.#size);
+    }
     return cache;
   }
 
@@ -136,13 +147,25 @@ export class SummaryCache {
     this.#slot(uid).set(kind, { line, value: { parsed: value } });
     this.#live += line.length;
     this.#chars += line.length;
+    if (this.#detached) return await this.#rewrite();
+    let opened: { file: Deno.FsFile; stat: Deno.FileInfo };
+    try {
+      opened = openStoreFile(this.#path, { append: true });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound || error instanceof RefusedFileError)) {
+        throw error;
+      }
+      return await this.#rewrite(); // removed or replaced from outside: written anew, with this value
+    }
+    using file = opened.file;
     const bytes = encoder.encode(line);
     try {
-      using file = Deno.openSync(this.#path, { append: true });
       for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      return await this.#rewrite(); // removed from outside: written anew, with this value
+      // No half line for the next append to run into (a truncate needs no room).
+      file.truncateSync(opened.stat.size);
+      if (StorageFullError.from(error)) return; // a cache: the value stays in memory
+      throw error;
     }
     this.#size += bytes.length;
   }
@@ -190,7 +213,14 @@ export class SummaryCache {
     const lines = [...this.#entries.values()].flatMap((slot) => [...slot.values()]);
     const text = this.#header + lines.map((entry) => entry.line).join("");
     const bytes = encoder.encode(text);
-    await replaceFile(this.#path, bytes, { tmpDir: this.#tmpDir, fsync: false });
+    try {
+      await replaceFile(this.#path, bytes, { tmpDir: this.#tmpDir, fsync: false });
+    } catch (error) {
+      if (!StorageFullError.from(error)) throw error;
+      this.#detached = true; // the values wait in memory; the next one tries again
+      return;
+    }
+    this.#detached = false;
     this.#size = bytes.length;
     this.#chars = this.#live = text.length - this.#header.length;
   }

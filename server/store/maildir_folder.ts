@@ -36,7 +36,7 @@ import {
   readKeywords,
   writeKeywords,
 } from "./maildir_keywords.ts";
-import { describeFile, flagsOf, reconcile, scanFolder } from "./maildir_scan.ts";
+import { clearOrphans, describeFile, flagsOf, reconcile, scanFolder } from "./maildir_scan.ts";
 import { SummaryCache } from "./maildir_cache.ts";
 import { readUidList, UIDLIST_FILE } from "./maildir_uidlist.ts";
 import { infoLetters } from "./maildir_name.ts";
@@ -95,7 +95,8 @@ export class OpenFolder {
   }
 
   /**
-   * Reads a folder's index, or builds it when there is none (or a damaged one).
+   * Reads a folder's index, or builds it when there is none (or a damaged one), after clearing
+   * what a crash left in its `tmp/` (see {@linkcode clearOrphans}).
    *
    * @param folder The folder, checked.
    * @param id Which directory it is.
@@ -108,6 +109,7 @@ export class OpenFolder {
     options: OpenFolderOptions,
   ): Promise<OpenFolder> {
     const open = new OpenFolder(folder, id, options);
+    await clearOrphans(folder.path);
     await open.#load();
     return open;
   }
@@ -310,7 +312,8 @@ export class OpenFolder {
   async #rereadKeywords(): Promise<void> {
     let mtime = 0;
     try {
-      mtime = Deno.lstatSync(join(this.folder.path, KEYWORDS_FILE)).mtime?.getTime() ?? 0;
+      const stat = Deno.lstatSync(join(this.folder.path, KEYWORDS_FILE));
+      if (stat.isFile) mtime = stat.mtime?.getTime() ?? 0; // a link reads as no file
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }

@@ -10,12 +10,28 @@
  * lost is found again by the next scan, since the record of the directories' times was lost with
  * it.
  *
+ * A write that fails (the disk full) is cut back off at once, so the file still ends with a whole
+ * record. Records of new messages then fail with it (their UIDs must be on disk before anyone
+ * sees them: the caller takes the messages back); the others only describe what is on disk
+ * already (a file removed or renamed, the directories' times), so they stay in memory, ahead of
+ * the file, and the next write that finds room is a whole snapshot. Reading, flagging and
+ * expunging so go on when the disk is full, as Dovecot keeps an index in memory it cannot write.
+ *
+ * The file is opened only as a regular file with one link (see maildir_message_file.ts): a link
+ * in its place reads as no index, and is replaced by the rebuilt one.
+ *
  * @module
  */
 import { join } from "node:path";
 import { INDEX_FILE, type IndexRecord, MailboxIndex } from "./maildir_index.ts";
 import { formatRecord } from "./maildir_index_format.ts";
-import { replaceFile } from "./maildir_message_file.ts";
+import {
+  openStoreFile,
+  readStoreFile,
+  RefusedFileError,
+  replaceFile,
+} from "./maildir_message_file.ts";
+import { StorageFullError } from "./store.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
@@ -52,6 +68,8 @@ export class IndexFile {
   #ino = -1;
   /** The bytes of the file that the index in memory has read or written. */
   #length = 0;
+  /** Whether the index in memory has records that the file lacks (a write found no room). */
+  #behind = false;
 
   /**
    * Names a folder's index file.
@@ -71,21 +89,19 @@ export class IndexFile {
    * @returns The index, `"missing"` or `"damaged"`.
    */
   async load(): Promise<MailboxIndex | "missing" | "damaged"> {
-    let bytes: Uint8Array;
-    let ino: number;
-    try {
-      ino = Deno.lstatSync(this.#path).ino ?? 0;
-      bytes = await Deno.readFile(this.#path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return "missing";
-      throw error;
-    }
+    const file = await readStoreFile(this.#path);
+    if (!file) return "missing";
+    const { bytes } = file;
     const text = decode(bytes);
     const parsed = text === undefined ? undefined : MailboxIndex.parse(text);
     if (!parsed) return "damaged";
-    this.#ino = ino;
+    this.#ino = file.stat.ino ?? 0;
     this.#length = byteLength(text!, parsed.used, bytes.length);
-    if (this.#length < bytes.length) Deno.truncateSync(this.#path, this.#length);
+    this.#behind = false;
+    if (this.#length < bytes.length) {
+      using cut = openStoreFile(this.#path, { write: true }).file;
+      cut.truncateSync(this.#length); // needs no room, even on a full disk
+    }
     return parsed.index;
   }
 
@@ -106,7 +122,19 @@ export class IndexFile {
     }
     if (stat.ino !== this.#ino || stat.size < this.#length) return "replaced";
     if (stat.size === this.#length) return "same";
-    using file = Deno.openSync(this.#path, { read: true });
+    // Records of another store cannot follow the ones this one could not write: read it all.
+    if (this.#behind) return "replaced";
+    let opened: { file: Deno.FsFile; stat: Deno.FileInfo };
+    try {
+      opened = openStoreFile(this.#path, { read: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof RefusedFileError) {
+        return "replaced";
+      }
+      throw error;
+    }
+    using file = opened.file;
+    if (opened.stat.ino !== this.#ino) return "replaced";
     file.seekSync(this.#length, Deno.SeekMode.Start);
     const bytes = new Uint8Array(stat.size - this.#length);
     for (let done = 0; done < bytes.length;) {
@@ -124,10 +152,14 @@ export class IndexFile {
   /**
    * Applies records to the index and appends them to the file; a record of a new message waits
    * for the disk (when fsync is on), so its UID survives a crash. Rewrites the file as a
-   * snapshot when the log has grown long.
+   * snapshot when the log has grown long, or when the file is behind. On a full disk, what the
+   * failed write added is cut off again; records of new messages fail, the others are kept in
+   * memory only, until the next snapshot (see the module doc).
    *
    * @param index The index.
    * @param records The changes, in order.
+   * @throws {StorageFullError} When the disk has no room for records of new messages (they are
+   *   applied to `index` all the same: the caller reads the file again).
    * @throws {Error} When a record does not follow (a bug: nothing is written then).
    */
   async append(index: MailboxIndex, records: readonly IndexRecord[]): Promise<void> {
@@ -137,27 +169,49 @@ export class IndexFile {
         throw new Error(`Index record does not follow: ${formatRecord(record)}`);
       }
     }
-    if (index.logLength > Math.max(1000, index.messages.length)) {
-      await this.writeSnapshot(index);
+    if (this.#behind || index.logLength > Math.max(1000, index.messages.length)) {
+      try {
+        await this.writeSnapshot(index);
+      } catch (error) {
+        this.#fellBehind(error, records);
+      }
       return;
     }
-    const bytes = encoder.encode(records.map(formatRecord).join(""));
-    const durable = this.#fsync && records.some((r) => r.kind === "add");
+    let opened: { file: Deno.FsFile; stat: Deno.FileInfo };
     try {
-      if (durable) {
-        using file = await Deno.open(this.#path, { append: true });
+      opened = openStoreFile(this.#path, { append: true });
+    } catch (error) {
+      // Removed or replaced from outside: the next operation finds it so and reads it again (or
+      // rebuilds the index from the files).
+      if (error instanceof Deno.errors.NotFound || error instanceof RefusedFileError) return;
+      throw error;
+    }
+    using file = opened.file;
+    if (opened.stat.ino !== this.#ino) return; // replaced meanwhile: as above
+    const bytes = encoder.encode(records.map(formatRecord).join(""));
+    try {
+      if (this.#fsync && records.some((r) => r.kind === "add")) {
         await writeAll(file, bytes);
         await file.syncData();
       } else {
-        using file = Deno.openSync(this.#path, { append: true });
         for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
       }
     } catch (error) {
-      // Removed from outside: the next operation finds it missing and rebuilds from the files.
-      if (error instanceof Deno.errors.NotFound) return;
-      throw error;
+      // A write cut short by a full disk would leave half a line, which the next append would
+      // turn into damage: cut the file back to its last whole record (a truncate needs no room).
+      file.truncateSync(opened.stat.size);
+      this.#fellBehind(error, records);
+      return;
     }
     this.#length += bytes.length;
+  }
+
+  /** After a failed write: records that may wait in memory do; anything else throws. */
+  #fellBehind(error: unknown, records: readonly IndexRecord[]): void {
+    const full = StorageFullError.from(error, `Cannot write "${this.#path}"`);
+    if (!full) throw error;
+    if (records.some((record) => record.kind === "add")) throw full;
+    this.#behind = true;
   }
 
   /**
@@ -174,6 +228,7 @@ export class IndexFile {
     index.logLength = 0;
     this.#ino = ino;
     this.#length = bytes.length;
+    this.#behind = false;
   }
 
   /**

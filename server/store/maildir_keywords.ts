@@ -16,7 +16,7 @@
  */
 import { join } from "node:path";
 import { InvalidNameError, MAX_KEYWORDS, normalizeFlags } from "./store.ts";
-import { replaceFile } from "./maildir_message_file.ts";
+import { readStoreFile, replaceFile } from "./maildir_message_file.ts";
 
 /** The keywords file's name inside a folder. */
 export const KEYWORDS_FILE = "dovecot-keywords";
@@ -202,15 +202,10 @@ export interface KeywordsFile {
  * ```
  */
 export async function readKeywords(folder: string): Promise<KeywordsFile> {
-  const path = join(folder, KEYWORDS_FILE);
-  try {
-    const mtime = Deno.lstatSync(path).mtime?.getTime() ?? 0;
-    const text = new TextDecoder().decode(await Deno.readFile(path));
-    return { table: KeywordTable.parse(text), mtime };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { table: new KeywordTable(), mtime: 0 };
-    throw error;
-  }
+  const file = await readStoreFile(join(folder, KEYWORDS_FILE)); // a link in its place is no file
+  if (!file) return { table: new KeywordTable(), mtime: 0 };
+  const text = new TextDecoder().decode(file.bytes);
+  return { table: KeywordTable.parse(text), mtime: file.stat.mtime?.getTime() ?? 0 };
 }
 
 /**

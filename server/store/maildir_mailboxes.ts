@@ -108,10 +108,11 @@ export class MaildirMailboxes {
         throw new AlreadyExistsError(`Mailbox "${folder.name}" exists already`);
       }
       await this.#make(folder);
-      await this.#setUses(folder, (uses) => {
-        if (specialUse) uses.set(folder.name, specialUse);
-        else uses.delete(folder.name);
-      });
+      await this.#orUnmake([folder], () =>
+        this.#setUses(folder, (uses) => {
+          if (specialUse) uses.set(folder.name, specialUse);
+          else uses.delete(folder.name);
+        }));
     });
     this.#context.tell(folder.user, { mailbox: folder.name, kind: "mailboxes" });
   }
@@ -125,10 +126,16 @@ export class MaildirMailboxes {
     const wanted = SPECIAL_MAILBOXES.map((s) => ({ ...s, folder: this.#locate(inbox, s.name) }));
     await inTurns([this.#key(inbox), ...wanted.map((w) => w.folder.path)], async () => {
       const missing = wanted.filter((w) => !this.#context.root.exists(w.folder));
-      for (const { folder } of missing) await this.#make(folder);
       if (missing.length === 0) return;
-      await this.#setUses(inbox, (uses) => {
-        for (const { name, use } of missing) uses.set(name, use);
+      const made: MaildirFolder[] = [];
+      await this.#orUnmake(made, async () => {
+        for (const { folder } of missing) {
+          await this.#make(folder);
+          made.push(folder);
+        }
+        await this.#setUses(inbox, (uses) => {
+          for (const { name, use } of missing) uses.set(name, use);
+        });
       });
     });
   }
@@ -229,8 +236,15 @@ export class MaildirMailboxes {
 
   async #renameInbox(inbox: MaildirFolder, to: MaildirFolder): Promise<void> {
     await this.#make(to);
-    const target = await this.#context.open(to);
-    await moveMessages(await this.#context.open(inbox), target);
+    try {
+      const target = await this.#context.open(to);
+      await moveMessages(await this.#context.open(inbox), target);
+    } catch (error) {
+      // Halfway (the disk full, say), memory may not match the disk: both are read again.
+      this.#context.forget(inbox.path);
+      this.#context.forget(to.path);
+      throw error;
+    }
   }
 
   /** Makes a Maildir++ folder and its index; the caller holds the turns. */
@@ -241,12 +255,30 @@ export class MaildirMailboxes {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
       throw new AlreadyExistsError(`Mailbox "${folder.name}" exists already`);
     }
-    for (const sub of ["tmp", "new", "cur"]) {
-      Deno.mkdirSync(join(folder.path, sub), { mode: DIR_MODE });
+    await this.#orUnmake([folder], async () => {
+      for (const sub of ["tmp", "new", "cur"]) {
+        Deno.mkdirSync(join(folder.path, sub), { mode: DIR_MODE });
+      }
+      // Maildir++ marks a folder so that delivery agents know it is not a top-level Maildir.
+      await writeNewFile(join(folder.path, "maildirfolder"), new Uint8Array(), { fsync: false });
+      await this.#context.open(folder);
+    });
+  }
+
+  /**
+   * Runs `work`; when it fails (the disk full, say), removes the folders made for it, so that no
+   * half mailbox stays (a folder without its index or its special use).
+   */
+  async #orUnmake(made: readonly MaildirFolder[], work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      for (const folder of made) {
+        this.#context.forget(folder.path);
+        await Deno.remove(folder.path, { recursive: true }).catch(() => {});
+      }
+      throw error; // the error that stopped the work is the one to report
     }
-    // Maildir++ marks a folder so that delivery agents know it is not a top-level Maildir.
-    await writeNewFile(join(folder.path, "maildirfolder"), new Uint8Array(), { fsync: false });
-    await this.#context.open(folder);
   }
 
   async #setUses(folder: MaildirFolder, change: (uses: Map<string, SpecialUse>) => void) {

@@ -1,8 +1,9 @@
 /**
  * The files of a Maildir store, read and written with care: nothing is readable by others (files
- * 0600, directories 0700), and a message is read only from a regular file with one link, checked
- * before it is opened and again (by its inode) once it is, so a link that someone put into a
- * Maildir never leads to a file outside it.
+ * 0600, directories 0700, given when each is made), and a message or any of the store's own files
+ * is read or appended to only as a regular file with one link, checked before it is opened and
+ * again (by its inode) once it is, so a link that someone put into a Maildir never leads to a
+ * file outside it.
  *
  * Small messages are read (and, when nothing waits for the disk, written) synchronously: the few
  * system calls cost microseconds, a tenth of what the asynchronous machinery adds; larger ones,
@@ -80,18 +81,20 @@ export async function writeNewFile(
 ): Promise<void> {
   const fsync = options.fsync ?? true;
   const open = { write: true, createNew: true, mode: FILE_MODE };
+  // The access time stays the time of writing: it is what tells a write in progress from one a
+  // crash left in `tmp/` (see clearOrphans), as in Dovecot, when the internal date is old.
   if (!fsync && bytes.length <= SYNC_LIMIT) {
     // Small and not waiting for the disk: the calls return at once (see the module doc).
     using file = Deno.openSync(path, open);
     for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
-    if (options.mtime) file.utimeSync(options.mtime, options.mtime);
+    if (options.mtime) file.utimeSync(new Date(), options.mtime);
     return;
   }
   using file = await Deno.open(path, open);
   for (let done = 0; done < bytes.length;) {
     done += await file.write(bytes.subarray(done));
   }
-  if (options.mtime) await file.utime(options.mtime, options.mtime);
+  if (options.mtime) await file.utime(new Date(), options.mtime);
   if (fsync) await file.sync();
 }
 
@@ -167,22 +170,97 @@ export async function replaceFile(
  * ```
  */
 export async function readMessageFile(path: string): Promise<Uint8Array> {
-  // The name is looked at first (a link or a special file is refused before it is opened), then
-  // the file that was opened is checked to be that same file: a name swapped for a link in
-  // between is caught by the inode. Only a FIFO swapped in at that very moment would make the
-  // open wait, and only the store's own user can put one there (its directories are 0700).
+  const opened = openStoreFile(path, { read: true });
+  using file = opened.file;
+  return await readAll(file, opened.stat.size);
+}
+
+/**
+ * Reads one of the store's own files (an index, a keywords list, subscriptions) as
+ * {@linkcode readMessageFile} reads a message: a link or a special file in its place is never
+ * read, and counts as no file, so whatever it points to stays unread; the store's next write
+ * replaces the link itself (a rename does not follow it).
+ *
+ * @param path The file.
+ * @returns Its bytes and what `fstat` says of it, or `undefined` when it is missing or refused.
+ *
+ * @example A link to a file elsewhere reads as no file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readStoreFile } from "./maildir_message_file.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/secret`, "not for the store");
+ * await Deno.symlink(`${dir}/secret`, `${dir}/subscriptions`);
+ * assert.equal(await readStoreFile(`${dir}/subscriptions`), undefined);
+ * assert.equal(await readStoreFile(`${dir}/missing`), undefined);
+ * assert.equal((await readStoreFile(`${dir}/secret`))?.bytes.length, 17);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readStoreFile(
+  path: string,
+): Promise<{ bytes: Uint8Array; stat: Deno.FileInfo } | undefined> {
+  let opened: { file: Deno.FsFile; stat: Deno.FileInfo };
+  try {
+    opened = openStoreFile(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof RefusedFileError) return;
+    throw error;
+  }
+  using file = opened.file;
+  return { bytes: await readAll(file, opened.stat.size), stat: opened.stat };
+}
+
+/**
+ * Opens one of the store's files, refusing a symbolic link, a file with more than one link, and
+ * anything that is not a regular file: the name is looked at first (so a link or a FIFO is
+ * refused before it is opened), then the file that was opened is checked to be that same file,
+ * so that a name swapped for a link in between is caught by the inode.
+ *
+ * @param path The file.
+ * @param options How to open it (read, append).
+ * @returns The open file and its `fstat`.
+ * @throws {RefusedFileError} For a link or a special file.
+ * @throws {Deno.errors.NotFound} When it is not there.
+ *
+ * @example Appending to a file with a second link is refused
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openStoreFile, RefusedFileError } from "./maildir_message_file.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/toolkit-index`, "");
+ * openStoreFile(`${dir}/toolkit-index`, { append: true }).file.close();
+ * await Deno.link(`${dir}/toolkit-index`, `${dir}/elsewhere`);
+ * assert.throws(() => openStoreFile(`${dir}/toolkit-index`, { append: true }), RefusedFileError);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function openStoreFile(
+  path: string,
+  options: Deno.OpenOptions,
+): { file: Deno.FsFile; stat: Deno.FileInfo } {
   // Deno's calls: node:fs's fstat (with O_NOFOLLOW) costs about 40 µs a message in its Stats
-  // conversion, an asynchronous open as much again in waiting for a worker thread.
+  // conversion, an asynchronous open as much again in waiting for a worker thread. Only a FIFO
+  // swapped in between the lstat and the open would make the open wait, and only the store's own
+  // user can put one there (its directories are 0700).
   const named = orMissing(path, () => Deno.lstatSync(path));
   if (!named.isFile || named.nlink !== 1) throw refused(path);
-  using file = orMissing(path, () => Deno.openSync(path, { read: true }));
+  const file = orMissing(path, () => Deno.openSync(path, options));
   const opened = file.statSync();
   if (
     !opened.isFile || opened.nlink !== 1 || opened.ino !== named.ino || opened.dev !== named.dev
   ) {
+    file.close();
     throw refused(path);
   }
-  const bytes = new Uint8Array(opened.size);
+  return { file, stat: opened };
+}
+
+/** Reads a file of `size` bytes from its start (less, if it was cut meanwhile). */
+async function readAll(file: Deno.FsFile, size: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(size);
   let done = 0;
   while (done < bytes.length) {
     const n = bytes.length - done <= SYNC_LIMIT
@@ -205,5 +283,5 @@ function orMissing<T>(path: string, call: () => T): T {
 }
 
 function refused(path: string): RefusedFileError {
-  return new RefusedFileError(`Refused to read "${path}": not a regular file with one link`);
+  return new RefusedFileError(`Refused to open "${path}": not a regular file with one link`);
 }

@@ -3,7 +3,8 @@
  * index does not know gets the next UID, a file renamed by another program (mutt marking it read)
  * keeps its UID and, if its flags changed, gets a new modification sequence, and a file that
  * disappeared is expunged. The store scans only when `new/` or `cur/` changed behind its back
- * (their modification times differ from the index's), or when the index is rebuilt.
+ * (their modification times differ from the index's), or when the index is rebuilt. What a
+ * crash left in `tmp/` is cleared when the store first opens the folder.
  *
  * @module
  */
@@ -213,4 +214,61 @@ export async function describeFile(
     dir: file.dir,
     filename: file.filename,
   };
+}
+
+/** How old a file in `tmp/` must be to count as left by a crash: the Maildir rule's 36 hours. */
+export const ORPHAN_AGE = 36 * 60 * 60 * 1000;
+
+/**
+ * Removes the files that a delivery or a rewrite cut short by a crash left in a folder's `tmp/`:
+ * those neither written nor read for 36 hours, as the Maildir spec asks. A newer file may be a
+ * delivery in progress, by this store or another program, and stays. The time a file was
+ * written is the later of its access and modification times: a delivery sets the modification
+ * time to the message's internal date, which may be old, but leaves the access time as it
+ * writes. Links are removed as links (never followed); directories stay.
+ *
+ * @param folder The Maildir folder.
+ * @param now The time in milliseconds since the epoch. @default the time of the call
+ * @returns The names removed.
+ *
+ * @example A file from two days ago goes, one from an hour ago stays
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clearOrphans } from "./maildir_scan.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/tmp`);
+ * const hours = (h: number) => new Date(Date.now() - h * 3600_000);
+ * await Deno.writeTextFile(`${dir}/tmp/old`, "x");
+ * await Deno.utime(`${dir}/tmp/old`, hours(48), hours(48));
+ * await Deno.writeTextFile(`${dir}/tmp/new`, "x");
+ * await Deno.utime(`${dir}/tmp/new`, hours(1), hours(100));
+ * assert.deepEqual(await clearOrphans(dir), ["old"]);
+ * assert.deepEqual([...Deno.readDirSync(`${dir}/tmp`)].map((e) => e.name), ["new"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function clearOrphans(folder: string, now: number = Date.now()): Promise<string[]> {
+  const tmp = join(folder, "tmp");
+  const removed: string[] = [];
+  for await (const entry of Deno.readDir(tmp)) {
+    if (entry.isDirectory) continue;
+    const path = join(tmp, entry.name);
+    let stat: Deno.FileInfo;
+    try {
+      stat = await Deno.lstat(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue; // renamed into place meanwhile
+      throw error;
+    }
+    const written = Math.max(stat.atime?.getTime() ?? now, stat.mtime?.getTime() ?? now);
+    if (stat.isDirectory || now - written <= ORPHAN_AGE) continue;
+    try {
+      await Deno.remove(path);
+      removed.push(entry.name);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  return removed;
 }

@@ -37,6 +37,7 @@ import {
   NotFoundError,
   orGone,
   type SpecialUse,
+  StorageFullError,
   type StoreChange,
 } from "./store.ts";
 import { type MaildirFolder, MaildirRoot } from "./maildir_root.ts";
@@ -96,8 +97,11 @@ const SCAN: Use = { scan: true };
  * afresh (with its own UIDVALIDITY). Operations on one folder run one at a time within the
  * process (two stores on one root share the turns); there is no lock file, so two processes of
  * this toolkit must not write to one root at once. Watchers hear of the changes made through
- * this store object. No directory or message is ever reached through a symbolic link, no message
- * read from a file with a second hard link, and nothing the store makes is readable by others.
+ * this store object. No file or directory is reached through a symbolic link or read with a
+ * second hard link, nothing the store makes is readable by others, and what a crash left in
+ * `tmp/` 36 hours ago goes when a folder is first opened. A full disk is a
+ * {@linkcode StorageFullError} that leaves nothing behind, while listing, reading, flagging,
+ * expunging and deleting go on, so that a user can log in and make room.
  *
  * @example Deliver, flag and read back
  * ```ts
@@ -152,7 +156,11 @@ export class MaildirStore implements MailboxStore {
 
   async ensureUser(user: string): Promise<void> {
     await this.#inFolder(user, "INBOX", { createUser: true }, () => Promise.resolve());
-    await this.#mailboxes.ensureSpecial(this.#root.locate(user, "INBOX"));
+    const inbox = this.#root.locate(user, "INBOX");
+    // On a full disk the INBOX is enough: the special-use mailboxes are made by a later login.
+    await stored(inbox, this.#mailboxes.ensureSpecial(inbox)).catch((error) => {
+      if (!(error instanceof StorageFullError)) throw error;
+    });
   }
 
   async deliver(user: string, bytes: Uint8Array, options: DeliverOptions = {}): Promise<number> {
@@ -177,15 +185,18 @@ export class MaildirStore implements MailboxStore {
     name: string,
     options: { specialUse?: SpecialUse } = {},
   ): Promise<void> {
-    return await this.#mailboxes.create(this.#root.locate(user, name), options.specialUse);
+    const folder = this.#root.locate(user, name);
+    return await stored(folder, this.#mailboxes.create(folder, options.specialUse));
   }
 
   async deleteMailbox(user: string, name: string): Promise<void> {
-    return await this.#mailboxes.delete(this.#root.locate(user, name));
+    const folder = this.#root.locate(user, name);
+    return await stored(folder, this.#mailboxes.delete(folder));
   }
 
   async renameMailbox(user: string, from: string, to: string): Promise<void> {
-    return await this.#mailboxes.rename(this.#root.locate(user, from), this.#root.locate(user, to));
+    const folder = this.#root.locate(user, from);
+    return await stored(folder, this.#mailboxes.rename(folder, this.#root.locate(user, to)));
   }
 
   async subscriptions(user: string): Promise<string[]> {
@@ -193,7 +204,8 @@ export class MaildirStore implements MailboxStore {
   }
 
   async setSubscribed(user: string, name: string, subscribed: boolean): Promise<void> {
-    return await this.#mailboxes.subscribe(this.#root.locate(user, name), subscribed);
+    const folder = this.#root.locate(user, name);
+    return await stored(folder, this.#mailboxes.subscribe(folder, subscribed));
   }
 
   async status(user: string, mailbox: string): Promise<MailboxStatus> {
@@ -330,14 +342,13 @@ export class MaildirStore implements MailboxStore {
   ): Promise<T> {
     const folder = this.#root.locate(user, mailbox);
     return inTurn(folder.path, async () => {
-      if (use.createUser) this.#root.createUser(folder);
-      const open = await this.#openChecked(folder, use);
       try {
-        return await work(open);
+        if (use.createUser) this.#root.createUser(folder);
+        return await work(await this.#openChecked(folder, use));
       } catch (error) {
         // After a failure that is not the caller's, what is in memory may not match the disk.
         if (!isCallerError(error)) this.#forget(folder.path);
-        throw error;
+        throw storageError(error, folder);
       }
     });
   }
@@ -371,6 +382,16 @@ export class MaildirStore implements MailboxStore {
     const change = { mailbox: this.#root.locate(user, mailbox).name, kind };
     for (const listener of this.#watchers.get(checkUserName(user)) ?? []) listener(change);
   }
+}
+
+/** Waits for an operation on a folder, the system's "disk full" made a StorageFullError. */
+function stored<T>(folder: MaildirFolder, work: Promise<T>): Promise<T> {
+  return work.catch((error) => Promise.reject(storageError(error, folder)));
+}
+
+function storageError(error: unknown, folder: MaildirFolder): unknown {
+  const what = `Cannot write mailbox "${folder.name}" of user "${folder.user}"`;
+  return StorageFullError.from(error, what) ?? error;
 }
 
 function isCallerError(error: unknown): boolean {

@@ -12,6 +12,7 @@
  * @module
  */
 import { join } from "node:path";
+import { readStoreFile } from "./maildir_message_file.ts";
 
 /** The old UID list's file name inside a folder. */
 export const UIDLIST_FILE = "toolkit-uidlist";
@@ -86,15 +87,10 @@ export function parseUidList(text: string): UidList | undefined {
  * ```
  */
 export async function readUidList(folder: string): Promise<UidList | undefined> {
-  let bytes: Uint8Array;
+  const file = await readStoreFile(join(folder, UIDLIST_FILE)); // a link in its place is no file
+  if (!file) return undefined;
   try {
-    bytes = await Deno.readFile(join(folder, UIDLIST_FILE));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-  try {
-    return parseUidList(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return parseUidList(new TextDecoder("utf-8", { fatal: true }).decode(file.bytes));
   } catch (error) {
     if (error instanceof TypeError) return undefined; // not UTF-8: corrupt like any other damage
     throw error;

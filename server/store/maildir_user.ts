@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import { checkMailboxName, InvalidNameError, type SpecialUse } from "./store.ts";
-import { replaceFile } from "./maildir_message_file.ts";
+import { readStoreFile, replaceFile } from "./maildir_message_file.ts";
 
 /** The file that remembers the last UIDVALIDITY handed out for a user. */
 export const UIDVALIDITY_FILE = "toolkit-uidvalidity";
@@ -194,12 +194,8 @@ export async function writeSpecialUse(
 }
 
 async function readText(path: string): Promise<string | undefined> {
-  try {
-    return new TextDecoder().decode(await Deno.readFile(path));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
+  const file = await readStoreFile(path); // a link in its place is no file
+  return file && new TextDecoder().decode(file.bytes);
 }
 
 async function write(userDir: string, file: string, text: string, options: UserFileOptions) {

@@ -34,13 +34,18 @@ export interface AddOptions {
 }
 
 /**
- * Writes messages into a folder, all or none, and records them.
+ * Writes messages into a folder, all or none, and records them. When any step fails, every file
+ * it made is removed again (from `tmp/`, `new/` or `cur/`) and the index file is left as it was;
+ * the index in memory may hold the failed records, so the caller must read it again.
  *
  * @param open The folder, in its turn.
  * @param messages The messages, in the order their UIDs should follow.
  * @param options The time and whether to fsync.
  * @returns Their UIDs.
- * @throws {InvalidNameError} When their keywords do not fit the folder; nothing is written. *
+ * @throws {InvalidNameError} When their keywords do not fit the folder; nothing is written.
+ * @throws {Error} The system's `ENOSPC` when the disk is full (the store makes it a
+ *   `StorageFullError`); nothing is left.
+ *
  * @example Two messages, one flagged
  * ```ts
  * import assert from "node:assert/strict";
@@ -70,6 +75,7 @@ export async function addMessages(
 ): Promise<number[]> {
   await open.define(messages.flatMap((m) => keywordsOf(m.flags)));
   const placed: { tmp: string; dir: "new" | "cur"; filename: string; done: boolean }[] = [];
+  const { uidNext, highestModseq } = open.index.header;
   try {
     for (const message of messages) {
       const base = uniqueBaseName(options.now, message.bytes.length);
@@ -83,27 +89,29 @@ export async function addMessages(
       Deno.renameSync(file.tmp, open.pathOf(file));
       file.done = true;
     }
+    const records: IndexRecord[] = placed.map((file, i) => ({
+      kind: "add",
+      message: {
+        uid: uidNext + i,
+        modseq: highestModseq + 1 + i,
+        size: messages[i].bytes.length,
+        internalDate: messages[i].internalDate,
+        dir: file.dir,
+        filename: file.filename,
+      },
+    }));
+    await open.commit(records, placed.map((file) => file.dir));
+    return records.map((_, i) => uidNext + i);
   } catch (error) {
-    // All or none: what was written goes again; the error that stopped us is the one to report.
+    // All or none, whichever step failed (the disk full in tmp/, the fsync, a rename, the index:
+    // whose failed write is cut back off): what was written goes again, so that the sender's
+    // retry does not find a copy already there. The caller reads the index again. The error that
+    // stopped us is the one to report.
     for (const file of placed) {
       await Deno.remove(file.done ? open.pathOf(file) : file.tmp).catch(() => {});
     }
     throw error;
   }
-  const { uidNext, highestModseq } = open.index.header;
-  const records: IndexRecord[] = placed.map((file, i) => ({
-    kind: "add",
-    message: {
-      uid: uidNext + i,
-      modseq: highestModseq + 1 + i,
-      size: messages[i].bytes.length,
-      internalDate: messages[i].internalDate,
-      dir: file.dir,
-      filename: file.filename,
-    },
-  }));
-  await open.commit(records, placed.map((file) => file.dir));
-  return records.map((_, i) => uidNext + i);
 }
 
 /**

@@ -455,6 +455,64 @@ export class AlreadyExistsError extends Error {
   }
 }
 
+/** What the operating system calls a full disk (ENOSPC) or a full quota (EDQUOT). */
+const STORAGE_FULL: Readonly<Record<string, string>> = {
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+};
+
+/**
+ * A write that found no room on the disk (or in the quota). Nothing of the refused write is
+ * left behind, and reading and removing go on working, so a user can still log in and delete
+ * mail. It is temporary: the SMTP server answers `452 4.3.1` (RFC 5321 §4.2.3, RFC 3463 X.3.1),
+ * and the sender tries again later.
+ *
+ * @example Recognise the operating system's error
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { StorageFullError } from "./store.ts";
+ *
+ * const os = Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
+ * const full = StorageFullError.from(os, 'Cannot store in mailbox "INBOX" of user "bob"');
+ * assert.ok(full instanceof StorageFullError);
+ * assert.equal(full.message, 'Cannot store in mailbox "INBOX" of user "bob": no space left on device');
+ * assert.equal(full.cause, os);
+ * assert.equal(StorageFullError.from(full), full);
+ * assert.equal(StorageFullError.from(new Error("Permission denied")), undefined);
+ * ```
+ */
+export class StorageFullError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What could not be written, and why.
+   * @param options The operating system's error, as `cause`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StorageFullError";
+  }
+
+  /**
+   * The error for a failed write, when it failed for lack of room.
+   *
+   * @param error Any error.
+   * @param what What failed, for the message. @default "Cannot write"
+   * @returns The error itself when it is a StorageFullError, a new one (with the system's error
+   *   as its cause) when the system said ENOSPC or EDQUOT, else `undefined`.
+   */
+  static from(error: unknown, what = "Cannot write"): StorageFullError | undefined {
+    if (error instanceof StorageFullError) return error;
+    const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+    const why = typeof code === "string" && Object.hasOwn(STORAGE_FULL, code)
+      ? STORAGE_FULL[code]
+      : undefined;
+    return why === undefined
+      ? undefined
+      : new StorageFullError(`${what}: ${why}`, { cause: error });
+  }
+}
+
 const USER = /^[a-z0-9][a-z0-9._+-]{0,63}$/;
 
 /**

@@ -1,12 +1,14 @@
 /**
  * Calls a server hook and turns its outcome into a reply: a refusal it throws as an
- * `SmtpReplyError` is sent as is; any other error becomes 451, so the client retries later.
+ * `SmtpReplyError` is sent as is; a full disk (a `StorageFullError`, or the system's ENOSPC from
+ * a spool) becomes 452 4.3.1, any other error 451 4.3.0, so the client retries later.
  *
  * @module
  */
 import { REPLY } from "../../../protocol/smtp/replies.ts";
 import { type SmtpReply, SmtpReplyError } from "../../../protocol/smtp/reply.ts";
 import type { Envelope, SmtpClientInfo, SmtpHandler } from "../types.ts";
+import { StorageFullError } from "../../store/store.ts";
 
 /**
  * Runs `hook` and returns `undefined` when it accepted, or the reply that refuses.
@@ -21,7 +23,8 @@ export async function refusalOf(
     await hook();
     return undefined;
   } catch (error) {
-    return error instanceof SmtpReplyError ? error.reply : REPLY.LocalError;
+    if (error instanceof SmtpReplyError) return error.reply;
+    return StorageFullError.from(error) ? REPLY.InsufficientStorage : REPLY.LocalError;
   }
 }
 
@@ -45,6 +48,22 @@ export async function refusalOf(
  * };
  * assert.equal((await dataReply({}, message)).code, 250);
  * assert.equal((await dataReply({ data: () => { throw new Error("disk full"); } }, message)).code, 451);
+ * ```
+ *
+ * @example A full disk answers 452 4.3.1
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dataReply } from "./hook.ts";
+ * import { REPLY } from "../../../protocol/smtp/replies.ts";
+ * import { StorageFullError } from "../../store/store.ts";
+ *
+ * const message = {
+ *   envelope: { from: "alice@crepes.fr", to: ["bob@hamburger.edu"], params: { body: "7BIT" as const, smtputf8: false } },
+ *   message: new Uint8Array(),
+ *   client: { remote: "", helo: "crepes.fr", esmtp: true, submission: false },
+ * };
+ * const full = () => { throw new StorageFullError("Cannot write: no space left on device"); };
+ * assert.deepEqual(await dataReply({ data: full }, message), REPLY.InsufficientStorage);
  * ```
  */
 export async function dataReply(
