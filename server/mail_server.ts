@@ -28,6 +28,7 @@ import { HttpServer } from "./http/server.ts";
 import type { SmtpHandler } from "./smtp/types.ts";
 import { mailHandler, type SenderPolicy } from "./mail_handler.ts";
 import { LoginGuard } from "./login_guard.ts";
+import { StorageFullError } from "./store/store.ts";
 import { MemoryStore } from "./store/memory_store.ts";
 import type { MailboxStore } from "./store/store.ts";
 
@@ -321,7 +322,16 @@ export class MailServer implements AsyncDisposable {
       }
       throw error;
     }
-    for (const user of accounts.users) await server.store.ensureUser(user);
+    for (const user of accounts.users) {
+      try {
+        await server.store.ensureUser(user);
+      } catch (error) {
+        // A full disk must not keep the server down: users log in to delete mail, and a user
+        // whose mailbox could not be made yet gets it at the first login with room.
+        if (!(error instanceof StorageFullError)) throw error;
+        console.error(`${server.domain}: cannot make ${user}'s mailbox yet: ${error.message}`);
+      }
+    }
     await server.queue.start();
     return server;
   }

@@ -58,8 +58,9 @@ export interface SmtpClientInfo {
 
 /**
  * Hooks a server supplies to decide about each step, named after the verbs. A missing hook
- * accepts. A hook refuses by throwing an `SmtpReplyError` with the reply to send; any other error
- * becomes `451 4.3.0`, so that the client keeps the message and tries again.
+ * accepts. A hook refuses by throwing an `SmtpReplyError` with the reply to send; a full disk
+ * (`StorageFullError`, or the system's ENOSPC) becomes `452 4.3.1`, and any other error `451 4.3.0`,
+ * so that the client keeps the message and tries again.
  */
 export interface SmtpHandler {
   /**
