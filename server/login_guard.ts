@@ -154,7 +154,17 @@ export class LoginGuard {
       this.#report(service, host, user, true);
       return { ok: false, lockedMs };
     }
-    const name = await this.#gated(host, check);
+    // Checked again once the gate lets it through: failures of others in the line may have
+    // locked the account or the address meanwhile.
+    let lockedLater = 0;
+    const name = await this.#gated(host, () => {
+      lockedLater = this.lockedFor(host, user);
+      return lockedLater > 0 ? Promise.resolve(undefined) : check();
+    });
+    if (lockedLater > 0) {
+      this.#report(service, host, user, true);
+      return { ok: false, lockedMs: lockedLater };
+    }
     if (name !== undefined) return { ok: true, user: name };
     await this.failed(service, host, user);
     return { ok: false };

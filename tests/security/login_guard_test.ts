@@ -129,3 +129,17 @@ Deno.test("a flood of password checks from one address cannot starve another add
   assert.ok(outcomes.every((o) => !o.ok));
   assert.ok(started.filter((s) => s === "flood").length <= 10, `${started.length} checks ran`);
 });
+
+Deno.test("guesses waiting in line are refused once the lock falls: no more checks than the limit", async () => {
+  const guard = new LoginGuard({ clock: new ManualClock(), failureDelayMs: 0, maxFailures: 3 });
+  let checks = 0;
+  const wrong = () => {
+    checks++;
+    return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1));
+  };
+  const outcomes = await Promise.all(
+    Array.from({ length: 8 }, () => guard.attempt("IMAP", "10.0.0.66", "bob", wrong)),
+  );
+  assert.equal(checks, 3);
+  assert.equal(outcomes.filter((o) => !o.ok && o.lockedMs).length, 5);
+});
