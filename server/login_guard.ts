@@ -157,16 +157,22 @@ export class LoginGuard {
     // Checked again once the gate lets it through: failures of others in the line may have
     // locked the account or the address meanwhile.
     let lockedLater = 0;
-    const name = await this.#gated(host, () => {
+    let failures = 0;
+    const name = await this.#gated(host, async () => {
       lockedLater = this.lockedFor(host, user);
-      return lockedLater > 0 ? Promise.resolve(undefined) : check();
+      if (lockedLater > 0) return undefined;
+      const found = await check();
+      // Counted before the slot is handed on, so the next in line sees this failure.
+      if (found === undefined) failures = this.#count(service, host, user);
+      return found;
     });
     if (lockedLater > 0) {
       this.#report(service, host, user, true);
       return { ok: false, lockedMs: lockedLater };
     }
     if (name !== undefined) return { ok: true, user: name };
-    await this.failed(service, host, user);
+    // Refused by the gate (too many waiting from this address): a failure too.
+    await this.#wait(failures || this.#count(service, host, user));
     return { ok: false };
   }
 
@@ -179,6 +185,11 @@ export class LoginGuard {
    * @param user The account tried.
    */
   async failed(service: string, address: string, user: string): Promise<void> {
+    await this.#wait(this.#count(service, address, user));
+  }
+
+  // Counts a failure at once (a check waiting in line must see it) and says how often it failed.
+  #count(service: string, address: string, user: string): number {
     const now = this.#options.clock.now();
     let most = 0;
     for (const key of this.#keys(addressOf(address), user)) {
@@ -188,7 +199,11 @@ export class LoginGuard {
       most = Math.max(most, recent.length);
     }
     this.#report(service, addressOf(address), user, false);
-    const wait = Math.min(5000, this.#options.failureDelayMs * (most - 1));
+    return most;
+  }
+
+  async #wait(failures: number): Promise<void> {
+    const wait = Math.min(5000, this.#options.failureDelayMs * (failures - 1));
     if (wait > 0) await new Promise<void>((resolve) => this.#options.clock.setTimer(wait, resolve));
   }
 
