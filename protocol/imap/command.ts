@@ -32,8 +32,10 @@ export type CommandProgress =
   | { done: true; command: ImapCommand }
   | { done: false; literal: LiteralRequest };
 
+// ATOM-CHAR is 7-bit: a tag with an 8-bit character would be echoed in the tagged response,
+// where no 8-bit byte may be (RFC 3501 §9).
 // deno-lint-ignore no-control-regex -- control characters are what a tag may not hold
-const TAG = /^[^\s(){%*"\\\]+\x00-\x1f\x7f]+$/;
+const TAG = /^[^\s(){%*"\\\]+\x00-\x1f\x7f-\uffff]+$/;
 const NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
 
 /**

@@ -12,6 +12,8 @@
  * section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
  * section-text    = section-msgtext / "MIME"
  * section-part    = nz-number *("." nz-number)
+ * header-list     = "(" header-fld-name *(SP header-fld-name) ")"
+ * header-fld-name = astring
  * ```
  *
  * RFC 7162 §3.1.4 and §7 add the `MODSEQ` item and a modifier after the items:
@@ -27,6 +29,7 @@
  */
 import { ImapSyntaxError } from "./error.ts";
 import type { ImapToken } from "./lexer.ts";
+import { formatAstring } from "./response.ts";
 
 /** The fetch items that name a whole attribute rather than a body section. */
 export type FetchAttribute =
@@ -84,6 +87,10 @@ const MACROS: Record<string, FetchAttribute[]> = {
   FAST: ["FLAGS", "INTERNALDATE", "RFC822.SIZE"],
   FULL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"],
 };
+
+// RFC 5322 §3.6.8: field-name = 1*ftext, ftext = %d33-57 / %d59-126. Nothing else names a field,
+// and the answer's name echoes the field names, where an 8-bit byte could not go.
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]{1,998}$/;
 
 const SECTION = /^(BODY(?:\.PEEK)?)\[([^\]]*)\](?:<(\d{1,10})\.(\d{1,10})>)?$/i;
 const SPEC =
@@ -143,6 +150,10 @@ function parseFetchItem(token: ImapToken): FetchItem {
   if (hasFields !== (spec[3] !== undefined) || (hasFields && fields.length === 0)) {
     throw new ImapSyntaxError(`Invalid section "${match[2].slice(0, 80)}"`);
   }
+  const odd = fields.find((name) => !FIELD_NAME.test(name));
+  if (odd !== undefined) {
+    throw new ImapSyntaxError(`Invalid header field name "${odd.slice(0, 80)}"`);
+  }
   if (text === "MIME" && part.length === 0) {
     throw new ImapSyntaxError('Section "MIME" needs a part number');
   }
@@ -163,8 +174,8 @@ function parseFetchItem(token: ImapToken): FetchItem {
 
 /**
  * The name under which a server answers a section item: `BODY[...]` without `.PEEK`, keywords in
- * upper case, field names as the client wrote them, and only the start of a partial range
- * (RFC 3501 §7.4.2).
+ * upper case, field names as the client wrote them (each an astring: quoted when it is no atom),
+ * and only the start of a partial range (RFC 3501 §7.4.2).
  *
  * @param item The item asked for.
  * @returns Such as `BODY[HEADER.FIELDS (From To)]<0>`.
@@ -178,11 +189,18 @@ function parseFetchItem(token: ImapToken): FetchItem {
  *   sectionLabel({ kind: "section", peek: true, part: [1], text: "TEXT", fields: [], partial: { start: 10, count: 5 } }),
  *   "BODY[1.TEXT]<10>",
  * );
+ * const fields = ["Subject", 'X"Y'];
+ * assert.equal(
+ *   sectionLabel({ kind: "section", peek: false, part: [], text: "HEADER.FIELDS", fields }),
+ *   'BODY[HEADER.FIELDS (Subject "X\\"Y")]',
+ * );
  * ```
  */
 export function sectionLabel(item: FetchSection): string {
   const spec = [item.part.join("."), item.text].filter((s) => s).join(".");
-  const fields = item.fields.length > 0 ? ` (${item.fields.join(" ")})` : "";
+  // A field name is printable ASCII (parseFetchItems checks it): an atom or a quoted string.
+  const names = item.fields.map((name) => formatAstring(name)!);
+  const fields = names.length > 0 ? ` (${names.join(" ")})` : "";
   const partial = item.partial ? `<${item.partial.start}>` : "";
   return `BODY[${spec}${fields}]${partial}`;
 }

@@ -10,10 +10,12 @@
  * list      = "(" [token *(SP token)] ")"
  * ```
  *
- * The reader is lenient where real peers differ and strict where safety needs it: it keeps a
- * `[...]` run inside an atom whole (so `BODY.PEEK[HEADER.FIELDS (FROM TO)]<0.100>` is one atom,
- * as are flags like `\Seen` and wildcards like `*`), but refuses NUL and other control
- * characters, bad escapes, unterminated quotes and lists nested too deep.
+ * The reader is lenient where real peers differ and strict where safety needs it: it keeps the
+ * `[...]` section of `BODY`, `BODY.PEEK` and `BINARY` whole inside its atom (so
+ * `BODY.PEEK[HEADER.FIELDS (FROM TO)]<0.100>` is one atom, as are flags like `\Seen` and
+ * wildcards like `*`), but refuses NUL and other control characters, bad escapes, unterminated
+ * quotes and lists nested too deep. Elsewhere `[` is an atom's character like any other: the
+ * keyword `$Label[1` ends at the space after it, not at a `]` further on the line.
  *
  * @module
  */
@@ -75,6 +77,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const LITERAL = /^\{(\d{1,10})(\+?)\}$/;
 const ATOM_END = new Set([" ", "(", ")", '"']);
+// The atoms a section follows (RFC 3501 §9 fetch-att and msg-att, RFC 3516 BINARY).
+const SECTIONED = /^(?:BODY(?:\.PEEK)?|BINARY(?:\.PEEK|\.SIZE)?)$/i;
 
 /**
  * Collects the tokens of one command or response, line by line and literal by literal.
@@ -214,7 +218,7 @@ export class TokenReader {
       if (code < 0x20 || code === 0x7f) {
         throw new ImapSyntaxError("Control character in atom", { column: i + 1 });
       }
-      if (line[i] === "[") {
+      if (line[i] === "[" && SECTIONED.test(line.slice(start, i))) {
         // A section such as [HEADER.FIELDS (FROM TO)] belongs to its atom, spaces and all.
         const close = line.indexOf("]", i);
         if (close > 0) {

@@ -32,6 +32,15 @@ Deno.test("TokenReader keeps a [section] with spaces and parentheses inside one 
   ]);
 });
 
+Deno.test("TokenReader ends a keyword with [ at its space, not at a later section's ]", () => {
+  assert.deepEqual(read("* 1 FETCH (FLAGS ($Label[1 \\Seen) BODY[HEADER.FIELDS (TO)] NIL)"), [
+    "*",
+    "1",
+    "FETCH",
+    ["FLAGS", ["$Label[1", "\\Seen"], "BODY[HEADER.FIELDS (TO)]", "NIL"],
+  ]);
+});
+
 Deno.test("TokenReader asks for literals and reads the line after them", () => {
   const reader = new TokenReader();
   assert.deepEqual(reader.pushLine("a (x {3+}"), {

@@ -24,8 +24,8 @@ export interface ImapStringData {
 
 /**
  * One value of a response: a string is written raw (an atom, a number, a flag, a label such as
- * `BODY[]`); `{ string }` is quoted or sent as a literal; bytes always go as a literal; `null` is
- * NIL; an array is a parenthesised list.
+ * `BODY[]`); `{ string }` is quoted or sent as a literal; bytes always go as a literal (a NUL in
+ * them as 0x80); `null` is NIL; an array is a parenthesised list.
  */
 export type ImapData = string | ImapStringData | Uint8Array | null | readonly ImapData[];
 
@@ -75,9 +75,11 @@ const encoder = new TextEncoder();
  * assert.equal(formatStatus("a3", refused), 'a3 NO [TRYCREATE] No mailbox "Sent"');
  * const bye = { status: "BYE", text: "Server shutting down" } as const;
  * assert.equal(formatStatus("*", bye), "* BYE Server shutting down");
- * // A text never breaks the line: control characters show as \xHH.
+ * // A text never breaks the line: control characters show as \xHH, 8-bit ones as \uHHHH.
  * const forged = { status: "NO", text: 'No mailbox "x\r\n* 9 EXISTS"' } as const;
  * assert.equal(formatStatus("a4", forged), 'a4 NO No mailbox "x\\x0d\\x0a* 9 EXISTS"');
+ * const eightBit = { status: "NO", text: 'No mailbox "Caf\u00e9"' } as const;
+ * assert.equal(formatStatus("a5", eightBit), 'a5 NO No mailbox "Caf\\u00e9"');
  * ```
  */
 export function formatStatus(tag: string, response: ImapStatusResponse): string {
@@ -87,11 +89,20 @@ export function formatStatus(tag: string, response: ImapStatusResponse): string 
 
 // A status line is one line: a client's CR, LF or NUL echoed in a text (a mailbox name in an
 // error) would end it early and let the client forge the lines after it, `* 99 EXISTS` or a
-// tagged OK. Control characters are written as \xHH instead.
+// tagged OK. Control characters are written as \xHH instead, and 8-bit characters, which a
+// text may not hold either (RFC 3501 §9: TEXT-CHAR is 7-bit), as \uHHHH.
 // deno-lint-ignore no-control-regex -- control characters are exactly what is replaced
-const CONTROL = /[\x00-\x1f\x7f]/g;
+const UNSHOWN = /[\x00-\x1f\x7f-\uffff]/;
+// deno-lint-ignore no-control-regex -- the same characters, to replace them all
+const UNSHOWN_ALL = /[\x00-\x1f\x7f-\uffff]/g;
 function shown(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  if (!UNSHOWN.test(text)) return text;
+  return text.replace(UNSHOWN_ALL, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x80
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }
 
 /**
@@ -110,6 +121,10 @@ function shown(text: string): string {
  * const out = formatResponse("* 1 FETCH", [["UID", "7", "BODY[]", body]]);
  * assert.equal(new TextDecoder().decode(out.bytes), "* 1 FETCH (UID 7 BODY[] {4}\r\nHi\r\n)\r\n");
  * assert.deepEqual(out.lines, ["* 1 FETCH (UID 7 BODY[] {4}", "(4 bytes)", ")"]);
+ * // No string holds NUL (RFC 3501 §4.3.1): a text's shows as U+FFFD, a message's as 0x80.
+ * const nul = formatResponse("*", [{ string: "a\0b" }, new Uint8Array([0x61, 0])]);
+ * assert.deepEqual([...nul.bytes.subarray(-10)], [...new TextEncoder().encode(" {2}\r\na"), 0x80, 13, 10]);
+ * assert.match(new TextDecoder().decode(nul.bytes), /^\* \{5\}\r\na\ufffdb /);
  * ```
  */
 export function formatResponse(head: string, data: readonly ImapData[] = []): FormattedResponse {
@@ -166,13 +181,67 @@ export function formatAstring(text: string): string | undefined {
   return ATOM.test(text) && text.toUpperCase() !== "NIL" ? text : quote(text);
 }
 
+// RFC 3501 §9: flag-keyword = atom, flag-extension = "\" atom; an atom is CHARs but
+// atom-specials: ( ) { SP CTL % * " \ ]
+const FLAG = /^\\?[\x21\x23\x24\x26\x27\x2b-\x5b\x5e-\x7a\x7c-\x7e]+$/;
+
+/**
+ * Whether text can be sent as a flag: a system flag or keyword that is an IMAP atom (RFC 3501
+ * §9). A flag cannot be quoted, so one that is not an atom (8-bit characters, which a store may
+ * keep) cannot be shown at all.
+ *
+ * @param text A flag or keyword.
+ * @returns True when it is `\` and an atom, or an atom.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isFlag } from "./response.ts";
+ *
+ * assert.equal(isFlag("\\Seen"), true);
+ * assert.equal(isFlag("$Label[1"), true);
+ * assert.equal(isFlag("caf\u00e9"), false);
+ * assert.equal(isFlag("a]b"), false);
+ * ```
+ */
+export function isFlag(text: string): boolean {
+  return FLAG.test(text);
+}
+
+/**
+ * The flags of a list that can be sent (see {@linkcode isFlag}): the list itself when all can.
+ *
+ * @param flags Flags and keywords.
+ * @returns Those that are atoms, in order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sendableFlags } from "./response.ts";
+ *
+ * const flags = ["\\Seen", "$Junk"];
+ * assert.equal(sendableFlags(flags), flags);
+ * assert.deepEqual(sendableFlags(["\\Seen", "na\u00efve", "$Junk"]), ["\\Seen", "$Junk"]);
+ * ```
+ */
+export function sendableFlags(flags: string[]): string[] {
+  return flags.every(isFlag) ? flags : flags.filter(isFlag);
+}
+
+// RFC 3501 §4.3.1: a string with NUL is a binary string, which IMAP4rev1 does not permit, not
+// even as a literal (CHAR8 is %x01-ff). A message's NUL goes out as 0x80, as Dovecot sends it,
+// so sizes and offsets stay true; a text's as U+FFFD.
+function withoutNul(bytes: Uint8Array): Uint8Array {
+  return bytes.indexOf(0) < 0 ? bytes : bytes.map((b) => b === 0 ? 0x80 : b);
+}
+
 function write(out: ResponseText, value: ImapData): void {
   if (value === null) {
     out.text("NIL");
   } else if (typeof value === "string") {
     out.text(value);
   } else if (value instanceof Uint8Array) {
-    out.literal(value);
+    out.literal(withoutNul(value));
   } else if (Array.isArray(value)) {
     out.text("(");
     value.forEach((item, i) => {
@@ -184,7 +253,7 @@ function write(out: ResponseText, value: ImapData): void {
     const text = (value as ImapStringData).string;
     const quoted = quote(text);
     if (quoted !== undefined) out.text(quoted);
-    else out.literal(encoder.encode(text));
+    else out.literal(encoder.encode(text.replaceAll("\0", "\ufffd")));
   }
 }
 

@@ -15,12 +15,23 @@ export interface SmtpReply {
   lines: string[];
 }
 
+// A reply line is one line: a client's CR or NUL echoed in a text (an address in a refusal, a
+// From: field's mailbox) would break it or forge the replies after it. Control characters are
+// written as \xHH instead; the test comes first, so a clean text costs no copy.
+// deno-lint-ignore no-control-regex -- control characters are exactly what is replaced
+const CONTROL = /[\x00-\x1f\x7f]/;
+// deno-lint-ignore no-control-regex -- the same characters, to replace them all
+const CONTROL_ALL = /[\x00-\x1f\x7f]/g;
+const escapeControl = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+
 /**
  * Formats a reply for the wire: `250-first`, ..., `250 last`, each ending in CRLF. The enhanced
- * code goes in front of every line's text when `enhanced` is true (RFC 2034 §3).
+ * code goes in front of every line's text when `enhanced` is true (RFC 2034 §3). Control
+ * characters in a text (C0 and DEL: a CR or LF would end the line) are written as `\xHH`.
  *
  * ```
  * reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF
+ * textstring = 1*(%d09 / %d32-126)
  * ```
  *
  * @param reply The reply.
@@ -38,6 +49,11 @@ export interface SmtpReply {
  *   formatReply({ code: 550, enhanced: "5.1.1", lines: ["No such user"] }, true),
  *   "550 5.1.1 No such user\r\n",
  * );
+ * // An echoed CR, LF or NUL never breaks the line.
+ * assert.equal(
+ *   formatReply({ code: 550, lines: ["<a\r\n250 OK\0>: no such user"] }),
+ *   "550 <a\\x0d\\x0a250 OK\\x00>: no such user\r\n",
+ * );
  * ```
  */
 export function formatReply(reply: SmtpReply, enhanced = false): string {
@@ -46,7 +62,8 @@ export function formatReply(reply: SmtpReply, enhanced = false): string {
   let out = "";
   for (let i = 0; i < lines.length; i++) {
     const sep = i === lines.length - 1 ? " " : "-";
-    const text = prefix + lines[i];
+    let text = prefix + lines[i];
+    if (CONTROL.test(text)) text = text.replace(CONTROL_ALL, escapeControl);
     out += text ? `${reply.code}${sep}${text}\r\n` : `${reply.code}${sep === " " ? "" : "-"}\r\n`;
   }
   return out;

@@ -85,11 +85,50 @@ export function json(
   });
 }
 
+// RFC 6838 §4.2: type-name "/" subtype-name, each a restricted-name.
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+// RFC 6266 §4.3 and appendix D: the fallback name is printable ASCII in a quoted-string, without
+// "\" (not every browser unescapes it) or "%" (some percent-decode it).
+const NOT_FALLBACK = /[^\x20-\x7e]|["\\%]/gu;
+// RFC 5987 §3.2.1: attr-char is ALPHA / DIGIT / "!#$&+-.^_`|~"; encodeURIComponent leaves "'()*"
+// as they are too, and "'" would end the value's language part.
+const NOT_ATTR_CHAR = /['()*]/g;
+const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+
+/**
+ * The `Content-Disposition` of a download (RFC 6266 §4): an ASCII fallback name for old
+ * clients, and the name itself as UTF-8, percent-encoded (RFC 5987). Whatever the name holds
+ * (quotes, CR LF and a header after them, NUL), the value is one valid header value.
+ *
+ * @param filename The file's name, as the message gives it.
+ * @returns The header's value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { contentDisposition } from "./reply.ts";
+ *
+ * assert.equal(
+ *   contentDisposition('it\'s "1"\r\nSet-Cookie: x=1.txt'),
+ *   `attachment; filename="it's _1___Set-Cookie: x=1.txt"; ` +
+ *     "filename*=UTF-8''it%27s%20%221%22%0D%0ASet-Cookie%3A%20x%3D1.txt",
+ * );
+ * ```
+ */
+export function contentDisposition(filename: string): string {
+  const name = filename.toWellFormed();
+  const ascii = name.replace(NOT_FALLBACK, "_");
+  const encoded = encodeURIComponent(name).replace(NOT_ATTR_CHAR, percent);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
 /**
  * Bytes to download, never shown by the browser in the page's origin.
  *
  * @param bytes The content.
- * @param options Its type and file name.
+ * @param options Its media type (`type/subtype`: anything else, such as a message's broken
+ *   `Content-Type:`, is sent as `application/octet-stream`) and its file name
+ *   ({@linkcode contentDisposition}).
  * @returns The response.
  *
  * @example
@@ -99,18 +138,19 @@ export function json(
  *
  * const response = download(new TextEncoder().encode("hi"), { type: "text/plain", filename: "a b.txt" });
  * assert.equal(response.headers.get("content-disposition"), `attachment; filename="a b.txt"; filename*=UTF-8''a%20b.txt`);
+ * const odd = download(new Uint8Array(), { type: 'text/plain; x="\r\n', filename: "x" });
+ * assert.equal(odd.headers.get("content-type"), "application/octet-stream");
  * ```
  */
 export function download(
   bytes: Uint8Array,
   options: { type: string; filename: string },
 ): Response {
-  const ascii = options.filename.replace(/[^\x20-\x7e]|["\\]/g, "_");
-  const encoded = encodeURIComponent(options.filename);
+  const type = MEDIA_TYPE.test(options.type) ? options.type : "application/octet-stream";
   return new Response(bytes as Uint8Array<ArrayBuffer>, {
     headers: {
-      "Content-Type": options.type,
-      "Content-Disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`,
+      "Content-Type": type,
+      "Content-Disposition": contentDisposition(options.filename),
       "Content-Security-Policy": "default-src 'none'; sandbox",
       ...SECURITY_HEADERS,
     },

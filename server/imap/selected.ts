@@ -9,6 +9,7 @@
  * @module
  */
 import { ImapResponseError } from "../../protocol/imap/error.ts";
+import { sendableFlags } from "../../protocol/imap/response.ts";
 import { RESPONSE } from "../../protocol/imap/responses.ts";
 import { type SequenceRange, sequenceSetMax } from "../../protocol/imap/sequence_set.ts";
 import type { MailboxStore, MessageInfo } from "../store/store.ts";
@@ -178,13 +179,16 @@ export class SelectedMailbox {
   }
 
   /**
-   * A message's flags as the client sees them: `\Recent` added for this session's recent ones.
+   * A message's flags as the client sees them: `\Recent` added for this session's recent ones,
+   * and keywords that are no IMAP atom (which the store may keep) left out, as no response
+   * could carry them.
    *
    * @param info The message.
    * @returns Its flags.
    */
   flagsOf(info: MessageInfo): string[] {
-    return this.#recent.has(info.uid) ? [...info.flags, "\\Recent"] : info.flags;
+    const flags = sendableFlags(info.flags);
+    return this.#recent.has(info.uid) ? [...flags, "\\Recent"] : flags;
   }
 
   /**

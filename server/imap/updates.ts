@@ -6,20 +6,21 @@
  *
  * @module
  */
-import { formatStatus, type ImapData } from "../../protocol/imap/response.ts";
+import { formatStatus, type ImapData, sendableFlags } from "../../protocol/imap/response.ts";
 import { RESPONSE } from "../../protocol/imap/responses.ts";
 import { SYSTEM_FLAGS } from "../store/store.ts";
 import type { SessionContext } from "./context.ts";
 import type { MailboxChanges, SelectedMailbox, SyncOptions } from "./selected.ts";
 
 /**
- * The FLAGS a mailbox announces: the system flags and its keywords (RFC 3501 §7.2.6).
+ * The FLAGS a mailbox announces: the system flags and its keywords (RFC 3501 §7.2.6), but those
+ * that are no IMAP atom, which a flag list cannot carry.
  *
  * @param box The selected mailbox.
  * @returns The flags.
  */
 export function mailboxFlags(box: SelectedMailbox): string[] {
-  return [...SYSTEM_FLAGS, ...box.keywords];
+  return [...SYSTEM_FLAGS, ...sendableFlags(box.keywords)];
 }
 
 /**

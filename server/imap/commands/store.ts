@@ -8,7 +8,7 @@
  */
 import type { Arguments, ImapCommand } from "../../../protocol/imap/command.ts";
 import { ImapResponseError, ImapSyntaxError } from "../../../protocol/imap/error.ts";
-import { formatStatus, type ImapData } from "../../../protocol/imap/response.ts";
+import { formatStatus, type ImapData, isFlag } from "../../../protocol/imap/response.ts";
 import { RESPONSE } from "../../../protocol/imap/responses.ts";
 import { formatSequenceSet, parseSequenceSet } from "../../../protocol/imap/sequence_set.ts";
 import { type FlagChange, normalizeFlags, NotFoundError } from "../../store/store.ts";
@@ -22,9 +22,12 @@ const ACTION = /^([+-]?)FLAGS(\.SILENT)?$/i;
  *
  * @param names The flag tokens' texts.
  * @returns The flags, normalized; `\Recent` is dropped (the server sets it, RFC 3501 §2.3.2).
- * @throws {ImapSyntaxError} For an unknown system flag or an invalid keyword.
+ * @throws {ImapSyntaxError} For an unknown system flag or an invalid keyword, such as one with
+ *   8-bit characters, which no flag list could show (RFC 3501 §9: `flag-keyword = atom`).
  */
 export function readFlags(names: string[]): string[] {
+  const odd = names.find((name) => !isFlag(name));
+  if (odd !== undefined) throw new ImapSyntaxError(`Invalid flag "${odd.slice(0, 100)}"`);
   try {
     return normalizeFlags(names.filter((n) => n.toLowerCase() !== "\\recent"));
   } catch (error) {
