@@ -124,6 +124,8 @@ export interface ResponseCatalogue {
   readonly BadCharset: (charset: string, supported: readonly string[]) => ImapStatusResponse<"NO">;
   /** RFC 5530 §3 (NONEXISTENT): the store has no such mailbox or message. */
   readonly Nonexistent: (reason: string) => ImapStatusResponse<"NO">;
+  /** RFC 5530 §3 (OVERQUOTA): no room on the disk to write what was asked; as Dovecot answers. */
+  readonly OverQuota: ImapStatusResponse<"NO">;
   /** RFC 5530 §3 (CANNOT): the store refused, such as a mailbox name that leaves the store. */
   readonly Cannot: (reason: string) => ImapStatusResponse<"NO">;
   /** RFC 3501 §6.3.3 and RFC 5530 §3 (ALREADYEXISTS): CREATE of a mailbox that exists. */
@@ -267,6 +269,8 @@ export const RESPONSE: ResponseCatalogue = {
     no(`Unsupported charset "${charset}"`, `BADCHARSET (${supported.join(" ")})`),
   // RFC 5530 §3: the store has no such mailbox or message.
   Nonexistent: (reason) => no(reason, "NONEXISTENT"),
+  // RFC 5530 §3: OVERQUOTA; the client keeps what it wanted to write and may try later.
+  OverQuota: no("Not enough disk space", "OVERQUOTA"),
   // RFC 5530 §3: the store refused, such as a mailbox name that leaves the store.
   Cannot: (reason) => no(reason, "CANNOT"),
   // RFC 3501 §6.3.3 and RFC 5530 §3: CREATE of a mailbox that exists.

@@ -6,7 +6,12 @@
 import { type ImapFailure, ImapResponseError, ImapSyntaxError } from "../../protocol/imap/error.ts";
 import type { ImapStatusResponse } from "../../protocol/imap/response.ts";
 import { RESPONSE } from "../../protocol/imap/responses.ts";
-import { AlreadyExistsError, InvalidNameError, NotFoundError } from "../store/store.ts";
+import {
+  AlreadyExistsError,
+  InvalidNameError,
+  NotFoundError,
+  StorageFullError,
+} from "../store/store.ts";
 
 /**
  * Maps an error to the response that reports it. Store errors get the codes of RFC 5530; any
@@ -20,12 +25,13 @@ import { AlreadyExistsError, InvalidNameError, NotFoundError } from "../store/st
  * ```ts
  * import assert from "node:assert/strict";
  * import { RESPONSE } from "../../protocol/imap/responses.ts";
- * import { NotFoundError } from "../store/store.ts";
+ * import { NotFoundError, StorageFullError } from "../store/store.ts";
  * import { failureOf } from "./failures.ts";
  *
  * const message = 'No such mailbox "Work"';
  * assert.deepEqual(failureOf(new NotFoundError(message)), RESPONSE.Nonexistent(message));
  * assert.deepEqual(failureOf(new TypeError("x is undefined")), RESPONSE.ServerBug);
+ * assert.deepEqual(failureOf(new StorageFullError("disk full")), RESPONSE.OverQuota);
  * ```
  */
 export function failureOf(error: unknown): ImapStatusResponse<ImapFailure> {
@@ -34,5 +40,6 @@ export function failureOf(error: unknown): ImapStatusResponse<ImapFailure> {
   if (error instanceof NotFoundError) return RESPONSE.Nonexistent(error.message);
   if (error instanceof InvalidNameError) return RESPONSE.Cannot(error.message);
   if (error instanceof AlreadyExistsError) return RESPONSE.AlreadyExists(error.message);
+  if (error instanceof StorageFullError) return RESPONSE.OverQuota;
   return RESPONSE.ServerBug;
 }
