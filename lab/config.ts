@@ -112,6 +112,24 @@ export interface DomainConfigInput {
   senderPolicy?: "own" | "domain" | "any";
 }
 
+/** What every server of the lab allows one client; times in milliseconds. */
+export interface ServerLimits {
+  /** Connections served at once, per port. */
+  connections: number;
+  /** Connections served at once from one address, per port. */
+  connectionsPerAddress: number;
+  /** SMTP: time without a whole command before `421 4.4.2`. */
+  smtpIdleTimeout: number;
+  /** SMTP: the longest session, however busy. */
+  smtpSessionTime: number;
+  /** IMAP: time without a whole command before `BYE` (IDLE restarts it). */
+  imapIdleTimeout: number;
+  /** Failed logins of one address or account within `loginWindow` before a lock. */
+  loginFailures: number;
+  /** The window failed logins are counted in, and the lock's length. */
+  loginWindow: number;
+}
+
 /** How the relay uses STARTTLS towards the next server. */
 export type RelayTlsMode = "opportunistic" | "required" | "off";
 
@@ -134,6 +152,8 @@ export interface LabConfig {
     warnAfter?: number;
     connectionsPerDestination: number;
   };
+  /** What every server allows one client (milliseconds for the times). */
+  limits: ServerLimits;
   /** Whether the relay may send outside loopback. */
   allowNetwork: boolean;
   /** Route other domains by DNS MX records (a classroom), asking this name server. */
@@ -167,6 +187,20 @@ export interface LabConfigInput {
     giveUpAfter?: string;
     warnAfter?: string;
     connectionsPerDestination?: number;
+  };
+  /**
+   * What every server allows one client, for a classroom network: connections in all and per
+   * address, idle and total session times (`"5m"`, `"1h"`), and failed logins per address or
+   * account within the login window before a lock. @default the servers' own defaults
+   */
+  limits?: {
+    connections?: number;
+    connectionsPerAddress?: number;
+    smtpIdleTimeout?: string;
+    smtpSessionTime?: string;
+    imapIdleTimeout?: string;
+    loginFailures?: number;
+    loginWindow?: string;
   };
   /** Allow the relay to send to addresses outside loopback. @default false */
   allowNetwork?: boolean;
@@ -223,6 +257,16 @@ const LabConfigSchema: z.ZodType<LabConfig, LabConfigInput> = z.object({
     giveUpAfter: Duration.prefault("1d"),
     warnAfter: Duration.optional(),
     connectionsPerDestination: z.number().int().min(1).max(100).default(2),
+  }).strict().prefault({}),
+  /** What every server allows one client. */
+  limits: z.object({
+    connections: z.number().int().min(1).max(100_000).default(1000),
+    connectionsPerAddress: z.number().int().min(1).max(100_000).default(100),
+    smtpIdleTimeout: Duration.prefault("5m"),
+    smtpSessionTime: Duration.prefault("1h"),
+    imapIdleTimeout: Duration.prefault("30m"),
+    loginFailures: z.number().int().min(1).max(10_000).default(10),
+    loginWindow: Duration.prefault("15m"),
   }).strict().prefault({}),
   /** Allow the relay to send to addresses outside loopback (a classroom network). */
   allowNetwork: z.boolean().default(false),

@@ -25,6 +25,7 @@ export {
   parseDuration,
   parseLabConfig,
   type RelayTlsMode,
+  type ServerLimits,
 } from "./config.ts";
 export { type HttpAnswer, HttpDialog, type HttpDialogOptions } from "./http_dialog.ts";
 export {

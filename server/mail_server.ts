@@ -32,6 +32,24 @@ import { StorageFullError } from "./store/store.ts";
 import { MemoryStore } from "./store/memory_store.ts";
 import type { MailboxStore } from "./store/store.ts";
 
+/** What every port of a mail server allows one client; times in milliseconds. */
+export interface MailServerLimits {
+  /** Connections served at once, per port. @default 1000 */
+  maxConnections?: number;
+  /** Connections served at once from one address, per port. @default 100 */
+  maxConnectionsPerAddress?: number;
+  /** SMTP: time without a whole command before `421 4.4.2`. @default 300000 */
+  smtpIdleTimeoutMs?: number;
+  /** SMTP: the longest session, however busy. @default 3600000 */
+  smtpSessionTimeMs?: number;
+  /** IMAP: time without a whole command before `BYE`. @default 1800000 */
+  imapIdleTimeoutMs?: number;
+  /** Failed logins of one address or account within the window before a lock. @default 10 */
+  loginFailures?: number;
+  /** The window failed logins are counted in. @default 900000 */
+  loginWindowMs?: number;
+}
+
 /** The ports of one server; 0 picks a free one. */
 export interface MailServerPorts {
   /** SMTP from other servers (the course's port 25). @default 0 */
@@ -73,6 +91,8 @@ export interface MailServerOptions {
    * most 5 s). @default 1000
    */
   loginFailureDelayMs?: number;
+  /** What every port allows one client. @default each server's own limits */
+  limits?: MailServerLimits;
   /** Accounts to use instead of `users`. @default built from `users` */
   accounts?: Accounts;
   /** PBKDF2 iterations when building accounts from `users`. @default 100000 */
@@ -222,9 +242,12 @@ export class MailServer implements AsyncDisposable {
       onDelay: (entry, message) => this.#bounce(entry, { message, action: "delayed" }),
     });
     // One guard against password guessing for every port: SMTP AUTH, IMAP and HTTP.
+    const limits = options.limits ?? {};
     const logins = new LoginGuard({
       clock: this.clock,
       failureDelayMs: options.loginFailureDelayMs,
+      maxFailures: limits.loginFailures,
+      windowMs: limits.loginWindowMs,
       onFailure: (f) => this.#emit({ type: "login-failed", ...f }),
     });
     this.#handler = mailHandler({
@@ -264,6 +287,11 @@ export class MailServer implements AsyncDisposable {
       transcripts: this.#transcriptFactory("IMAP"),
       onError: this.#onError,
       logins,
+      limits: {
+        maxConnections: limits.maxConnections,
+        maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+        idleTimeoutMs: limits.imapIdleTimeoutMs,
+      },
     };
     this.#imap = new ImapServer({ ...imap, port: options.ports?.imap ?? 0 });
     this.#http = new HttpServer({
@@ -398,6 +426,7 @@ export class MailServer implements AsyncDisposable {
   }
 
   #smtpOptions() {
+    const limits = this.#options.limits ?? {};
     return {
       domain: this.domain,
       hostname: this.#options.hostname ?? "127.0.0.1",
@@ -405,6 +434,10 @@ export class MailServer implements AsyncDisposable {
       handler: this.#handler,
       maxMessageSize: this.#options.maxMessageSize,
       onError: this.#onError,
+      maxConnections: limits.maxConnections,
+      maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+      idleTimeoutMs: limits.smtpIdleTimeoutMs,
+      maxSessionTimeMs: limits.smtpSessionTimeMs,
     };
   }
 

@@ -107,7 +107,12 @@ export { Relay, type RelayOptions, type RelayStats } from "./queue/relay.ts";
 export { OutboundQueue, type OutboundQueueOptions, type QueueEvent } from "./queue/queue.ts";
 export { EntryView, type QueueRow, QueueView, type QueueViewOptions } from "./queue/queue_view.ts";
 export { describeEvent, type MailEvent, type ServerEvent } from "./events.ts";
-export { MailServer, type MailServerOptions, type MailServerPorts } from "./mail_server.ts";
+export {
+  MailServer,
+  type MailServerLimits,
+  type MailServerOptions,
+  type MailServerPorts,
+} from "./mail_server.ts";
 export { mayUseSender, type SenderPolicy } from "./mail_handler.ts";
 export {
   addressOf,
