@@ -105,13 +105,15 @@ export class LoginGuard {
    * @param options Limits, the clock and who to tell of failures.
    */
   constructor(options: LoginGuardOptions) {
+    // Each with ??: an option given as undefined (not configured) keeps its default.
     this.#options = {
-      maxFailures: 10,
-      windowMs: 15 * 60_000,
-      failureDelayMs: 1000,
-      maxConcurrentChecks: 4,
-      maxWaitingPerAddress: 8,
-      ...options,
+      clock: options.clock,
+      onFailure: options.onFailure,
+      maxFailures: options.maxFailures ?? 10,
+      windowMs: options.windowMs ?? 15 * 60_000,
+      failureDelayMs: options.failureDelayMs ?? 1000,
+      maxConcurrentChecks: options.maxConcurrentChecks ?? 4,
+      maxWaitingPerAddress: options.maxWaitingPerAddress ?? 8,
     };
   }
 
