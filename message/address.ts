@@ -115,6 +115,10 @@ function joinWords(tokens: Token[]): string {
 
 type Decode = (text: string) => string;
 
+function isEncodedWord(text: string): boolean {
+  return /^=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=$/.test(text);
+}
+
 function decodeName(tokens: Token[], decode: Decode): string {
   const parts: string[] = [];
   for (const token of tokens) {
@@ -153,9 +157,12 @@ function mailboxFrom(tokens: Token[], decode: Decode, routes: boolean): Mailbox 
   const comment = tokens.find((t) => t.kind === "comment");
   const at = words.findIndex((t) => t.kind === "special" && t.text === "@");
   if (at < 0) {
-    // A bare word: an address without a domain, or a name that lost its address.
+    // No "@": no addr-spec (RFC 5322 §3.4.1, and §4.4 keeps the "@"), so this is a repair. One
+    // atom is a local part without its domain, as Dovecot reads it and as SMTP knows one
+    // (`postmaster`, RFC 5321 §4.5.1); several words, a quoted string or an encoded word (never
+    // part of an address, RFC 2047 §5) are a display name whose address went missing.
     const text = joinWords(words);
-    return /\s/.test(text) || words.some((t) => t.kind === "quoted")
+    return /\s/.test(text) || words.some((t) => t.kind === "quoted") || isEncodedWord(text)
       ? { name: decodeName(words, decode), address: "" }
       : { name: comment ? decode(comment.text).trim() : "", address: text };
   }
@@ -338,7 +345,11 @@ export function formatAddress(
     return `${formatName(address.name, options)}:${members};`;
   }
   if (!address.name) return address.address;
-  return `${formatName(address.name, options)} <${address.address}>`;
+  const name = formatName(address.name, options);
+  if (address.address) return `${name} <${address.address}>`;
+  // A name without an address is written as its phrase (`<>` is no address either), quoted when
+  // it is one plain atom, which would read back as a local part.
+  return /[\s"]/.test(name) || isEncodedWord(name) ? name : `"${name}"`;
 }
 
 /**

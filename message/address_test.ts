@@ -88,3 +88,45 @@ Deno.test("formatAddressList output parses back to the same mailboxes", () => {
   ];
   assert.deepEqual(parseAddressList(formatAddressList(list)), list);
 });
+
+Deno.test("RFC 5322 §3.4.1: a bare word is a local part without its domain, more words a name", () => {
+  // Neither is an addr-spec (no "@", and §4.4 keeps it): the repair follows Dovecot, which the
+  // IMAP ENVELOPE matches, where postal-mime and mailparser make `foo` a name. One atom is what
+  // SMTP itself knows without a domain (`postmaster`, RFC 5321 §4.5.1) and what a local mailer
+  // writes (`From: root`); the submission server refuses it as a From: all the same.
+  assert.deepEqual(parseMailboxes("foo"), [{ name: "", address: "foo" }]);
+  assert.deepEqual(parseMailboxes("foo.bar (Foo Bar)"), [{ name: "Foo Bar", address: "foo.bar" }]);
+  assert.deepEqual(parseAddressList("postmaster, team: root;"), [
+    { name: "", address: "postmaster" },
+    { name: "team", group: [{ name: "", address: "root" }] },
+  ]);
+  assert.deepEqual(parseMailboxes('Foo Bar, "foo"'), [
+    { name: "Foo Bar", address: "" },
+    { name: "foo", address: "" },
+  ]);
+});
+
+Deno.test("RFC 2047 §5: an encoded word alone is a display name, never an address", () => {
+  assert.deepEqual(parseMailboxes("=?UTF-8?B?6rmA?="), [{ name: "김", address: "" }]);
+  assert.deepEqual(parseMailboxes("=?UTF-8?B?6rmA?=", { decode: false }), [
+    { name: "=?UTF-8?B?6rmA?=", address: "" },
+  ]);
+});
+
+Deno.test("formatAddress writes a name without an address so that it reads back the same", () => {
+  const list = [
+    { name: "", address: "foo" },
+    { name: "Foo Bar", address: "" },
+    { name: "foo", address: "" },
+    { name: "Kim, Alice", address: "" },
+    { name: "김", address: "" },
+  ];
+  assert.deepEqual(list.map((m) => formatAddress(m)), [
+    "foo",
+    "Foo Bar",
+    '"foo"',
+    '"Kim, Alice"',
+    "=?UTF-8?B?6rmA?=",
+  ]);
+  assert.deepEqual(parseAddressList(formatAddressList(list)), list);
+});

@@ -1,14 +1,16 @@
 /**
  * The date-time of the `Date:` field (RFC 5322 §3.3), read leniently (obsolete zones, two-digit
- * years, comments, a missing day name or seconds, the asctime order) and written exactly.
+ * years, comments, a missing day name or seconds, a zone joined to the time, the asctime order)
+ * and written exactly.
  *
  * ```
  * date-time   = [ day-of-week "," ] date time [CFWS]
  * date        = day month year
- * time        = hour ":" minute [ ":" second ] FWS zone
- * zone        = ( "+" / "-" ) 4DIGIT / obs-zone
+ * time        = time-of-day zone
+ * time-of-day = hour ":" minute [ ":" second ]
+ * zone        = (FWS ( "+" / "-" ) 4DIGIT) / obs-zone
  * obs-zone    = "UT" / "GMT" / "EST" / "EDT" / "CST" / "CDT" / "MST" / "MDT" / "PST" / "PDT"
- *             / military letters
+ *             / military letters                  ; no FWS before it: `09:00GMT` is obsolete syntax
  * ```
  *
  * @module
@@ -118,6 +120,21 @@ const MONTH_INDEX: Record<string, number> = Object.fromEntries(
   MONTHS.map((name, i) => [name.toLowerCase(), i]),
 );
 
+// A time, and a zone joined to it. `09:00:00GMT` is obsolete syntax (RFC 5322 §4.3: an obs-zone
+// needs no FWS before it); `00:01+0000` matches no rule (§3.3 puts FWS before a numeric zone),
+// but mailers write it and readers take it.
+const TIME = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d+)?([+-]\d{2}:?\d{2}|[A-Za-z]{1,3})?$/;
+const NUMERIC_ZONE = /^([+-])(\d{2}):?(\d{2})$/;
+
+/** Minutes east of UTC of a zone (`+0900`, `+09:00`, `KST`, a military letter), if it is one. */
+function zoneOf(text: string): number | undefined {
+  const z = NUMERIC_ZONE.exec(text);
+  if (z) return (z[1] === "-" ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
+  const word = text.toUpperCase();
+  if (Object.hasOwn(ZONES, word)) return ZONES[word];
+  return /^[A-IK-Z]$/.test(word) ? 0 : undefined;
+}
+
 function parseLoose(text: string): number | undefined {
   const clean = (text.includes("(") ? stripComments(text) : text).replace(/,/g, " ").trim();
   if (clean.length > 200) return undefined;
@@ -128,14 +145,16 @@ function parseLoose(text: string): number | undefined {
   let zone: number | undefined;
   for (const token of clean.split(/\s+/)) {
     if (token === "") continue;
-    const t = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d+)?$/.exec(token);
-    if (t && !time) {
+    const t = TIME.exec(token);
+    const joined = t?.[4] === undefined ? undefined : zoneOf(t[4]);
+    if (t && !time && (t[4] === undefined || joined !== undefined)) {
       time = [Number(t[1]), Number(t[2]), Number(t[3] ?? 0)];
+      zone = joined;
       continue;
     }
-    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(token);
+    const z = NUMERIC_ZONE.exec(token);
     if (z && time) {
-      zone = (z[1] === "-" ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
+      zone = zoneOf(token);
       continue;
     }
     if (/^\d+$/.test(token)) {
@@ -150,10 +169,7 @@ function parseLoose(text: string): number | undefined {
       month = m;
       continue;
     }
-    if (time && zone === undefined) {
-      if (word in ZONES) zone = ZONES[word];
-      else if (/^[A-IK-Z]$/.test(word)) zone = 0;
-    }
+    if (time && zone === undefined) zone = zoneOf(word);
   }
   if (year !== undefined && year < 1000 && year >= 100) year += 1900;
   if (day === undefined || month === undefined || year === undefined || !time) return undefined;

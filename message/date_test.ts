@@ -46,3 +46,16 @@ Deno.test("formatDate writes negative zones and round-trips through parseDate", 
 Deno.test("formatDate drops milliseconds", () => {
   assert.equal(formatDate(NINE + 999), "Tue, 01 Sep 2026 09:00:00 +0000");
 });
+
+Deno.test("RFC 5322 §3.3, §4.3: parseDate reads a zone joined to the time; formatDate keeps FWS", () => {
+  // §3.3 puts FWS before a numeric zone, yet mailers join them; postal-mime and mailparser read
+  // `00:01+0000` too. An obs-zone may follow the time directly (§4.3).
+  assert.equal(parseDate("01 Jan 2001 00:01+0000"), Date.UTC(2001, 0, 1, 0, 1));
+  assert.equal(parseDate("Mon, 01 Jan 2001 00:01:02+0100"), Date.UTC(2000, 11, 31, 23, 1, 2));
+  assert.equal(parseDate("01 Jan 2001 00:01-0500"), Date.UTC(2001, 0, 1, 5, 1));
+  assert.equal(parseDate("01 Jan 2001 00:01:00EST"), Date.UTC(2001, 0, 1, 5, 1));
+  assert.equal(parseDate("01 Jan 2001 00:01GMT"), Date.UTC(2001, 0, 1, 0, 1));
+  // Letters that are no zone are no zone: "pm" is not read as a time.
+  assert.equal(parseDate("01 Jan 2001 09:00pm"), undefined);
+  assert.equal(formatDate(Date.UTC(2001, 0, 1, 0, 1)), "Mon, 01 Jan 2001 00:01:00 +0000");
+});

@@ -178,3 +178,103 @@ Deno.test("parseMimeTree reads a 25 MiB message and decodes every attachment", (
   assert.equal(root.children.length, 3);
   for (const part of root.children) assert.equal(part.content().length, lines * 57);
 });
+
+const REUSED = [
+  'Content-Type: multipart/mixed; boundary="X"',
+  "",
+  "--X",
+  'Content-Type: multipart/alternative; boundary="X"',
+  "",
+  "--X",
+  "Content-Type: text/plain",
+  "",
+  "plain",
+  "--X",
+  "Content-Type: text/html",
+  "",
+  "<p>html</p>",
+  "--X--",
+  "--X",
+  "Content-Type: application/pdf",
+  "",
+  "%PDF",
+  "--X--",
+  "",
+].join(CRLF);
+
+Deno.test("RFC 2046 §5.1.1: a nested multipart that reuses its parent's boundary keeps every part", () => {
+  const problems: MessageSyntaxError[] = [];
+  const root = parseMimeTree(encoder.encode(REUSED), { problems });
+  // A boundary line belongs to the innermost open multipart that it names, as postal-mime and
+  // mailparser read it: the inner close delimiter ends the alternative, not the message.
+  assert.deepEqual([...root.walk()].map((p) => `${p.section} ${p.mediaType}`), [
+    " multipart/mixed",
+    "1 multipart/alternative",
+    "1.1 text/plain",
+    "1.2 text/html",
+    "2 application/pdf",
+  ]);
+  assert.deepEqual(
+    ["1.1", "1.2", "2"].map((s) => decoder.decode(root.find(s)?.body)),
+    ["plain", "<p>html</p>", "%PDF"],
+  );
+  // The blank line after the inner header is the header's, not the outer delimiter's.
+  const inner = root.find("1")!;
+  assert.equal(
+    decoder.decode(encoder.encode(REUSED).subarray(inner.headerStart, inner.bodyStart)),
+    'Content-Type: multipart/alternative; boundary="X"\r\n\r\n',
+  );
+  assert.deepEqual(problems.map((p) => p.message), [
+    'Cannot parse MIME part line 6: boundary "X" is already the boundary of an enclosing multipart',
+  ]);
+});
+
+Deno.test("RFC 2046 §5.1.1: a boundary reused two levels down stays with the innermost multipart", () => {
+  const text = [
+    'Content-Type: multipart/mixed; boundary="X"',
+    "",
+    "--X",
+    'Content-Type: multipart/related; boundary="Y"',
+    "",
+    "--Y",
+    'Content-Type: multipart/alternative; boundary="X"',
+    "",
+    "--X",
+    "",
+    "plain",
+    "--X--",
+    "--Y",
+    "Content-Type: image/png",
+    "",
+    "PNG",
+    "--Y--",
+    "--X",
+    "Content-Type: application/pdf",
+    "",
+    "%PDF",
+    "--X--",
+  ].join(CRLF);
+  const root = parseMimeTree(encoder.encode(text));
+  assert.deepEqual([...root.walk()].map((p) => `${p.section} ${p.mediaType}`), [
+    " multipart/mixed",
+    "1 multipart/related",
+    "1.1 multipart/alternative",
+    "1.1.1 text/plain",
+    "1.2 image/png",
+    "2 application/pdf",
+  ]);
+  assert.equal(decoder.decode(root.find("2")?.body), "%PDF");
+});
+
+Deno.test("parseMimeTree ends an unclosed inner multipart at its parent's next boundary line", () => {
+  const text = 'Content-Type: multipart/mixed; boundary="o"\r\n\r\n--o\r\n' +
+    'Content-Type: multipart/alternative; boundary="i"\r\n\r\n--i\r\n\r\none\r\n' +
+    "--o\r\n\r\ntwo\r\n--o--\r\n";
+  const problems: MessageSyntaxError[] = [];
+  const root = parseMimeTree(encoder.encode(text), { problems });
+  assert.deepEqual(
+    [...root.walk()].map((p) => `${p.section} ${decoder.decode(p.body).slice(0, 4)}`),
+    [" --o\r", "1 --i\r", "1.1 one", "2 two"],
+  );
+  assert.match(problems[0].message, /line 6: boundary "i" is never closed/);
+});

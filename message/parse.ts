@@ -39,12 +39,20 @@ export interface ParseMessageOptions {
   strict?: boolean;
 }
 
-function isBodyText(part: MimePart): boolean {
+/**
+ * Whether a leaf is body text: `text/plain` or `text/html` that no Content-Disposition sends
+ * away (a type other than `inline` counts as `attachment`, RFC 2183 §2.8). Without the field the
+ * reader chooses (RFC 2183 §2): a `name` on the type (deprecated for `filename`, RFC 2046
+ * §4.5.1) then marks a file, except where the part stands for the message itself (`lead`): a
+ * single-part body, the first part of a multipart, any alternative of multipart/alternative
+ * (RFC 2046 §5.1.4). postal-mime and mailparser read those as body text too (and go further).
+ */
+function isBodyText(part: MimePart, lead: boolean): boolean {
   const type = part.mediaType;
   if (type !== "text/plain" && type !== "text/html") return false;
-  const disposition = part.disposition;
-  if (disposition?.type === "attachment") return false;
-  return !(disposition?.type !== "inline" && part.filename !== undefined);
+  const disposition = part.disposition?.type;
+  if (disposition !== undefined) return disposition === "inline";
+  return lead || part.contentType.params.name === undefined;
 }
 
 /**
@@ -117,12 +125,18 @@ export class ParsedMessage {
     return this.header.references;
   }
 
-  /** The plain-text body: every inline `text/plain` part, joined; `undefined` when none. */
+  /**
+   * The plain-text body: every `text/plain` part that is not an attachment, joined; `undefined`
+   * when none.
+   */
   get text(): string | undefined {
     return this.#collect().text;
   }
 
-  /** The HTML body: every inline `text/html` part, joined; `undefined` when none. */
+  /**
+   * The HTML body: every `text/html` part that is not an attachment, joined; `undefined` when
+   * none.
+   */
   get html(): string | undefined {
     return this.#collect().html;
   }
@@ -137,13 +151,14 @@ export class ParsedMessage {
     const texts: string[] = [];
     const htmls: string[] = [];
     const attachments: Attachment[] = [];
-    const visit = (part: MimePart) => {
+    const visit = (part: MimePart, lead: boolean) => {
       if (part.children.length > 0) {
-        for (const child of part.children) visit(child);
+        const alternative = part.contentType.subtype === "alternative";
+        part.children.forEach((child, i) => visit(child, lead && (alternative || i === 0)));
         return;
       }
       if (part.contentType.type === "multipart") return;
-      if (isBodyText(part)) {
+      if (isBodyText(part, lead)) {
         const target = part.mediaType === "text/html" ? htmls : texts;
         target.push(part.text());
         return;
@@ -157,7 +172,7 @@ export class ParsedMessage {
         part,
       });
     };
-    visit(this.root);
+    visit(this.root, true);
     this.#bodies = {
       text: texts.length > 0 ? texts.join("\n") : undefined,
       html: htmls.length > 0 ? htmls.join("<br/>") : undefined,

@@ -112,3 +112,59 @@ Deno.test("parseMessage reads a raw EUC-KR subject through the charset of Conten
   assert.equal(message.subject, "한글");
   assert.equal(message.header.get("subject"), "ÇÑ±Û"); // the raw value, one character per byte
 });
+
+Deno.test("RFC 2183 §2: a text part named by Content-Type: name= is the body where it stands for it", () => {
+  // Without Content-Disposition the reader chooses; `name` suggests a file name for saving
+  // (RFC 2046 §4.5.1 deprecates it for `filename`). Where the part is the message's body, it is
+  // shown as the body, as postal-mime and mailparser do; a later named part stays a file.
+  const single = parseMessage(
+    'Content-Type: text/plain; charset=utf-8; name="note.txt"\r\n\r\nbody text\r\n',
+  );
+  assert.equal(single.text, "body text\r\n");
+  assert.deepEqual(single.attachments, []);
+  const mixed = parseMessage(
+    [
+      'Content-Type: multipart/mixed; boundary="b"',
+      "",
+      "--b",
+      'Content-Type: multipart/alternative; boundary="a"',
+      "",
+      "--a",
+      'Content-Type: text/plain; name="body.txt"',
+      "",
+      "first",
+      "--a",
+      'Content-Type: text/html; name="body.html"',
+      "",
+      "<p>first</p>",
+      "--a--",
+      "--b",
+      'Content-Type: text/plain; name="second.txt"',
+      "",
+      "second",
+      "--b",
+      "Content-Type: text/plain",
+      'Content-Disposition: attachment; filename="third.txt"',
+      "",
+      "third",
+      "--b--",
+    ].join(CRLF),
+  );
+  assert.equal(mixed.text, "first");
+  assert.equal(mixed.html, "<p>first</p>");
+  assert.deepEqual(mixed.attachments.map((a) => [a.filename, a.disposition]), [
+    ["second.txt", "attachment"],
+    ["third.txt", "attachment"],
+  ]);
+});
+
+Deno.test("RFC 2183 §2.8: a text part with an unknown disposition is an attachment", () => {
+  const message = parseMessage(
+    'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n\r\nbody\r\n--b\r\n' +
+      "Content-Disposition: inline; filename=shown.txt\r\n\r\nshown\r\n--b\r\n" +
+      "Content-Disposition: x-unknown\r\n\r\nkept aside\r\n--b--\r\n",
+  );
+  assert.equal(message.text, "body\nshown");
+  assert.deepEqual(message.attachments.map((a) => a.contentType), ["text/plain"]);
+  assert.equal(new TextDecoder().decode(message.attachments[0].content), "kept aside");
+});
