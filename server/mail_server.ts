@@ -307,6 +307,8 @@ export class MailServer implements AsyncDisposable {
       pages: options.httpPages,
       transcripts: this.#transcriptFactory("HTTP submission"),
       logins,
+      maxConnections: limits.maxConnections,
+      maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
       travelSources: options.travelSources ?? (() => this.transcripts),
     });
     if (tls) {

@@ -5,6 +5,7 @@
  * @module
  */
 import { HttpApi, type HttpApiOptions } from "./api.ts";
+import { HttpFront } from "./front.ts";
 
 /** Options of {@linkcode HttpServer}. */
 export interface HttpServerOptions extends HttpApiOptions {
@@ -12,6 +13,14 @@ export interface HttpServerOptions extends HttpApiOptions {
   hostname?: string;
   /** The port; 0 picks a free one. @default 0 */
   port?: number;
+  /** From a request's first byte to the end of its header, then `408`. @default 30000 */
+  headerTimeoutMs?: number;
+  /** Silence both ways before a connection is closed. @default 1800000 */
+  idleTimeoutMs?: number;
+  /** Connections at once (the last fifth kept for newcomers). @default 1000 */
+  maxConnections?: number;
+  /** Connections at once from one address. @default 100 */
+  maxConnectionsPerAddress?: number;
   /** Answers what is not under `/api/` (pages, scripts); 404 when unset. @default none */
   pages?: (request: Request) => Response | Promise<Response>;
 }
@@ -45,6 +54,7 @@ export class HttpServer implements AsyncDisposable {
   /** The API behind it. */
   readonly api: HttpApi;
   #server: Deno.HttpServer<Deno.NetAddr>;
+  #front!: HttpFront;
 
   /**
    * Starts listening.
@@ -54,40 +64,52 @@ export class HttpServer implements AsyncDisposable {
   constructor(options: HttpServerOptions) {
     this.api = new HttpApi(options);
     const pages = options.pages;
-    const hostname = options.hostname ?? "127.0.0.1";
-    const port = options.port ?? 0;
-    try {
-      this.#server = Deno.serve({ hostname, port, onListen: () => {} }, (request, info) => {
+    // Deno.serve listens privately; the front takes the public port (see front.ts).
+    this.#server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      (request, info) => {
+        const remote = this.#front.clientOf(info.remoteAddr.port);
+        if (remote === undefined) {
+          return new Response("Connect to the HTTP interface's public port\n", { status: 403 });
+        }
         const { pathname } = new URL(request.url);
         if (pathname === "/api" || pathname.startsWith("/api/") || !pages) {
-          return this.api.handle(request, { remote: info.remoteAddr.hostname });
+          return this.api.handle(request, { remote });
         }
         return pages(request);
+      },
+    );
+    try {
+      this.#front = new HttpFront({
+        hostname: options.hostname ?? "127.0.0.1",
+        port: options.port ?? 0,
+        upstreamPort: this.#server.addr.port,
+        clock: options.clock,
+        headerTimeoutMs: options.headerTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        maxConnections: options.maxConnections,
+        maxConnectionsPerAddress: options.maxConnectionsPerAddress,
       });
     } catch (error) {
-      // Deno's own error names neither the port nor what wanted it.
-      if (error instanceof Deno.errors.AddrInUse) {
-        throw new Deno.errors.AddrInUse(
-          `Cannot listen for HTTP on ${hostname}:${port}: the port is taken`,
-        );
-      }
+      this.#server.shutdown();
       throw error;
     }
   }
 
   /** The port it listens on. */
   get port(): number {
-    return this.#server.addr.port;
+    return this.#front.port;
   }
 
   /** The address it listens on. */
   get hostname(): string {
-    return this.#server.addr.hostname;
+    return this.#front.hostname;
   }
 
   /** Stops listening and ends the connections (event streams included). */
   async close(): Promise<void> {
     this.api.endStreams();
+    await this.#front.close();
     await this.#server.shutdown();
   }
 
