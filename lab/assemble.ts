@@ -135,6 +135,7 @@ export async function assembleLab(options: LabOptions = {}): Promise<LabParts> {
           smtpIdleTimeoutMs: config.limits.smtpIdleTimeout,
           smtpSessionTimeMs: config.limits.smtpSessionTime,
           imapIdleTimeoutMs: config.limits.imapIdleTimeout,
+          httpHeaderTimeoutMs: config.limits.httpHeaderTimeout,
           loginFailures: config.limits.loginFailures,
           loginWindowMs: config.limits.loginWindow,
         },

@@ -124,6 +124,8 @@ export interface ServerLimits {
   smtpSessionTime: number;
   /** IMAP: time without a whole command before `BYE` (IDLE restarts it). */
   imapIdleTimeout: number;
+  /** HTTP: from a request's first byte to the end of its header before `408`. */
+  httpHeaderTimeout: number;
   /** Failed logins of one address or account within `loginWindow` before a lock. */
   loginFailures: number;
   /** The window failed logins are counted in, and the lock's length. */
@@ -199,6 +201,7 @@ export interface LabConfigInput {
     smtpIdleTimeout?: string;
     smtpSessionTime?: string;
     imapIdleTimeout?: string;
+    httpHeaderTimeout?: string;
     loginFailures?: number;
     loginWindow?: string;
   };
@@ -265,6 +268,7 @@ const LabConfigSchema: z.ZodType<LabConfig, LabConfigInput> = z.object({
     smtpIdleTimeout: Duration.prefault("5m"),
     smtpSessionTime: Duration.prefault("1h"),
     imapIdleTimeout: Duration.prefault("30m"),
+    httpHeaderTimeout: Duration.prefault("30s"),
     loginFailures: z.number().int().min(1).max(10_000).default(10),
     loginWindow: Duration.prefault("15m"),
   }).strict().prefault({}),

@@ -44,6 +44,8 @@ export interface MailServerLimits {
   smtpSessionTimeMs?: number;
   /** IMAP: time without a whole command before `BYE`. @default 1800000 */
   imapIdleTimeoutMs?: number;
+  /** HTTP: from a request's first byte to the end of its header before `408`. @default 30000 */
+  httpHeaderTimeoutMs?: number;
   /** Failed logins of one address or account within the window before a lock. @default 10 */
   loginFailures?: number;
   /** The window failed logins are counted in. @default 900000 */
@@ -309,6 +311,7 @@ export class MailServer implements AsyncDisposable {
       logins,
       maxConnections: limits.maxConnections,
       maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+      headerTimeoutMs: limits.httpHeaderTimeoutMs,
       travelSources: options.travelSources ?? (() => this.transcripts),
     });
     if (tls) {

@@ -66,3 +66,28 @@ Deno.test("a bad limit is refused with the name of the field", () => {
       error instanceof ConfigError && /limits\.smtpIdleTimeout/.test(error.message),
   );
 });
+
+Deno.test("limits.httpHeaderTimeout reaches the HTTP interface: a header still unfinished gets 408", async () => {
+  const clock = new ManualClock();
+  await using lab = await Lab.start({
+    config: { ...DEFAULT_CONFIG, limits: { httpHeaderTimeout: "5s" } },
+    freePorts: true,
+    storage: "memory",
+    passwordIterations: 1000,
+    clock,
+  });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: lab.server("crepes.fr").ports.http,
+  });
+  await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: crepes.fr\r\n"));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  clock.advance(5000);
+  const buffer = new Uint8Array(512);
+  const n = await Promise.race([
+    conn.read(buffer),
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000)),
+  ]);
+  assert.match(new TextDecoder().decode(buffer.subarray(0, n ?? 0)), /^HTTP\/1\.1 408 /);
+  conn.close();
+});
