@@ -126,6 +126,9 @@ export class HttpFront {
     } catch {
       return;
     }
+    // Each write goes at once, as on the public side: Nagle's wait would hold back the small
+    // writes of a request or an answer by a delayed ACK (tens of milliseconds on loopback).
+    upstream.setNoDelay(true);
     const port = upstream.localAddr.port;
     this.#clients.set(port, client.remoteAddr.hostname);
     this.#upstreams.add(upstream);
