@@ -11,7 +11,6 @@
  */
 import { Lab } from "./lab.ts";
 import { RecordingProxy } from "./grade_proxy.ts";
-import { runProgram } from "./grade_run.ts";
 import { type ImapAssignment, judgeImapClient, type StoredState } from "./grade_imap_judge.ts";
 import type { GradeReport } from "./grade_judge.ts";
 import { variantFor } from "./variant.ts";
@@ -142,7 +141,7 @@ export async function gradeImapClient(
     greetingDelayMs: options.greetingDelayMs ?? 500,
     replyDelayMs: options.replyDelayMs ?? 20,
   });
-  const run = await runProgram(command, {
+  const recorded = await proxy.run(command, {
     env: {
       IMAP_HOST: "127.0.0.1",
       IMAP_PORT: String(proxy.port),
@@ -153,19 +152,11 @@ export async function gradeImapClient(
     },
     cwd: options.cwd,
     timeLimitMs: assignment.timeLimitMs,
-    now: () => proxy.now(),
   });
-  await proxy.finished(1000);
-  const record = { ...proxy.record };
-  // What the kill itself closed does not count as the client closing.
-  if (run.stoppedAt !== undefined && (record.clientClosedAt ?? Infinity) >= run.stoppedAt) {
-    delete record.clientClosedAt;
-  }
-  return judgeImapClient({
-    ...record,
-    after: await storeState(server, assignment.user),
-    exit: { code: run.code, timedOut: run.timedOut, stderr: run.stderr },
-  }, assignment);
+  return judgeImapClient(
+    { ...recorded, after: await storeState(server, assignment.user) },
+    assignment,
+  );
 }
 
 async function fillInbox(server: MailServer, a: ImapAssignment): Promise<void> {

@@ -13,8 +13,8 @@ import {
   showImap,
 } from "./grade_imap_dialog.ts";
 import { IMAP_WHY } from "./grade_imap_why.ts";
-import type { GradeReport, GradeStep } from "./grade_judge.ts";
-import type { Why } from "./grade_why.ts";
+import { type GradeReport, judgeSteps } from "./grade_judge.ts";
+import { type Step as GradeStepOf, timeLimitFinding } from "./grade_steps.ts";
 
 /** What the student's IMAP client was asked to do. */
 export interface ImapAssignment {
@@ -63,17 +63,7 @@ interface Context {
   target: { messageId: string; subject: string };
 }
 
-interface Finding {
-  seen: string[];
-  why?: Why;
-}
-
-interface Step {
-  name: string;
-  title: (a: ImapAssignment) => string;
-  expected: (a: ImapAssignment) => string[];
-  judge: (c: Context) => Finding;
-}
+type Step = GradeStepOf<ImapAssignment, Context>;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
 const quoted = (text: string) => JSON.stringify(text);
@@ -254,17 +244,7 @@ const STEPS: readonly Step[] = [{
   name: "time-limit",
   title: (a) => `ends by itself within ${a.timeLimitMs / 1000} s`,
   expected: () => ["the program exits on its own"],
-  judge: ({ capture, a }) => {
-    const stderr = capture.exit.stderr.trimEnd().split("\n").filter((l) => l).slice(-3);
-    const errors = stderr.map((l) => `stderr: ${l}`);
-    if (capture.exit.timedOut) {
-      return {
-        seen: [`(stopped after ${a.timeLimitMs / 1000} s)`, ...errors],
-        why: IMAP_WHY.timedOut,
-      };
-    }
-    return { seen: [`exit code ${capture.exit.code}`, ...(capture.exit.code === 0 ? [] : errors)] };
-  },
+  judge: ({ capture, a }) => timeLimitFinding(capture.exit, a.timeLimitMs, IMAP_WHY.timedOut),
 }];
 
 /**
@@ -312,19 +292,5 @@ export function judgeImapClient(capture: ImapCapture, assignment: ImapAssignment
   const target = assignment.messages.find((m) => m.subject === assignment.subject);
   if (!target) throw new RangeError(`No message has the subject "${assignment.subject}"`);
   const context: Context = { d: readImapDialog(capture.chunks), a: assignment, capture, target };
-  const steps = STEPS.map((step): GradeStep => {
-    const finding: Finding = capture.connected || step.name === "time-limit"
-      ? step.judge(context)
-      : { seen: ["(no connection)"], why: IMAP_WHY.notConnected };
-    return {
-      name: step.name,
-      title: step.title(assignment),
-      passed: !finding.why,
-      expected: step.expected(assignment),
-      seen: finding.seen,
-      why: finding.why ?? { en: "", ko: "" },
-    };
-  });
-  const score = steps.filter((s) => s.passed).length;
-  return { steps, score, total: steps.length };
+  return judgeSteps(STEPS, context, assignment, capture.connected, IMAP_WHY.notConnected);
 }

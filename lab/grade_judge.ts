@@ -6,7 +6,7 @@
  * @module
  */
 import { readDialog, type SmtpCapture } from "./grade_dialog.ts";
-import { type Finding, type SmtpAssignment, STEPS } from "./grade_steps.ts";
+import { type Finding, type SmtpAssignment, type Step, STEPS } from "./grade_steps.ts";
 import { WHY, type Why } from "./grade_why.ts";
 
 export type { SmtpAssignment } from "./grade_steps.ts";
@@ -77,10 +77,31 @@ export function judgeSmtpClient(capture: SmtpCapture, assignment: SmtpAssignment
   const pipelining = /^EHLO\b/i.test(first?.line.text ?? "") &&
     (first.reply?.lines.some((l) => /^PIPELINING\b/i.test(l)) ?? false);
   const context = { d, a: assignment, capture, pipelining };
-  const steps = STEPS.map((step): GradeStep => {
-    const finding: Finding = capture.connected || step.name === "time-limit"
+  return judgeSteps(STEPS, context, assignment, capture.connected, WHY.notConnected);
+}
+
+/**
+ * Judges every step of an assignment, even after a failure; without a connection only the time
+ * limit can be judged, and every other step fails with `notConnected`.
+ *
+ * @param steps The assignment's steps, `time-limit` among them.
+ * @param context What the steps judge from.
+ * @param assignment What was asked.
+ * @param connected Whether the program connected.
+ * @param notConnected Why a step fails when it did not.
+ * @returns One graded step per step, and the score.
+ */
+export function judgeSteps<A, C>(
+  steps: readonly Step<A, C>[],
+  context: C,
+  assignment: A,
+  connected: boolean,
+  notConnected: Why,
+): GradeReport {
+  const graded = steps.map((step): GradeStep => {
+    const finding: Finding = connected || step.name === "time-limit"
       ? step.judge(context)
-      : { seen: ["(no connection)"], why: WHY.notConnected };
+      : { seen: ["(no connection)"], why: notConnected };
     return {
       name: step.name,
       title: step.title(assignment),
@@ -90,6 +111,6 @@ export function judgeSmtpClient(capture: SmtpCapture, assignment: SmtpAssignment
       why: finding.why ?? { en: "", ko: "" },
     };
   });
-  const score = steps.filter((s) => s.passed).length;
-  return { steps, score, total: steps.length };
+  const score = graded.filter((s) => s.passed).length;
+  return { steps: graded, score, total: graded.length };
 }

@@ -9,6 +9,7 @@
 import { closeQuietly } from "../runtime/tcp_listener.ts";
 import { writeAll } from "../runtime/transport.ts";
 import type { CaptureChunk } from "./grade_dialog.ts";
+import { type RunOptions, runProgram } from "./grade_run.ts";
 
 /** Options of {@linkcode RecordingProxy}. */
 export interface RecordingProxyOptions {
@@ -103,6 +104,29 @@ export class RecordingProxy implements AsyncDisposable {
     await Promise.race([this.#served, late]);
     clearTimeout(timer);
     await this.close();
+  }
+
+  /**
+   * Runs the student's program against this proxy, waits for the connection to end, and returns
+   * what was recorded with how the program ended. A close that the time limit's kill caused does
+   * not count as the client closing.
+   *
+   * @param command The program and its arguments.
+   * @param options Its environment, working directory and time limit.
+   * @returns The record and the program's exit.
+   * @throws {GradeError} When the program cannot be started.
+   */
+  async run(
+    command: readonly string[],
+    options: Omit<RunOptions, "now" | "stdin">,
+  ): Promise<ProxyRecord & { exit: { code: number; timedOut: boolean; stderr: string } }> {
+    const run = await runProgram(command, { ...options, now: () => this.now() });
+    await this.finished(1000);
+    const record = { ...this.record };
+    if (run.stoppedAt !== undefined && (record.clientClosedAt ?? Infinity) >= run.stoppedAt) {
+      delete record.clientClosedAt;
+    }
+    return { ...record, exit: { code: run.code, timedOut: run.timedOut, stderr: run.stderr } };
   }
 
   /** Stops listening and closes the connection. */

@@ -14,7 +14,6 @@ import { RecordingProxy } from "./grade_proxy.ts";
 import type { SmtpCapture } from "./grade_dialog.ts";
 import { type GradeReport, judgeSmtpClient, type SmtpAssignment } from "./grade_judge.ts";
 import type { MailServer } from "../server/mail_server.ts";
-import { runProgram } from "./grade_run.ts";
 import { variantFor } from "./variant.ts";
 
 export { GradeError } from "./grade_run.ts";
@@ -162,23 +161,12 @@ export async function gradeSmtpClient(
       SUBJECT: assignment.subject,
       BODY_FILE: bodyFile,
     };
-    const run = await runProgram(command, {
+    const recorded = await proxy.run(command, {
       env,
       cwd: options.cwd,
       timeLimitMs: assignment.timeLimitMs,
-      now: () => proxy.now(),
     });
-    await proxy.finished(1000);
-    const record = { ...proxy.record };
-    // What the kill itself closed does not count as the client closing.
-    if (run.stoppedAt !== undefined && (record.clientClosedAt ?? Infinity) >= run.stoppedAt) {
-      delete record.clientClosedAt;
-    }
-    const capture: SmtpCapture = {
-      ...record,
-      stored: await storedMessage(mx, assignment.to),
-      exit: { code: run.code, timedOut: run.timedOut, stderr: run.stderr },
-    };
+    const capture: SmtpCapture = { ...recorded, stored: await storedMessage(mx, assignment.to) };
     return judgeSmtpClient(capture, assignment);
   } finally {
     await Deno.remove(bodyFile);

@@ -50,16 +50,19 @@ export interface Finding {
   why?: Why;
 }
 
-/** One step of the assignment: its name, what it asks, and how it is judged. */
-export interface Step {
+/**
+ * One step of an assignment: its name, what it asks, and how it is judged. `A` is the
+ * assignment, `C` what a step judges from (the SMTP assignment's by default).
+ */
+export interface Step<A = SmtpAssignment, C = StepContext> {
   /** A short stable name. */
   name: string;
   /** What the step asks, in one line. */
-  title: (a: SmtpAssignment) => string;
+  title: (a: A) => string;
   /** What was expected, as transcript lines or sentences. */
-  expected: (a: SmtpAssignment) => string[];
+  expected: (a: A) => string[];
   /** Judges the step. */
-  judge: (c: StepContext) => Finding;
+  judge: (c: C) => Finding;
 }
 
 const ok = (verb: string) => ["C: " + verb, "S: 250 ..."];
@@ -361,10 +364,27 @@ function close({ capture }: StepContext): Finding {
 }
 
 function timeLimit({ capture, a }: StepContext): Finding {
-  const stderr = capture.exit.stderr.trimEnd().split("\n").filter((l) => l).slice(-3);
+  return timeLimitFinding(capture.exit, a.timeLimitMs, WHY.timedOut);
+}
+
+/**
+ * Every assignment's last step: the program ended by itself, with its exit code, else the time
+ * limit stopped it; its last lines on stderr are shown when it failed or was stopped.
+ *
+ * @param exit How the program ended.
+ * @param timeLimitMs Its time limit.
+ * @param timedOut Why being stopped fails the step, in the assignment's words.
+ * @returns The finding.
+ */
+export function timeLimitFinding(
+  exit: { code: number; timedOut: boolean; stderr: string },
+  timeLimitMs: number,
+  timedOut: Why,
+): Finding {
+  const stderr = exit.stderr.trimEnd().split("\n").filter((l) => l).slice(-3);
   const errors = stderr.map((l) => `stderr: ${l}`);
-  if (capture.exit.timedOut) {
-    return { seen: [`(stopped after ${a.timeLimitMs / 1000} s)`, ...errors], why: WHY.timedOut };
+  if (exit.timedOut) {
+    return { seen: [`(stopped after ${timeLimitMs / 1000} s)`, ...errors], why: timedOut };
   }
-  return { seen: [`exit code ${capture.exit.code}`, ...(capture.exit.code === 0 ? [] : errors)] };
+  return { seen: [`exit code ${exit.code}`, ...(exit.code === 0 ? [] : errors)] };
 }
