@@ -12,6 +12,50 @@ const PERMISSIONS = [
   "--allow-sys=hostname",
 ];
 
+/** The course's two domains on free ports. */
+const TWO_DOMAINS = {
+  domains: [
+    { name: "crepes.fr", ports: { smtp: 0, submission: 0, imap: 0 }, users: { alice: "ketchup" } },
+    {
+      name: "hamburger.edu",
+      ports: { smtp: 0, submission: 0, imap: 0 },
+      users: { bob: "pickles" },
+    },
+  ],
+};
+
+/** A running `deno task lab`, read until its output holds `until`; `stop()` is Ctrl-C. */
+async function startLab(args: string[], until: string, env?: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, main, ...args],
+    env,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = Date.now() + 15_000;
+  while (!text.includes(until) && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  return {
+    child,
+    text,
+    /** Ctrl-C, then everything it printed and its exit code. */
+    async stop(): Promise<{ code: number; text: string }> {
+      child.kill("SIGINT");
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      return { code: (await child.status).code, text };
+    },
+  };
+}
+
 async function writeConfig(config: unknown): Promise<string> {
   const path = await Deno.makeTempFile({ suffix: ".json" });
   await Deno.writeTextFile(path, JSON.stringify(config));
@@ -19,33 +63,9 @@ async function writeConfig(config: unknown): Promise<string> {
 }
 
 Deno.test("deno task lab prints its endpoints, answers on them, and stops on Ctrl-C", async () => {
-  const config = await writeConfig({
-    domains: [
-      {
-        name: "crepes.fr",
-        ports: { smtp: 0, submission: 0, imap: 0 },
-        users: { alice: "ketchup" },
-      },
-      {
-        name: "hamburger.edu",
-        ports: { smtp: 0, submission: 0, imap: 0 },
-        users: { bob: "pickles" },
-      },
-    ],
-  });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, main, "--config", config, "--memory", "--quiet"],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const deadline = Date.now() + 15_000;
-  while (!text.includes("Try:") && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
+  const config = await writeConfig(TWO_DOMAINS);
+  const lab = await startLab(["--config", config, "--memory", "--quiet"], "Try:");
+  const text = lab.text;
   const row = /hamburger\.edu\s+127\.0\.0\.1:(\d+)/.exec(text);
   assert.ok(row, `no endpoint table in:\n${text}`);
   assert.match(text, /alice@crepes\.fr\s+ketchup/);
@@ -54,17 +74,10 @@ Deno.test("deno task lab prints its endpoints, answers on them, and stops on Ctr
   assert.equal(await raw.command("QUIT"), 221);
   raw.close();
 
-  child.kill("SIGINT");
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  const status = await child.status;
-  await child.stderr.cancel();
+  const stopped = await lab.stop();
   await Deno.remove(config);
-  assert.equal(status.code, 0);
-  assert.match(text, /Stopped\./);
+  assert.equal(stopped.code, 0);
+  assert.match(stopped.text, /Stopped\./);
 });
 
 Deno.test("deno task lab refuses a bad configuration and names the field", async () => {
@@ -85,34 +98,9 @@ Deno.test("deno task lab refuses a bad configuration and names the field", async
 });
 
 Deno.test("a second lab on the same data folder is refused and names the first, which keeps running", async () => {
-  const config = await writeConfig({
-    domains: [
-      {
-        name: "crepes.fr",
-        ports: { smtp: 0, submission: 0, imap: 0 },
-        users: { alice: "ketchup" },
-      },
-      {
-        name: "hamburger.edu",
-        ports: { smtp: 0, submission: 0, imap: 0 },
-        users: { bob: "pickles" },
-      },
-    ],
-  });
+  const config = await writeConfig(TWO_DOMAINS);
   const data = await Deno.makeTempDir({ prefix: "lab-data-" });
-  const first = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, main, "--config", config, "--data", data, "--quiet"],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = first.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const deadline = Date.now() + 15_000;
-  while (!text.includes("Try:") && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
+  const first = await startLab(["--config", config, "--data", data, "--quiet"], "Try:");
   try {
     for (const storage of [[], ["--memory"]]) {
       const child = new Deno.Command(Deno.execPath(), {
@@ -136,20 +124,21 @@ Deno.test("a second lab on the same data folder is refused and names the first, 
       clearTimeout(timer);
       const said = new TextDecoder().decode(second.stderr);
       assert.equal(second.code, 1, said);
-      assert.match(said, new RegExp(`in use by another lab \\(pid ${first.pid}\\).*--data DIR`));
+      assert.match(
+        said,
+        new RegExp(`in use by another lab \\(pid ${first.child.pid}\\).*--data DIR`),
+      );
     }
     // The first lab's control file is intact, so deno task queue still finds it.
     const control = JSON.parse(await Deno.readTextFile(`${data}/control.json`));
-    assert.equal(control.pid, first.pid);
+    assert.equal(control.pid, first.child.pid);
     const answer = await fetch(`${control.url}/queue`, {
       headers: { authorization: `Bearer ${control.token}` },
     });
     assert.equal(answer.status, 200);
     await answer.body?.cancel();
   } finally {
-    first.kill("SIGINT");
-    for (;;) if ((await reader.read()).done) break;
-    await first.status;
+    await first.stop();
   }
   // Stopped, it leaves the folder free: neither lock nor control file stays behind.
   const left = [...Deno.readDirSync(data)].map((e) => e.name).filter((n) =>
@@ -195,39 +184,16 @@ Deno.test("deno task lab names the port, the service and the domain when a port 
 });
 
 Deno.test("the banner's operator hints work as the lab was started: the same --data, npx without a deno on the PATH", async () => {
-  const config = await writeConfig({
-    domains: [
-      {
-        name: "crepes.fr",
-        ports: { smtp: 0, submission: 0, imap: 0 },
-        users: { alice: "ketchup" },
-      },
-      {
-        name: "hamburger.edu",
-        ports: { smtp: 0, submission: 0, imap: 0 },
-        users: { bob: "pickles" },
-      },
-    ],
-  });
+  const config = await writeConfig(TWO_DOMAINS);
   const data = await Deno.makeTempDir({ prefix: "lab hints " });
   const empty = await Deno.makeTempDir();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, main, "--config", config, "--data", data, "--memory", "--quiet"],
-    env: { PATH: empty },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const deadline = Date.now() + 15_000;
-  while (!text.includes("Operator:") && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  child.kill("SIGINT");
-  for (;;) if ((await reader.read()).done) break;
-  await child.status;
+  const lab = await startLab(
+    ["--config", config, "--data", data, "--memory", "--quiet"],
+    "Operator:",
+    { PATH: empty },
+  );
+  await lab.stop();
+  const text = lab.text;
   const quoted = `'${data}'`;
   assert.ok(
     text.includes(`Operator: npx -y deno@${Deno.version.deno} task queue --data ${quoted} list`),
