@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { DomainPorts, LabConfigInput } from "./config.ts";
+import { DEFAULT_CONFIG, type DomainPorts, type LabConfigInput } from "./config.ts";
 import { makePassword, Slugs } from "./classroom_names.ts";
 import { type RosterEntry, RosterError } from "./classroom_roster.ts";
 
@@ -69,14 +69,7 @@ export interface ClassOptions {
 }
 
 /** The lab's usual ports (crepes.fr's): each is unique modulo 100, so steps of 100 never meet. */
-export const CLASS_PORTS: DomainPorts = {
-  smtp: 10025,
-  submission: 10587,
-  imap: 10143,
-  submissions: 10465,
-  imaps: 10993,
-  http: 10080,
-};
+export const CLASS_PORTS: DomainPorts = DEFAULT_CONFIG.domains[0].ports as DomainPorts;
 
 const RESERVED_TLDS = ["test", "example", "invalid", "localhost"];
 const RESERVED_USERS = ["postmaster", "mailer-daemon", "abuse", "root"];
