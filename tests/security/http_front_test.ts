@@ -34,17 +34,18 @@ function server(clock: ManualClock, options: Partial<HttpServerOptions> = {}): H
   });
 }
 
-// Everything until the server closes, or what came within 5 s of real time (a server that never
-// closes must fail the test, not hang it).
-async function readAll(conn: Deno.Conn): Promise<string> {
+// What the server sends until it closes the connection, and whether it did within 5 s of real
+// time (a server that never closes must fail the test, not hang it).
+async function readAll(conn: Deno.Conn): Promise<{ text: string; closed: boolean }> {
   const buffer = new Uint8Array(4096);
   let text = "";
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 5000));
+  const late = new Promise<"late">((resolve) => timer = setTimeout(() => resolve("late"), 5000));
   try {
     for (;;) {
       const n = await Promise.race([conn.read(buffer).catch(() => null), late]);
-      if (n === null) return text;
+      if (n === "late") return { text, closed: false };
+      if (n === null) return { text, closed: true };
       text += decoder.decode(buffer.subarray(0, n));
     }
   } finally {
@@ -65,7 +66,9 @@ Deno.test("a request header trickled a byte every 3 s gets 408 at 30 s, and the 
   }
   await tick();
   clock.advance(3000);
-  assert.match(await answer, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  const timedOut = await answer;
+  assert.match(timedOut.text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.ok(timedOut.closed);
   conn.close();
 });
 
@@ -84,7 +87,7 @@ Deno.test("a whole request is answered however slowly the connection idles befor
   const end = readAll(conn);
   await tick();
   clock.advance(600_000);
-  assert.equal(await end, "", "closed at the idle time without a word");
+  assert.deepEqual(await end, { text: "", closed: true }, "closed at the idle time without a word");
   conn.close();
 });
 
@@ -97,7 +100,7 @@ Deno.test("one address gets no more HTTP connections than its share: the next on
   ];
   await tick();
   const third = await Deno.connect({ hostname: "127.0.0.1", port: http.port });
-  assert.match(await readAll(third), /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+  assert.match((await readAll(third)).text, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
   third.close();
   for (const conn of held) conn.close();
   // Once they are gone, the address is served again.
