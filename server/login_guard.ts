@@ -178,19 +178,8 @@ export class LoginGuard {
     return { ok: false };
   }
 
-  /**
-   * Counts a failed login and waits as long as it deserves: the more failures of this address or
-   * account in the window, the longer (at most 5 s).
-   *
-   * @param service `SMTP`, `IMAP` or `HTTP`, for the log.
-   * @param address The client's address.
-   * @param user The account tried.
-   */
-  async failed(service: string, address: string, user: string): Promise<void> {
-    await this.#wait(this.#count(service, address, user));
-  }
-
-  // Counts a failure at once (a check waiting in line must see it) and says how often it failed.
+  // Counts a failure at once (a check waiting in line must see it) and says how often it
+  // failed; the answer then waits longer the more failures, at most 5 s (#wait).
   #count(service: string, address: string, user: string): number {
     const now = this.#options.clock.now();
     let most = 0;
