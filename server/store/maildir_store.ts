@@ -42,7 +42,8 @@ import {
 } from "./store.ts";
 import { type MaildirFolder, MaildirRoot } from "./maildir_root.ts";
 import { OpenFolder } from "./maildir_folder.ts";
-import { addMessages, writeFlags } from "./maildir_writes.ts";
+import { addMessages, type NewMessage, writeFlags } from "./maildir_writes.ts";
+import { GroupCommit, GroupFailedError } from "./group_commit.ts";
 import {
   changeFlags,
   claimRecent,
@@ -128,6 +129,7 @@ export class MaildirStore implements MailboxStore {
   #clock: Clock;
   #fsync: boolean;
   #open = new Map<string, OpenFolder>();
+  #groups = new GroupCommit<NewMessage, number>();
   #watchers = new Map<string, Set<(change: StoreChange) => void>>();
   #mailboxes: MaildirMailboxes;
 
@@ -166,11 +168,19 @@ export class MaildirStore implements MailboxStore {
   async deliver(user: string, bytes: Uint8Array, options: DeliverOptions = {}): Promise<number> {
     const flags = normalizeFlags(options.flags ?? []);
     const mailbox = options.mailbox ?? "INBOX";
-    const createUser = this.#root.locate(user, mailbox).name === "INBOX";
-    const [uid] = await this.#inFolder(user, mailbox, { createUser }, (open) => {
-      const internalDate = options.internalDate ?? this.#clock.now();
-      const message = { bytes, flags, internalDate };
-      return addMessages(open, [message], { now: this.#clock.now(), fsync: this.#fsync });
+    const folder = this.#root.locate(user, mailbox);
+    const use = { createUser: folder.name === "INBOX" };
+    const message = { bytes, flags, internalDate: options.internalDate ?? this.#clock.now() };
+    // The messages are taken when the folder's turn has come, so that all who waited join.
+    const add = (take: () => NewMessage[]) =>
+      this.#inFolder(user, mailbox, use, (open) => {
+        return addMessages(open, take(), { now: this.#clock.now(), fsync: this.#fsync });
+      });
+    // Deliveries that meet at the folder share one commit (see group_commit.ts).
+    const uid = await this.#groups.add(folder.path, message, add).catch(async (error) => {
+      if (!(error instanceof GroupFailedError)) throw error;
+      const [alone] = await add(() => [message]);
+      return alone;
     });
     this.#tell(user, mailbox, "messages");
     return uid;

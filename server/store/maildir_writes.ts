@@ -80,11 +80,16 @@ export async function addMessages(
     for (const message of messages) {
       const base = uniqueBaseName(options.now, message.bytes.length);
       const tmp = join(open.folder.path, "tmp", base);
-      const { dir, filename } = placeOf(open, base, message.flags);
-      placed.push({ tmp, dir, filename, done: false });
-      const mtime = new Date(message.internalDate);
-      await writeNewFile(tmp, message.bytes, { fsync: options.fsync, mtime });
+      placed.push({ tmp, ...placeOf(open, base, message.flags), done: false });
     }
+    // Side by side, so that their waits for the disk overlap; every write has ended (well or
+    // not) before the first failure is reported, so that the cleanup below finds each file.
+    const writes = await Promise.allSettled(messages.map((message, i) => {
+      const mtime = new Date(message.internalDate);
+      return writeNewFile(placed[i].tmp, message.bytes, { fsync: options.fsync, mtime });
+    }));
+    const failed = writes.find((write) => write.status === "rejected");
+    if (failed) throw failed.reason;
     for (const file of placed) {
       Deno.renameSync(file.tmp, open.pathOf(file));
       file.done = true;
