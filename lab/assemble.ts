@@ -126,6 +126,9 @@ export async function assembleLab(options: LabOptions = {}): Promise<LabParts> {
         maxConnectionsPerDestination: config.queue.connectionsPerDestination,
         allowNetwork: config.allowNetwork,
         onEvent,
+        // Each command and reply line makes an event only for someone who follows them live: the
+        // lab page's live view, or the printed dialogs (without --quiet).
+        followingDialogs: () => options.onEvent !== undefined || log.followed,
         tls: certificates.identities.get(domain.name),
         requireTls: domain.requireTls,
         senderPolicy: domain.senderPolicy,

@@ -10,7 +10,11 @@ import { escapeHtml } from "../protocol/transcript.ts";
 export interface EventLogOptions {
   /** Events kept, newest last. @default 1000 */
   max?: number;
-  /** Which events to show; commands and replies are in the transcripts already. @default all but command and reply */
+  /**
+   * Which events to keep and show; the others (by default each command and reply line, which the
+   * transcripts hold already) only go to those who follow the log live. @default all but command
+   * and reply
+   */
   show?: (event: MailEvent) => boolean;
 }
 
@@ -51,14 +55,22 @@ export class EventLog {
   }
 
   /**
-   * Adds an event, dropping the oldest past the limit.
+   * Adds an event: tells those who follow the log, and keeps it (dropping the oldest past the
+   * limit) when it is one to show.
    *
    * @param event The event.
    */
   add(event: MailEvent): void {
-    this.#events.push(event);
-    if (this.#events.length > this.#max) this.#events.shift();
+    if (this.#show(event)) {
+      this.#events.push(event);
+      if (this.#events.length > this.#max) this.#events.shift();
+    }
     for (const listener of this.#listeners) listener(event);
+  }
+
+  /** Whether anyone follows the log live (see {@linkcode EventLog.subscribe}). */
+  get followed(): boolean {
+    return this.#listeners.size > 0;
   }
 
   /**
@@ -79,7 +91,7 @@ export class EventLog {
 
   /** The shown events as a table: time, domain, what happened. */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
-    const rows = this.#events.filter(this.#show).map((e) => {
+    const rows = this.#events.map((e) => {
       const time = new Date(e.at).toISOString().slice(11, 19);
       const text = describeEvent(e).slice(e.domain.length).trim();
       return [time, e.domain, text];

@@ -125,6 +125,11 @@ export interface MailServerOptions {
   maxTranscripts?: number;
   /** Called with every event. @default nothing */
   onEvent?: (event: MailEvent) => void;
+  /**
+   * Whether `onEvent` wants the dialogs line by line (`command` and `reply` events), asked at
+   * each line; the transcripts record every line either way. @default always
+   */
+  followingDialogs?: () => boolean;
   /** The largest message accepted, in bytes. @default 10485760 */
   maxMessageSize?: number;
   /**
@@ -219,6 +224,7 @@ export class MailServer implements AsyncDisposable {
       clock: this.clock,
       max: options.maxTranscripts,
       emit: options.onEvent && ((event) => this.#emit(event)),
+      following: options.followingDialogs,
     });
     this.store = options.store ?? new MemoryStore({ clock: this.clock });
     this.router = options.router ?? new StaticRouter();

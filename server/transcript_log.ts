@@ -19,6 +19,11 @@ export interface TranscriptLogOptions {
   max?: number;
   /** Told of every connection and every line. @default nothing */
   emit?: (event: ServerEvent) => void;
+  /**
+   * Whether anyone follows the dialogs line by line, asked at each line: when not, no `command`
+   * or `reply` event is made (the transcript records the line all the same). @default always
+   */
+  following?: () => boolean;
 }
 
 /**
@@ -68,6 +73,7 @@ export class TranscriptLog {
    */
   factory(role: string): TranscriptFactory {
     const { domain, emit } = this.#options;
+    const following = this.#options.following ?? (() => true);
     const relay = role === "relay";
     return (info) => {
       const transcript = new Transcript({
@@ -80,7 +86,7 @@ export class TranscriptLog {
         server: relay ? info.peer ?? info.remote : domain,
         onRecord: emit
           ? (entry) => {
-            if (entry.side === "*") return;
+            if (entry.side === "*" || !following()) return;
             emit({
               type: entry.side === "C" ? "command" : "reply",
               protocol: relay ? "SMTP relay" : info.protocol,
