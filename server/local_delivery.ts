@@ -32,6 +32,11 @@ export interface LocalDeliveryOptions {
   returnPath: string;
   /** The local users, each once. */
   users: readonly string[];
+  /**
+   * Trace fields to put in front, below `Return-Path:` (this server's `Received:`), so that the
+   * message is copied once for both. @default none
+   */
+  trace?: string;
 }
 
 /**
@@ -39,8 +44,8 @@ export interface LocalDeliveryOptions {
  * nothing.
  *
  * @param store The mailboxes.
- * @param message The message, its trace fields in place.
- * @param options The envelope sender and the users.
+ * @param message The message, its trace fields in place or in `options.trace`.
+ * @param options The envelope sender, the users and the trace fields to add.
  * @returns The copies stored, and a way to take them back.
  * @throws The store's error, after taking back the copies already stored.
  *
@@ -72,7 +77,11 @@ export async function deliverLocally(
       await store.expunge(user, "INBOX", [uid]).catch(() => {});
     }
   };
-  const bytes = prependHeader(returnPathHeader(options.returnPath), message);
+  if (options.users.length === 0) return { stored: [], undo };
+  const bytes = prependHeader(
+    returnPathHeader(options.returnPath) + (options.trace ?? ""),
+    message,
+  );
   try {
     for (const user of options.users) stored.push({ user, uid: await store.deliver(user, bytes) });
   } catch (error) {

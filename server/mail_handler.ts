@@ -146,27 +146,27 @@ export function mailHandler(options: MailHandlerOptions): SmtpHandler {
       }
     }
     const at = clock.now();
-    const traced = prependHeader(
-      receivedHeader({
-        helo: client.helo,
-        address: client.remote.replace(/:\d+$/, ""),
-        by: domain,
-        protocol: traceProtocol(client),
-        id: `${at.toString(36)}${(seq++).toString(36)}`.toUpperCase(),
-        for: envelope.to.length === 1 ? envelope.to[0] : undefined,
-        authenticated: client.user,
-        at,
-      }),
-      message,
-    );
+    const received = receivedHeader({
+      helo: client.helo,
+      address: client.remote.replace(/:\d+$/, ""),
+      by: domain,
+      protocol: traceProtocol(client),
+      id: `${at.toString(36)}${(seq++).toString(36)}`.toUpperCase(),
+      for: envelope.to.length === 1 ? envelope.to[0] : undefined,
+      authenticated: client.user,
+      at,
+    });
     const users = [...new Set(envelope.to.filter(isLocal).map(userOf))];
     const remote = envelope.to.filter((to) => !isLocal(to));
     // All or nothing: if one mailbox or the queue fails, undo the rest and answer 451, so the
     // client's retry neither loses nor duplicates the message. The queue comes last: once it
     // holds the message, the relay may send it at once.
-    const local = await deliverLocally(store, traced, { returnPath: envelope.from, users });
+    const returnPath = envelope.from;
+    const local = await deliverLocally(store, message, { returnPath, users, trace: received });
     try {
-      if (remote.length > 0) await queue.enqueue({ from: envelope.from, to: remote }, traced);
+      if (remote.length > 0) {
+        await queue.enqueue({ from: envelope.from, to: remote }, prependHeader(received, message));
+      }
     } catch (error) {
       await local.undo();
       throw error;
