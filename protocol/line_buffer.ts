@@ -31,6 +31,11 @@ const CR = 13;
 /** How much of an over-long line is kept: enough for its tag. */
 const HEAD = 64;
 
+const NOTHING = new Uint8Array();
+// Buffers given back by idle connections, by size, for the next one that speaks.
+const spares = new Map<number, Uint8Array[]>();
+const MAX_SPARES = 64;
+
 /**
  * A growable byte buffer that hands out lines. Returned lines are views into the buffer, valid
  * until the next {@linkcode LineBuffer.push}: copy what you keep.
@@ -56,7 +61,8 @@ export class LineBuffer {
   #scanned = 0;
   #discarding = false;
   #lastBareLf = false;
-  #tooLongHead = new Uint8Array();
+  #tooLongHead = NOTHING;
+  #initialSize: number;
 
   /**
    * Creates an empty buffer.
@@ -64,7 +70,23 @@ export class LineBuffer {
    * @param initialSize The first allocation in bytes; it grows as needed.
    */
   constructor(initialSize = 16 * 1024) {
+    this.#initialSize = initialSize;
     this.#buf = new Uint8Array(initialSize);
+  }
+
+  /**
+   * Gives the memory back while nothing waits in the buffer (an idle connection holds none); the
+   * next {@linkcode LineBuffer.push} takes a buffer again, from those given back when it can.
+   */
+  release(): void {
+    if (this.#end !== this.#start || this.#buf === NOTHING) return;
+    if (this.#buf.length === this.#initialSize) {
+      let kept = spares.get(this.#initialSize);
+      if (!kept) spares.set(this.#initialSize, kept = []);
+      if (kept.length < MAX_SPARES) kept.push(this.#buf);
+    }
+    this.#buf = NOTHING;
+    this.#start = this.#end = this.#scanned = 0;
   }
 
   /**
@@ -92,6 +114,9 @@ export class LineBuffer {
    */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    if (this.#buf === NOTHING) {
+      this.#buf = spares.get(this.#initialSize)?.pop() ?? new Uint8Array(this.#initialSize);
+    }
     if (this.#end + chunk.length > this.#buf.length) {
       const live = this.#end - this.#start;
       if (live + chunk.length <= this.#buf.length / 2) {

@@ -44,7 +44,11 @@ export interface Transport {
 
 /** Options of {@linkcode TcpTransport}. */
 export interface TcpTransportOptions {
-  /** The first read buffer's size; it grows while reads fill it. @default 2048 */
+  /**
+   * The first read buffer's size; it grows while reads fill it, and comes back to this size
+   * when the peer goes quiet (a read that fills less than a sixty-fourth of it), so that an idle
+   * connection holds little. @default 512
+   */
   initialReadSize?: number;
   /** The largest read buffer. @default 131072 */
   maxReadSize?: number;
@@ -107,6 +111,7 @@ export class TcpTransport implements Transport {
   readonly remote: string;
   readonly local: string;
   #buffer: Uint8Array;
+  #initial: number;
   #max: number;
   #closed = false;
   #upgraded = false;
@@ -121,7 +126,8 @@ export class TcpTransport implements Transport {
     this.conn = conn;
     this.remote = address(conn.remoteAddr);
     this.local = address(conn.localAddr);
-    this.#buffer = new Uint8Array(options.initialReadSize ?? 2048);
+    this.#initial = options.initialReadSize ?? 512;
+    this.#buffer = new Uint8Array(this.#initial);
     this.#max = options.maxReadSize ?? 128 * 1024;
   }
 
@@ -147,9 +153,12 @@ export class TcpTransport implements Transport {
       return null;
     }
     const view = this.#buffer.subarray(0, n);
+    // The next read gets a larger buffer, or a small one again; this view keeps the old one
+    // alive until then.
     if (n === this.#buffer.length && n < this.#max) {
-      // The next read gets a larger buffer; this view keeps the old one alive until then.
       this.#buffer = new Uint8Array(Math.min(this.#max, n * 4));
+    } else if (n < this.#buffer.length / 64 && this.#buffer.length > this.#initial) {
+      this.#buffer = new Uint8Array(this.#initial);
     }
     return view;
   }

@@ -95,22 +95,50 @@ export function commandContext(
   session: Pick<CommandContext, "client" | "state" | "envelope" | "chunking">,
   options: ResolvedSessionOptions,
 ): CommandContext {
-  return {
-    options,
-    client: session.client,
-    get state() {
-      return session.state;
-    },
-    get envelope() {
-      return session.envelope;
-    },
-    get chunking() {
-      return session.chunking;
-    },
-    extensions: () => extensionsFor(options, session.client.tls !== undefined),
-    verbs: () => Object.keys(COMMANDS),
-    syntaxOf: (verb) => isVerb(verb) ? COMMANDS[verb].syntax : undefined,
-  };
+  return new SessionContext(session, options);
+}
+
+// One small object per session: the getters and methods live on the prototype, so that an idle
+// connection does not hold a closure for each of them.
+class SessionContext implements CommandContext {
+  readonly options: ResolvedSessionOptions;
+  readonly #session: Pick<CommandContext, "client" | "state" | "envelope" | "chunking">;
+
+  constructor(
+    session: Pick<CommandContext, "client" | "state" | "envelope" | "chunking">,
+    options: ResolvedSessionOptions,
+  ) {
+    this.#session = session;
+    this.options = options;
+  }
+
+  get client(): Readonly<SmtpClientInfo> {
+    return this.#session.client;
+  }
+
+  get state(): SmtpState {
+    return this.#session.state;
+  }
+
+  get envelope(): Readonly<Envelope> | undefined {
+    return this.#session.envelope;
+  }
+
+  get chunking(): boolean {
+    return this.#session.chunking;
+  }
+
+  extensions(): string[] {
+    return extensionsFor(this.options, this.#session.client.tls !== undefined);
+  }
+
+  verbs(): string[] {
+    return Object.keys(COMMANDS);
+  }
+
+  syntaxOf(verb: string): string | undefined {
+    return isVerb(verb) ? COMMANDS[verb].syntax : undefined;
+  }
 }
 
 /** One command: its syntax (shown in 501 replies), the states that allow it, and its handler. */

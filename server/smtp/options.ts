@@ -85,6 +85,7 @@ export type ResolvedSessionOptions =
  * ```
  */
 export function resolveSessionOptions(options: SmtpSessionOptions): ResolvedSessionOptions {
+  if (resolved.has(options)) return options as ResolvedSessionOptions;
   return {
     domain: options.domain,
     handler: options.handler ?? {},
@@ -107,4 +108,39 @@ export function resolveSessionOptions(options: SmtpSessionOptions): ResolvedSess
     starttls: options.starttls ?? false,
     requireTls: options.requireTls ?? false,
   };
+}
+
+// Options resolved once for a whole server, and each connection's own small view of them.
+const resolved = new WeakSet<object>();
+
+/**
+ * One connection's options: a server's resolved options with the connection's own address and
+ * transcript. The connection's object holds only those two; the rest is shared, so that a
+ * thousand idle connections do not hold a thousand copies of every limit.
+ *
+ * @param shared The server's options, resolved once.
+ * @param own The connection's transcript and address.
+ * @returns Options that {@linkcode resolveSessionOptions} takes as they are.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectionOptions, resolveSessionOptions } from "./options.ts";
+ *
+ * const shared = resolveSessionOptions({ domain: "hamburger.edu", maxRecipients: 5 });
+ * const own = connectionOptions(shared, { remote: "127.0.0.1:4000" });
+ * assert.equal(resolveSessionOptions(own), own);
+ * assert.equal(own.maxRecipients, 5);
+ * assert.equal(own.remote, "127.0.0.1:4000");
+ * ```
+ */
+export function connectionOptions(
+  shared: ResolvedSessionOptions,
+  own: Pick<SmtpSessionOptions, "transcript" | "remote">,
+): ResolvedSessionOptions {
+  const options = Object.create(shared) as ResolvedSessionOptions;
+  options.transcript = own.transcript;
+  options.remote = own.remote;
+  resolved.add(options);
+  return options;
 }

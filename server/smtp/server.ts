@@ -11,6 +11,7 @@ import { systemClock } from "../../runtime/system_clock.ts";
 import type { ServerTls } from "../../runtime/tls.ts";
 import { LineServer, type ServedConnection } from "../engine/line_server.ts";
 import { SmtpSession, type SmtpSessionOptions } from "./session.ts";
+import { connectionOptions, resolveSessionOptions } from "./options.ts";
 
 /** Options of {@linkcode SmtpServer}. */
 export interface SmtpServerOptions
@@ -63,6 +64,8 @@ export class SmtpServer implements AsyncDisposable {
    */
   constructor(options: SmtpServerOptions) {
     const clock = options.clock ?? systemClock;
+    const starttls = options.tls !== undefined && !options.implicitTls;
+    const shared = resolveSessionOptions({ ...options, clock, starttls });
     this.#server = new LineServer({
       protocol: "SMTP",
       hostname: options.hostname,
@@ -76,13 +79,7 @@ export class SmtpServer implements AsyncDisposable {
       onError: options.onError,
       session: ({ remote, local }) => {
         const transcript = options.transcripts?.({ protocol: "SMTP", remote, local });
-        const session = new SmtpSession({
-          ...options,
-          clock,
-          transcript,
-          remote,
-          starttls: options.tls !== undefined && !options.implicitTls,
-        });
+        const session = new SmtpSession(connectionOptions(shared, { transcript, remote }));
         return { session, transcript };
       },
     });

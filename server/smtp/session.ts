@@ -181,9 +181,16 @@ export class SmtpSession implements ProtocolSession {
    * ```
    */
   receive(bytes: Uint8Array): SessionOutput | Promise<SessionOutput> {
-    (this.#lines ??= new LineBuffer(1024)).push(bytes);
-    const data = frame(this, this.#lines, this.#options.maxCommandLine);
-    if (data instanceof Promise) return data.then((d) => this.#paced(this.#output(d)));
+    const lines = this.#lines ??= new LineBuffer(1024);
+    lines.push(bytes);
+    const data = frame(this, lines, this.#options.maxCommandLine);
+    if (data instanceof Promise) {
+      return data.then((d) => {
+        lines.release();
+        return this.#paced(this.#output(d));
+      });
+    }
+    lines.release(); // an idle connection holds no buffer
     return this.#paced(this.#output(data));
   }
 
