@@ -186,10 +186,22 @@ export class OpenFolder {
       dirs[half] = settle(join(this.folder.path, half), dirs[half]);
       settled = true;
     }
+    const recorded = settled ? [...records, { kind: "dirs" as const, mtimes: dirs }] : records;
     if (this.#options.fsync && records.some((record) => record.kind === "add")) {
-      for (const half of new Set(touched)) await syncDirectory(join(this.folder.path, half));
+      // The names and the records wait for the disk side by side (one journal commit, where the
+      // file system can): either may reach it first, and a crash between them costs nothing
+      // acknowledged. A name without its record is found by the next scan and gets a UID; a
+      // record without its name is dropped by it, and that message had no 250 yet.
+      const halves = [...new Set(touched)].map((half) => join(this.folder.path, half));
+      const waits = await Promise.allSettled([
+        ...halves.map(syncDirectory),
+        this.#commitRecords(recorded),
+      ]);
+      const failed = waits.find((wait) => wait.status === "rejected");
+      if (failed) throw failed.reason;
+      return;
     }
-    await this.#commitRecords(settled ? [...records, { kind: "dirs", mtimes: dirs }] : records);
+    await this.#commitRecords(recorded);
   }
 
   /**
