@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { deliverToMaildir, Dovecot, peakRss } from "./_dovecot.ts";
 import { benchMessage, idleMessage, messageDate } from "./_imap_messages.ts";
+import { JsonLines } from "./_json_lines.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const encoder = new TextEncoder();
@@ -35,44 +36,6 @@ export interface Target {
   start(): Promise<RunningServer>;
   /** The errors the server logged so far (Dovecot's log; the toolkit's go to standard error). */
   readonly problems: string[];
-}
-
-/** Lines of JSON from a child's stdout, each read with a deadline. */
-class JsonLines {
-  #reader: ReadableStreamDefaultReader<string>;
-  #pending = "";
-
-  constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  }
-
-  async next(timeoutMs: number): Promise<Record<string, number>> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const nl = this.#pending.indexOf("\n");
-      if (nl >= 0) {
-        const line = this.#pending.slice(0, nl);
-        this.#pending = this.#pending.slice(nl + 1);
-        return JSON.parse(line);
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const left = deadline - performance.now();
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`No answer within ${timeoutMs} ms`)), left);
-      });
-      try {
-        const { value, done } = await Promise.race([this.#reader.read(), timeout]);
-        if (done) throw new Error("The benchmark server exited");
-        this.#pending += value;
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  }
-
-  async cancel(): Promise<void> {
-    await this.#reader.cancel().catch(() => {});
-  }
 }
 
 /** The toolkit processes running (serving, starting or filling). */

@@ -5,13 +5,14 @@ for await (const entry of Deno.readDir(new URL(".", import.meta.url))) {
   if (entry.isFile && entry.name.endsWith("_bench.ts")) files.push(entry.name);
 }
 files.sort();
-const only = Deno.args[0];
+// `deno task bench smtp --quick`: the first argument picks the benchmarks, the rest go to each.
+const [only, ...rest] = Deno.args;
 let failed = 0;
 for (const file of files) {
   if (only && !file.includes(only)) continue;
   console.log(`\n== ${file}`);
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(file, import.meta.url).pathname],
+    args: ["run", "-A", new URL(file, import.meta.url).pathname, ...rest],
     stdout: "inherit",
     stderr: "inherit",
   }).output();

@@ -1,316 +1,262 @@
-// SMTP server throughput: one load generator (this process) sends the same messages over
-// persistent, pipelined connections to the toolkit's SmtpServer, to nodemailer's smtp-server
-// (under Node and under Deno) and to a canned-reply loop (Deno's ceiling), each in its own
-// process, all storing into memory. Prints messages/s for 1 KiB and 100 KiB messages at 1 and 16
-// connections, the ratios, and the memory 1,000 idle connections hold.
-//
-//   deno task bench smtp            (or: deno run -A bench/smtp_bench.ts [--quick])
-import { dotStuff } from "../protocol/smtp/dot.ts";
-import { CertificateAuthority } from "../runtime/certificates.ts";
+/**
+ * SMTP server throughput, measured with the project's shared load generator
+ * (`../shared/tools/smtp-load/smtp-load.mjs` under Node; `SMTP_LOAD` names another copy). Two
+ * groups, each server in its own process on 127.0.0.1, all started first:
+ *
+ * - bare servers, keeping messages in memory or dropping them: the toolkit's SmtpServer beside
+ *   Postfix's smtp-sink, nodemailer's smtp-server on Node and aiosmtpd;
+ * - the MX path, storing into bob's Maildir with fsync: the toolkit's hamburger.edu as the lab
+ *   builds it (transcripts and event log on) beside a private Postfix (`_postfix.ts`), whose
+ *   delivery into the Maildir, after its 250, is timed too.
+ *
+ * Cases: 1 KiB and 100 KiB messages over 1 and 16 connections, pipelined and lock-step. For
+ * each case, for each round, each server once (so a slow moment of this shared machine hits
+ * them all alike); the best rate is shown and the median in parentheses, with the server's CPU
+ * time per message (/proc, every process of the server) and the toolkit's ratio to each other
+ * server. Then the memory 1,000 idle sessions hold (after EHLO), per server.
+ *
+ *   deno task bench smtp      (or: deno run -A bench/smtp_bench.ts [--quick])
+ *
+ * `--quick` (or `BENCH_QUICK=1`): smaller runs, one round, in under about three minutes.
+ * `BENCH_ROUNDS=N` sets the rounds (default 3). Needs root for Postfix.
+ *
+ * @module
+ */
+import { loadAverage } from "./_proc.ts";
+import {
+  GENERATOR,
+  type IdleSessions,
+  idleSessions,
+  type LoadResult,
+  runLoad,
+} from "./_smtp_load.ts";
+import { groupTable, type SmtpCase, SmtpResults } from "./_smtp_report.ts";
+import { killEverything, type SmtpTarget, targetSpecs } from "./_smtp_targets.ts";
 
-const QUICK = Deno.args.includes("--quick");
-const here = new URL(".", import.meta.url).pathname;
-const encoder = new TextEncoder();
+const QUICK = Deno.args.includes("--quick") || Deno.env.get("BENCH_QUICK") === "1";
+const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? (QUICK ? 1 : 3));
+/** The bound of every measured run (the generator's --max-seconds). */
+const MAX_SECONDS = QUICK ? 1.5 : 5;
+const IDLE_SESSIONS = 1000;
+const ENVELOPE = { from: "alice@crepes.fr", to: "bob@hamburger.edu" };
 
-interface Target {
-  name: string;
-  command: string;
-  args: string[];
-  /** Offers no STARTTLS, so it sits out the TLS cases. */
-  plainOnly?: boolean;
+/** Messages per run: about 3 s (0.6 s quick) at the fastest bare server. */
+function sized(n: number): number {
+  return QUICK ? Math.round(n / 5) : n;
 }
-
-// One certificate for every server's STARTTLS, from a CA the load generator trusts.
-const ca = await CertificateAuthority.create({ name: "Bench CA" });
-const identity = await ca.issue(["localhost", "127.0.0.1"]);
-const tlsDir = await Deno.makeTempDir();
-await Deno.writeTextFile(`${tlsDir}/cert.pem`, identity.cert);
-await Deno.writeTextFile(`${tlsDir}/key.pem`, identity.key);
-const TLS_ENV = { BENCH_TLS_CERT: `${tlsDir}/cert.pem`, BENCH_TLS_KEY: `${tlsDir}/key.pem` };
-
-const deno = Deno.execPath();
-const GC = "--v8-flags=--expose-gc";
-const TARGETS: Target[] = [
-  {
-    name: "toolkit (Deno)",
-    command: deno,
-    args: ["run", "-A", GC, `${here}servers/toolkit_smtp.ts`],
-  },
-  {
-    name: "smtp-server (Node)",
-    command: "node",
-    args: ["--expose-gc", `${here}servers/smtp_server.mjs`],
-  },
-  {
-    name: "smtp-server (Deno)",
-    command: deno,
-    args: ["run", "-A", GC, `${here}servers/smtp_server.mjs`],
-  },
-  {
-    name: "canned loop (Deno)",
-    command: deno,
-    args: ["run", "-A", GC, `${here}servers/canned_smtp.ts`],
-    plainOnly: true,
-  },
-];
-
-class Child {
-  #process: Deno.ChildProcess;
-  #lines: ReadableStreamDefaultReader<string>;
-  #pending = "";
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  port = 0;
-
-  constructor(target: Target) {
-    this.#process = new Deno.Command(target.command, {
-      args: target.args,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-      cwd: `${here}..`,
-      env: TLS_ENV,
-    }).spawn();
-    this.#lines = this.#process.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    this.#writer = this.#process.stdin.getWriter();
-  }
-
-  async line(): Promise<Record<string, number>> {
-    for (;;) {
-      const nl = this.#pending.indexOf("\n");
-      if (nl >= 0) {
-        const line = this.#pending.slice(0, nl);
-        this.#pending = this.#pending.slice(nl + 1);
-        return JSON.parse(line);
-      }
-      const { value, done } = await this.#lines.read();
-      if (done) throw new Error("Benchmark server exited");
-      this.#pending += value;
+const CASES: SmtpCase[] = [];
+for (const size of [1024, 100 * 1024]) {
+  for (const conns of [1, 16]) {
+    for (const pipeline of [true, false]) {
+      const msgs = size === 1024 ? (pipeline ? 25_000 : 12_000) : 3000;
+      CASES.push({
+        label: `${size / 1024} KiB, ${conns} conn${conns > 1 ? "s" : ""}, ` +
+          (pipeline ? "pipelined" : "lock-step"),
+        size,
+        conns,
+        pipeline,
+        msgs: sized(msgs),
+      });
     }
-  }
-
-  async start(): Promise<void> {
-    this.port = (await this.line()).port;
-  }
-
-  async stats(): Promise<{ accepted: number; rss: number }> {
-    await this.#writer.write(encoder.encode("stats\n"));
-    return (await this.line()) as { accepted: number; rss: number };
-  }
-
-  async stop(): Promise<void> {
-    await this.#writer.write(encoder.encode("exit\n")).catch(() => {});
-    await this.#writer.close().catch(() => {});
-    await this.#process.status;
-    await this.#lines.cancel().catch(() => {});
   }
 }
 
-/** A minimal pipelining client: counts final reply lines, nothing more. */
-class Driver {
-  #conn: Deno.Conn;
-  #buf = new Uint8Array(64 * 1024);
-  #carry = "";
+const work = await Deno.makeTempDir({ prefix: "smtp-bench-" });
+// Postfix's daemons (user postfix) and virtual(8) (nobody) must get into its directories.
+await Deno.chmod(work, 0o755);
+const targets: SmtpTarget[] = [];
+/** The messages each server answered 250 to, warm-ups included. */
+const sent = new Map<SmtpTarget, number>();
 
-  private constructor(conn: Deno.Conn) {
-    this.#conn = conn;
-  }
-
-  static async open(port: number, tls = false): Promise<Driver> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    let driver = new Driver(conn);
-    await driver.replies(1);
-    await driver.write(encoder.encode("EHLO bench.example\r\n"));
-    await driver.replies(1);
-    if (tls) {
-      await driver.write(encoder.encode("STARTTLS\r\n"));
-      await driver.replies(1);
-      const secure = await Deno.startTls(conn, { hostname: "127.0.0.1", caCerts: [ca.cert] });
-      driver = new Driver(secure);
-      await driver.write(encoder.encode("EHLO bench.example\r\n"));
-      await driver.replies(1);
-    }
-    return driver;
-  }
-
-  async write(bytes: Uint8Array): Promise<void> {
-    let done = 0;
-    while (done < bytes.length) done += await this.#conn.write(bytes.subarray(done));
-  }
-
-  /** Waits for `count` complete replies; throws on a 4xx/5xx. */
-  async replies(count: number): Promise<void> {
-    let seen = 0;
-    while (seen < count) {
-      const n = await this.#conn.read(this.#buf);
-      if (n === null) throw new Error("Connection closed by the server");
-      const text = this.#carry + new TextDecoder("latin1").decode(this.#buf.subarray(0, n));
-      const lines = text.split("\r\n");
-      this.#carry = lines.pop() ?? "";
-      for (const line of lines) {
-        if (line[3] === "-") continue;
-        if (line[0] === "4" || line[0] === "5") throw new Error(`Server refused: ${line}`);
-        seen++;
-      }
-    }
-  }
-
-  close(): void {
-    this.#conn.close();
-  }
+async function cleanUp(): Promise<void> {
+  await Promise.all(targets.map((t) => t.stop().catch(() => {})));
+  await killEverything();
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+}
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping the servers`);
+    cleanUp().finally(() => Deno.exit(130));
+  });
 }
 
-const ENVELOPE = encoder.encode(
-  "MAIL FROM:<alice@crepes.fr>\r\nRCPT TO:<bob@hamburger.edu>\r\nDATA\r\n",
+const nodeVersion = await new Deno.Command("node", { args: ["--version"], stdout: "piped" })
+  .output().then((o) => new TextDecoder().decode(o.stdout).trim()).catch(() => "");
+if (!nodeVersion) throw new Error("node not found: the load generator runs under Node");
+
+console.log(
+  `SMTP servers under the shared load generator, one interleaved run
+  generator: ${GENERATOR} (node ${nodeVersion}), in its own process for every run
+  load average at start: ${loadAverage()} (${navigator.hardwareConcurrency} CPUs, shared)
+  rounds: ${ROUNDS}${QUICK ? " (--quick)" : ""}; each run at most ${MAX_SECONDS} s ` +
+    `(--max-seconds; a bounded run counts what it finished)
+  every server on 127.0.0.1, a free port each; envelope MAIL FROM:<${ENVELOPE.from}> ` +
+    `RCPT TO:<${ENVELOPE.to}>
+  server CPU: utime + stime from /proc/PID/stat of every process of the server (Postfix: the
+    master's process tree, children it reaped included), before and after a run, / messages
+  STARTTLS cases dropped: the shared generator speaks no TLS`,
 );
 
-function message(size: number): Uint8Array {
-  const head = "From: alice@crepes.fr\r\nTo: bob@hamburger.edu\r\nSubject: bench\r\n\r\n";
-  const line = "The quick brown fox jumps over the lazy dog, again and again and again...\r\n";
-  let body = "";
-  while (head.length + body.length + line.length <= size) body += line;
-  return dotStuff(encoder.encode(head + body.padEnd(size - head.length - 2, ".") + "\r\n"));
+try {
+  const specs = targetSpecs(work);
+  for (const spec of specs) {
+    if (spec.missing) console.log(`  skipped: ${spec.name}: ${spec.missing}`);
+  }
+  // All at once, all before any is measured.
+  const started = await Promise.allSettled(
+    specs.filter((spec) => !spec.missing).map((spec) => spec.start()),
+  );
+  for (const outcome of started) if (outcome.status === "fulfilled") targets.push(outcome.value);
+  const failed = started.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failed) throw failed.reason;
+
+  const memory = new Map<string, string>();
+  for (const target of targets) memory.set(target.name, await idleMemory(target));
+
+  const results = new SmtpResults();
+  const began = performance.now();
+  for (const c of CASES) {
+    const elapsed = Math.round((performance.now() - began) / 1000);
+    console.error(`[${elapsed} s] ${c.label}: ${c.msgs} messages a run`);
+    // A short warm-up (JIT, Postfix's first smtpd processes), not counted.
+    for (const target of targets) {
+      await measure(target, c, { msgs: Math.max(50, Math.round(c.msgs / 20)), maxSeconds: 0.5 });
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of targets) {
+        if (results.failure(c.label, target.name)) continue;
+        const run = await measure(target, c, { msgs: c.msgs, maxSeconds: MAX_SECONDS });
+        if (typeof run === "string") results.fail(c.label, target.name, run);
+        else results.add(c.label, target.name, run);
+      }
+    }
+  }
+  for (const target of targets) {
+    // What the generator saw accepted must be what the server counted (stored, for an MX).
+    const accepted = await target.accepted();
+    const sentTo = sent.get(target) ?? 0;
+    if (accepted !== undefined && accepted !== sentTo) {
+      console.error(
+        `warning: ${target.name} counted ${accepted} messages, the generator ${sentTo}`,
+      );
+    }
+  }
+
+  const names = (group: "bare" | "mx") =>
+    targets.filter((t) => t.group === group).map((t) => t.name);
+  console.log(
+    `\nBare servers (messages kept in memory or dropped): msg/s best of ${ROUNDS} ` +
+      `(median), server CPU µs/msg (median); ratios: toolkit best / other best`,
+  );
+  for (const line of groupTable(results, { cases: CASES, targets: names("bare") })) {
+    console.log(line);
+  }
+  console.log(
+    `\nMX path (hamburger.edu, into bob's Maildir, fsync on): accepted msg/s best of ` +
+      `${ROUNDS} (median), server CPU µs/msg (median, delivery included); the toolkit stores ` +
+      `before its 250, Postfix after it (delivered: until the last file is in new/)`,
+  );
+  const mx = names("mx");
+  for (
+    const line of groupTable(results, {
+      cases: CASES,
+      targets: mx,
+      delivered: mx.filter((n) => n.startsWith("Postfix")),
+    })
+  ) console.log(line);
+  for (const [why, mark] of results.notes()) console.log(`  n/a${mark}: ${why}`);
+  if ([...results.notes().keys()].some((why) => why.includes("sink0@sink.test"))) {
+    console.log(
+      "  (the generator's lock-step mode sends MAIL FROM:<load@loadgen.test> and " +
+        "RCPT TO:<sink0@sink.test> whatever --from and --to say; an MX refuses to relay it)",
+    );
+  }
+
+  console.log(
+    `\nIdle memory: RSS after ${count(IDLE_SESSIONS)} idle connections after EHLO minus RSS ` +
+      `before, / ${count(IDLE_SESSIONS)} (VmRSS of the server process, read after the control ` +
+      `channel's "stats", which collects garbage where it can)`,
+  );
+  const width = Math.max(...targets.map((t) => t.name.length)) + 2;
+  for (const [name, text] of memory) console.log(`  ${name.padEnd(width)}${text}`);
+  console.log(`\nload average at end: ${loadAverage()}`);
+} catch (error) {
+  // Servers stopped under a run: the signal's clean-up exits, with nothing more printed.
+  if (interrupted) await new Promise(() => {});
+  throw error;
+} finally {
+  await cleanUp();
+}
+
+function count(n: number): string {
+  return Math.round(n).toLocaleString("en");
 }
 
 /**
- * Sends `perConnection` messages on each of `connections` connections, one round trip per
- * message: the text and its end, then the next envelope, in one write (RFC 2920).
+ * One run of one server: the generator's rate, the server's CPU per message (delivery
+ * included for Postfix, whose delivered rate is measured too), then the mailbox emptied.
+ *
+ * @returns The run, or why it failed.
  */
-async function drive(
-  port: number,
-  load: { connections: number; perConnection: number; text: Uint8Array; tls?: boolean },
-) {
-  const { connections, perConnection, text } = load;
-  const drivers = await Promise.all(
-    Array.from({ length: connections }, () => Driver.open(port, load.tls)),
-  );
-  const next = new Uint8Array(text.length + ENVELOPE.length);
-  next.set(text);
-  next.set(ENVELOPE, text.length);
-  const started = performance.now();
-  await Promise.all(drivers.map(async (d) => {
-    await d.write(ENVELOPE);
-    await d.replies(3);
-    for (let i = 0; i < perConnection - 1; i++) {
-      await d.write(next);
-      await d.replies(4);
-    }
-    await d.write(text);
-    await d.replies(1);
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  for (const d of drivers) d.close();
-  return (connections * perConnection) / seconds;
-}
-
-async function idleMemory(child: Child, connections: number): Promise<number> {
-  const before = (await child.stats()).rss;
-  // In batches: smtp-server waits about 100 ms before its greeting (it checks for early talkers).
-  const conns: Deno.TcpConn[] = [];
-  for (let batch = 0; batch < connections; batch += 100) {
-    conns.push(
-      ...await Promise.all(Array.from({ length: Math.min(100, connections - batch) }, async () => {
-        const conn = await Deno.connect({ hostname: "127.0.0.1", port: child.port });
-        await conn.read(new Uint8Array(512));
-        return conn;
-      })),
-    );
-  }
-  await new Promise((r) => setTimeout(r, 300));
-  const after = (await child.stats()).rss;
-  for (const c of conns) c.close();
-  await new Promise((r) => setTimeout(r, 300));
-  return (after - before) / (1024 * 1024);
-}
-
-const hasNode = await new Deno.Command("node", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((o) => o.success).catch(() => false);
-const targets = TARGETS.filter((t) => t.command !== "node" || hasNode);
-const cases = [
-  { label: "1 KiB, 1 conn", size: 1024, connections: 1, perConnection: QUICK ? 500 : 10000 },
-  { label: "1 KiB, 16 conns", size: 1024, connections: 16, perConnection: QUICK ? 100 : 1000 },
-  { label: "100 KiB, 1 conn", size: 100 * 1024, connections: 1, perConnection: QUICK ? 50 : 1500 },
-  {
-    label: "100 KiB, 16 conns",
-    size: 100 * 1024,
-    connections: 16,
-    perConnection: QUICK ? 10 : 100,
-  },
-  {
-    label: "1 KiB, 16, STARTTLS",
-    size: 1024,
-    connections: 16,
-    perConnection: QUICK ? 50 : 500,
-    tls: true,
-  },
-  {
-    label: "100 KiB, 16, STARTTLS",
-    size: 100 * 1024,
-    connections: 16,
-    perConnection: QUICK ? 5 : 50,
-    tls: true,
-  },
-];
-const ROUNDS = QUICK ? 1 : 5;
-
-const results = new Map<string, Map<string, number>>();
-const memory = new Map<string, number>();
-// All servers run side by side (idle while another is driven), and each round drives every
-// server in turn, so a slow moment of this shared machine hits them all alike.
-const children = new Map<string, Child>();
-const plainOnly = new Set(targets.filter((t) => t.plainOnly).map((t) => t.name));
-for (const target of targets) {
-  const child = new Child(target);
-  await child.start();
-  children.set(target.name, child);
-  results.set(target.name, new Map());
-}
-for (const [name, child] of children) {
-  // Idle memory first, on a fresh process, before any load has grown its heap.
-  memory.set(name, await idleMemory(child, 1000));
-}
-for (const c of cases) {
-  const text = message(c.size);
-  const serving = [...children].filter(([name]) => !c.tls || !plainOnly.has(name));
-  const warmUp = Math.max(5, Math.floor(c.perConnection / 10));
-  for (const [, child] of serving) {
-    await drive(child.port, { ...c, perConnection: warmUp, text });
-  }
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, child] of serving) {
-      const rate = await drive(child.port, { ...c, text });
-      const byCase = results.get(name)!;
-      byCase.set(c.label, Math.max(byCase.get(c.label) ?? 0, rate));
-    }
-  }
-}
-for (const [name, child] of children) {
-  const { accepted } = await child.stats();
-  await child.stop();
-  if (accepted === 0) throw new Error(`${name} accepted nothing`);
-}
-
-const pad = (s: string, n: number) => s.padEnd(n);
-const names = [...results.keys()];
-console.log(
-  `SMTP server throughput, messages/s (best of ${ROUNDS}), load generator: bench/smtp_bench.ts`,
-);
-console.log(pad("case", 23) + names.map((n) => pad(n, 21)).join("") + "toolkit / smtp-server");
-for (const c of cases) {
-  const row = names.map((n) => {
-    const rate = results.get(n)!.get(c.label);
-    return pad(rate === undefined ? "-" : Math.round(rate).toLocaleString("en"), 21);
+async function measure(
+  target: SmtpTarget,
+  c: SmtpCase,
+  bounds: { msgs: number; maxSeconds: number },
+): Promise<{ rate: number; cpuUs: number; deliveredRate?: number } | string> {
+  const cpuBefore = target.cpuSeconds();
+  const result: LoadResult = await runLoad({
+    port: target.port,
+    conns: c.conns,
+    size: c.size,
+    pipeline: c.pipeline,
+    ...bounds,
+    ...ENVELOPE,
   });
-  const ours = results.get("toolkit (Deno)")!.get(c.label)!;
-  const peers = names.filter((n) => n.startsWith("smtp-server")).map((n) =>
-    results.get(n)!.get(c.label)!
-  );
-  const ratio = peers.map((p) => (ours / p).toFixed(2) + "x").join(" / ");
-  console.log(pad(c.label, 23) + row.join("") + ratio);
+  sent.set(target, (sent.get(target) ?? 0) + result.msgs_ok);
+  const stored = result.msgs_ok > 0 ? await target.settle(result.msgs_ok) : undefined;
+  const cpuUs = (target.cpuSeconds() - cpuBefore) / Math.max(1, result.msgs_ok) * 1e6;
+  await target.empty();
+  if (result.errors > 0 || result.msgs_ok === 0) {
+    // Without the case and the connection, so that one cause gets one note.
+    return `${target.name}: ${
+      result.error_samples[0]?.replace(/^conn\d+: /, "") ?? "nothing sent"
+    }`;
+  }
+  let deliveredRate: number | undefined;
+  if (stored) {
+    if (stored.count < result.msgs_ok) {
+      return `${target.name}: not all of a run's messages delivered within 60 s`;
+    }
+    const seconds = Math.max(result.seconds, (stored.lastAt - result.startedAt) / 1000);
+    deliveredRate = result.msgs_ok / seconds;
+  } else if (target.group === "mx") {
+    deliveredRate = result.msgs_per_s; // stored before the 250
+  }
+  return { rate: result.msgs_per_s, cpuUs, deliveredRate };
 }
-await Deno.remove(tlsDir, { recursive: true });
-console.log("\nMemory held by 1,000 idle connections (RSS growth):");
-for (const [name, mb] of memory) console.log(`  ${pad(name, 21)} ${mb.toFixed(1)} MB`);
+
+/** RSS growth per idle session after EHLO, as a table cell. */
+async function idleMemory(target: SmtpTarget): Promise<string> {
+  const before = await target.residentBytes();
+  if (before === undefined) {
+    return "n/a (a process per session: its master's memory says nothing of them)";
+  }
+  let sessions: IdleSessions;
+  try {
+    sessions = await idleSessions(target.port, IDLE_SESSIONS, { timeoutMs: 60_000 });
+  } catch (error) {
+    return `failed: ${(error as Error).message}`;
+  }
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const after = (await target.residentBytes())!;
+    const perSession = (after - before) / 1024 / IDLE_SESSIONS;
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    return `${perSession.toFixed(1)} KiB/conn   (RSS ${mib(before)} -> ${mib(after)} MiB)`;
+  } finally {
+    sessions.close();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

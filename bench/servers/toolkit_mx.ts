@@ -1,0 +1,68 @@
+// The toolkit's hamburger.edu MX as a benchmark target, built by the lab itself (assembleLab, as
+// `deno task lab --quiet` does): one domain, hamburger.edu with bob (password pickles), its
+// mailboxes in a MaildirStore on disk under --root with the store's defaults (fsync on), its
+// queue in a DiskSpool, its certificate from the lab's CA (STARTTLS offered, not used by the
+// bench), every session's transcript recorded into the lab's EventLog. Only the connection
+// limits differ from the lab's defaults (1,000 and 100 per address): the bench's 1,000 idle
+// sessions all come from 127.0.0.1.
+//
+//   deno run -A bench/servers/toolkit_mx.ts --root DIR
+//       prints {"port"}, then answers each stdin line: "stats" with {"accepted","rss"}
+//       (accepted: messages stored into bob's INBOX), "empty" by expunging bob's INBOX and
+//       printing {"expunged"}, "exit" by closing the lab and exiting (so does the end of stdin).
+import { parseArgs } from "node:util";
+import { assembleLab } from "../../lab/assemble.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { root: { type: "string" } },
+  strict: true,
+});
+if (!values.root) throw new Error("Missing --root");
+
+let accepted = 0;
+const lab = await assembleLab({
+  config: {
+    dataDir: values.root,
+    storage: "disk",
+    domains: [{
+      name: "hamburger.edu",
+      ports: { smtp: 0, submission: 0, imap: 0 },
+      users: { bob: "pickles" },
+    }],
+    limits: { connections: 5000, connectionsPerAddress: 5000 },
+  },
+  onEvent: (event) => {
+    if (event.type === "stored" && event.user === "bob") accepted++;
+  },
+});
+const { server } = lab.servers[0];
+
+async function close(): Promise<void> {
+  await server.close();
+  await lab.lock?.release();
+}
+
+console.log(JSON.stringify({ port: server.ports.smtp }));
+let pending = "";
+for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+  pending += chunk;
+  let nl;
+  while ((nl = pending.indexOf("\n")) >= 0) {
+    const command = pending.slice(0, nl).trim();
+    pending = pending.slice(nl + 1);
+    if (command === "stats") {
+      (globalThis as { gc?: () => void }).gc?.();
+      console.log(JSON.stringify({ accepted, rss: Deno.memoryUsage().rss }));
+    } else if (command === "empty") {
+      const uids = (await server.store.list("bob", "INBOX")).map((m) => m.uid);
+      await server.store.expunge("bob", "INBOX", uids);
+      console.log(JSON.stringify({ expunged: uids.length }));
+    } else if (command === "exit") {
+      await close();
+      Deno.exit(0);
+    }
+  }
+}
+await close();
+Deno.exit(0);
