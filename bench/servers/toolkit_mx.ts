@@ -20,7 +20,7 @@ const { values } = parseArgs({
 });
 if (!values.root) throw new Error("Missing --root");
 
-let accepted = 0;
+let expunged = 0;
 const lab = await assembleLab({
   config: {
     dataDir: values.root,
@@ -32,10 +32,9 @@ const lab = await assembleLab({
     }],
     limits: { connections: 5000, connectionsPerAddress: 5000 },
   },
-  onEvent: (event) => {
-    if (event.type === "stored" && event.user === "bob") accepted++;
-  },
 });
+// Counted from the store, not by an onEvent: a lab given one makes an event of every dialog
+// line, which `deno task lab --quiet` does not.
 const { server } = lab.servers[0];
 
 async function close(): Promise<void> {
@@ -53,10 +52,12 @@ for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream(
     pending = pending.slice(nl + 1);
     if (command === "stats") {
       (globalThis as { gc?: () => void }).gc?.();
+      const accepted = expunged + (await server.store.status("bob", "INBOX")).messages;
       console.log(JSON.stringify({ accepted, rss: Deno.memoryUsage().rss }));
     } else if (command === "empty") {
       const uids = (await server.store.list("bob", "INBOX")).map((m) => m.uid);
       await server.store.expunge("bob", "INBOX", uids);
+      expunged += uids.length;
       console.log(JSON.stringify({ expunged: uids.length }));
     } else if (command === "exit") {
       await close();
