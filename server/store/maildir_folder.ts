@@ -42,6 +42,7 @@ import { readUidList, UIDLIST_FILE } from "./maildir_uidlist.ts";
 import { infoLetters } from "./maildir_name.ts";
 import { syncDirectory } from "../../runtime/atomic_file.ts";
 import { readMessageFile } from "./maildir_message_file.ts";
+import { baseOf } from "./maildir_index_format.ts";
 
 /** A directory time older than this (milliseconds) can no longer be shared with a new change. */
 const SETTLED_AFTER = 2000;
@@ -109,9 +110,34 @@ export class OpenFolder {
     options: OpenFolderOptions,
   ): Promise<OpenFolder> {
     const open = new OpenFolder(folder, id, options);
-    await clearOrphans(folder.path);
     await open.#load();
+    await open.#finishDeliveries();
+    await clearOrphans(folder.path);
     return open;
+  }
+
+  // A crash between a delivery's wait for the disk and its renames leaves files in tmp/ that
+  // the index records: each whole one (its size the record's) goes into place now, and a scan
+  // then drops the records whose files never arrived whole. On a journaling file system a record
+  // on disk means its file's name in tmp/ is too (the journal commits in order).
+  async #finishDeliveries(): Promise<void> {
+    const tmp = join(this.folder.path, "tmp");
+    const waiting: string[] = [];
+    for await (const entry of Deno.readDir(tmp)) if (entry.isFile) waiting.push(entry.name);
+    if (waiting.length === 0) return;
+    const recorded = new Map(this.#index.messages.map((m) => [baseOf(m.filename), m]));
+    let found = false;
+    for (const name of waiting) {
+      const message = recorded.get(name);
+      if (!message) continue; // a delivery in progress, or an orphan: see clearOrphans
+      found = true;
+      const stat = await Deno.lstat(join(tmp, name)).catch(() => undefined);
+      const placed = await Deno.lstat(this.pathOf(message)).then(() => true, () => false);
+      if (stat?.isFile && stat.size === message.size && !placed) {
+        Deno.renameSync(join(tmp, name), this.pathOf(message));
+      }
+    }
+    if (found) await this.rescan();
   }
 
   /** The index. */
@@ -202,6 +228,18 @@ export class OpenFolder {
       return;
     }
     await this.#commitRecords(recorded);
+  }
+
+  /**
+   * Records new messages whose files are not in place yet: a delivery that waits for the disk
+   * writes their records beside their files in `tmp/`, and renames the files once both are there
+   * (see {@linkcode OpenFolder.open} for a crash in between). The directories' times follow with
+   * {@linkcode OpenFolder.commit}.
+   *
+   * @param records Their `add` records, in UID order.
+   */
+  async record(records: IndexRecord[]): Promise<void> {
+    await this.#commitRecords(records);
   }
 
   /**

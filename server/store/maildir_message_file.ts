@@ -81,8 +81,6 @@ export async function writeNewFile(
 ): Promise<void> {
   const fsync = options.fsync ?? true;
   const open = { write: true, createNew: true, mode: FILE_MODE };
-  // The wait is fdatasync, as in Dovecot: it covers the bytes and the size that finds them; the
-  // rest of the inode (its times) rides on the directory's sync that makes the name durable.
   // The access time stays the time of writing: it is what tells a write in progress from one a
   // crash left in `tmp/` (see clearOrphans), as in Dovecot, when the internal date is old.
   if (!fsync && bytes.length <= SYNC_LIMIT) {
@@ -92,22 +90,68 @@ export async function writeNewFile(
     if (options.mtime) file.utimeSync(new Date(), options.mtime);
     return;
   }
+  const staged = await stageNewFile(path, bytes, options);
+  try {
+    if (fsync) await staged.sync();
+  } finally {
+    staged.close();
+  }
+}
+
+/** A new file written but not yet waited for: see {@linkcode stageNewFile}. */
+export interface StagedFile {
+  /** Waits until the disk has its bytes (fdatasync). */
+  sync(): Promise<void>;
+  /** Closes it (after the wait, or instead of it). */
+  close(): void;
+}
+
+/**
+ * Writes a file that did not exist, as {@linkcode writeNewFile} does, and leaves the wait for the
+ * disk to the caller, so that it can wait for several things at once (a delivery's files, their
+ * directory and their index records).
+ *
+ * @param path Where to write; the call fails if anything is there.
+ * @param bytes The content.
+ * @param options The modification time.
+ * @returns The open file, to sync and close.
+ *
+ * @example Written, then waited for
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stageNewFile } from "./maildir_message_file.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const staged = await stageNewFile(`${dir}/m`, new Uint8Array([1, 2]));
+ * await staged.sync();
+ * staged.close();
+ * assert.deepEqual(await Deno.readFile(`${dir}/m`), new Uint8Array([1, 2]));
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function stageNewFile(
+  path: string,
+  bytes: Uint8Array,
+  options: Pick<WriteFileOptions, "mtime"> = {},
+): Promise<StagedFile> {
   // Making a file costs the kernel far more than writing to it (a journal entry for its inode
   // and name: half a millisecond on some virtual disks), so the create happens off the main
-  // thread; a small file's bytes then go in synchronously, and only the wait for the disk is
-  // asynchronous again.
-  using file = await Deno.open(path, open);
-  if (bytes.length <= SYNC_LIMIT) {
-    for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
-    if (options.mtime) file.utimeSync(new Date(), options.mtime);
-    if (fsync) await file.syncData();
-    return;
+  // thread; a small file's bytes then go in synchronously.
+  const file = await Deno.open(path, { write: true, createNew: true, mode: FILE_MODE });
+  try {
+    if (bytes.length <= SYNC_LIMIT) {
+      for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+      if (options.mtime) file.utimeSync(new Date(), options.mtime);
+    } else {
+      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+      if (options.mtime) await file.utime(new Date(), options.mtime);
+    }
+  } catch (error) {
+    file.close();
+    throw error;
   }
-  for (let done = 0; done < bytes.length;) {
-    done += await file.write(bytes.subarray(done));
-  }
-  if (options.mtime) await file.utime(new Date(), options.mtime);
-  if (fsync) await file.syncData();
+  // The wait is fdatasync, as in Dovecot: it covers the bytes and the size that finds them.
+  return { sync: () => file.syncData(), close: () => file.close() };
 }
 
 /** Options of {@linkcode replaceFile}. */

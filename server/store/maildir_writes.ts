@@ -12,7 +12,8 @@ import { join } from "node:path";
 import type { OpenFolder } from "./maildir_folder.ts";
 import type { IndexedMessage, IndexRecord } from "./maildir_index.ts";
 import { formatMaildirName, parseMaildirName, uniqueBaseName } from "./maildir_name.ts";
-import { writeNewFile } from "./maildir_message_file.ts";
+import { stageNewFile, writeNewFile } from "./maildir_message_file.ts";
+import { syncDirectory } from "../../runtime/atomic_file.ts";
 import type { SystemFlag } from "./store.ts";
 
 /** A message to put into a folder. */
@@ -76,23 +77,12 @@ export async function addMessages(
   await open.define(messages.flatMap((m) => keywordsOf(m.flags)));
   const placed: { tmp: string; dir: "new" | "cur"; filename: string; done: boolean }[] = [];
   const { uidNext, highestModseq } = open.index.header;
+  const progress = { recorded: false };
   try {
     for (const message of messages) {
       const base = uniqueBaseName(options.now, message.bytes.length);
       const tmp = join(open.folder.path, "tmp", base);
       placed.push({ tmp, ...placeOf(open, base, message.flags), done: false });
-    }
-    // Side by side, so that their waits for the disk overlap; every write has ended (well or
-    // not) before the first failure is reported, so that the cleanup below finds each file.
-    const writes = await Promise.allSettled(messages.map((message, i) => {
-      const mtime = new Date(message.internalDate);
-      return writeNewFile(placed[i].tmp, message.bytes, { fsync: options.fsync, mtime });
-    }));
-    const failed = writes.find((write) => write.status === "rejected");
-    if (failed) throw failed.reason;
-    for (const file of placed) {
-      Deno.renameSync(file.tmp, open.pathOf(file));
-      file.done = true;
     }
     const records: IndexRecord[] = placed.map((file, i) => ({
       kind: "add",
@@ -105,7 +95,20 @@ export async function addMessages(
         filename: file.filename,
       },
     }));
-    await open.commit(records, placed.map((file) => file.dir));
+    if (options.fsync) {
+      await stageAndRecord(open, messages, placed.map((file) => file.tmp), records, progress);
+    } else {
+      await allOf(messages.map((message, i) => {
+        const mtime = new Date(message.internalDate);
+        return writeNewFile(placed[i].tmp, message.bytes, { fsync: false, mtime });
+      }));
+    }
+    for (const file of placed) {
+      Deno.renameSync(file.tmp, open.pathOf(file));
+      file.done = true;
+    }
+    // Waited for, the records are in the index already: only the directories' times are left.
+    await open.commit(options.fsync ? [] : records, placed.map((file) => file.dir));
     return records.map((_, i) => uidNext + i);
   } catch (error) {
     // All or none, whichever step failed (the disk full in tmp/, the fsync, a rename, the index:
@@ -114,6 +117,13 @@ export async function addMessages(
     // stopped us is the one to report.
     for (const file of placed) {
       await Deno.remove(file.done ? open.pathOf(file) : file.tmp).catch(() => {});
+    }
+    if (progress.recorded) {
+      // Their records reached the disk before the failure: they go too (if the disk takes it; if
+      // not, the next scan finds no file for them).
+      const uids = placed.map((_, i) => uidNext + i);
+      const modseq = open.index.header.highestModseq + 1;
+      await open.commit([{ kind: "expunge", modseq, uids }], []).catch(() => {});
     }
     throw error;
   }
@@ -233,6 +243,44 @@ export async function writeFlags(
   const { uid, dir } = message;
   await open.commit([{ kind: "change", uid, modseq, dir: "cur", filename }], [dir, "cur"]);
   return modseq;
+}
+
+/**
+ * Writes the messages into `tmp/` and waits, all at once, for the disk to have their bytes, their
+ * names there and their index records: one wait, not one after another (a journaling file system
+ * commits them together). Only then are they renamed into place, so a reader never sees a file
+ * that a crash could take back. A crash after the wait leaves a recorded file in `tmp/`, which
+ * the folder's next opening puts into place (see OpenFolder.open).
+ */
+async function stageAndRecord(
+  open: OpenFolder,
+  messages: readonly NewMessage[],
+  tmps: readonly string[],
+  records: IndexRecord[],
+  progress: { recorded: boolean },
+): Promise<void> {
+  const staging = await Promise.allSettled(messages.map((message, i) => {
+    return stageNewFile(tmps[i], message.bytes, { mtime: new Date(message.internalDate) });
+  }));
+  const files = staging.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
+  try {
+    const failed = staging.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
+    await allOf([
+      ...files.map((file) => file.sync()),
+      syncDirectory(join(open.folder.path, "tmp")),
+      open.record(records).then(() => void (progress.recorded = true)),
+    ]);
+  } finally {
+    for (const file of files) file.close();
+  }
+}
+
+/** Waits for every one of `work` (so that nothing is left running), then throws the first failure. */
+async function allOf(work: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 function keywordsOf(flags: readonly string[]): string[] {

@@ -75,3 +75,34 @@ Deno.test("a delivery whose keywords do not fit fails alone; the others in its g
     await Deno.remove(root, { recursive: true });
   }
 });
+
+// A crash after a delivery's wait for the disk but before its rename leaves a recorded file in
+// tmp/. Simulated here by putting the files back into tmp/ as the crash would have left them.
+Deno.test("after a crash between the wait and the rename, the next start puts a whole message into place and drops a partial one", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const store = new MaildirStore({ root });
+    await store.ensureUser("bob");
+    const whole = await store.deliver("bob", message(1));
+    const partial = await store.deliver("bob", message(2));
+    const inbox = `${root}/bob`;
+    const [first, second] = [...Deno.readDirSync(`${inbox}/new`)].map((e) => e.name)
+      .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    Deno.renameSync(`${inbox}/new/${first}`, `${inbox}/tmp/${first}`);
+    Deno.renameSync(`${inbox}/new/${second}`, `${inbox}/tmp/${second}`);
+    await Deno.truncate(`${inbox}/tmp/${second}`, 5); // its bytes never reached the disk whole
+    const restarted = new MaildirStore({ root });
+    const listed = await restarted.list("bob", "INBOX");
+    assert.deepEqual(listed.map((m) => m.uid), [whole], "the whole one keeps its UID");
+    assert.equal(
+      decoder.decode(await restarted.read("bob", "INBOX", whole)),
+      decoder.decode(message(1)),
+    );
+    assert.ok(!listed.some((m) => m.uid === partial));
+    assert.deepEqual([...Deno.readDirSync(`${inbox}/new`)].map((e) => e.name), [first]);
+    // The next delivery gets a new UID: the dropped one is never handed out again.
+    assert.equal(await restarted.deliver("bob", message(3)), partial + 1);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
