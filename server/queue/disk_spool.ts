@@ -1,6 +1,15 @@
 /**
  * A spool on disk: one message file and one state file per queued message, each written to a
  * temporary name, synced, then renamed into place, so that a crash never leaves half a message.
+ *
+ * What survives a crash: a message that `put` resolved for is on disk, file and folder synced,
+ * before the queue acknowledges it. A state change is synced as a file but not as a rename, and
+ * a removal is not synced at all: a crash that loses one leaves the earlier state, so that the
+ * next start tries the message again, or sends once more a message whose 250 came just before
+ * the crash (a duplicate, the trade SMTP makes anyway); it never loses one. Reads and removals
+ * are small synchronous calls (reads in groups between turns of the event loop, see
+ * `BatchedFileIo`): in Deno they cost a half to a third of the CPU of asynchronous ones.
+ *
  * Nothing in it is readable by others: the folders it makes are 0700, its files 0600, each mode
  * given when the file is made (not left to the umask).
  * State files written before outcomes were kept as data (a reply as text in `lastError` or
@@ -10,6 +19,7 @@
  */
 import { join } from "node:path";
 import { syncDirectory } from "../../runtime/atomic_file.ts";
+import { BatchedFileIo } from "./batched_file_io.ts";
 import type { QueuedRecipient, QueueEntry, Spool } from "./spool.ts";
 
 /** Options of {@linkcode DiskSpool.open}. */
@@ -69,6 +79,10 @@ export class DiskSpool implements Spool {
   /** The spool's folder. */
   readonly root: string;
   #fsync: boolean;
+  #io = new BatchedFileIo();
+  /** Updates under way, per message, and the messages removed meanwhile. */
+  #updating = new Map<string, number>();
+  #removedWhileUpdating = new Set<string>();
 
   private constructor(root: string, options: DiskSpoolOptions) {
     this.root = root;
@@ -92,75 +106,118 @@ export class DiskSpool implements Spool {
 
   #path(id: string, ext: "eml" | "json"): string {
     if (!ID.test(id)) throw new Error(`Invalid queue id "${id}"`);
-    return join(this.root, `${id}.${ext}`);
+    return `${this.root}/${id}.${ext}`;
   }
 
-  async #write(path: string, bytes: Uint8Array): Promise<void> {
-    const tmp = join(this.root, "tmp", crypto.randomUUID());
+  // Writes files under temporary names, synced, then renames them into place in order.
+  async #write(files: [path: string, bytes: Uint8Array][]): Promise<void> {
+    const tmps = files.map(() => join(this.root, "tmp", crypto.randomUUID()));
     try {
-      await writeNewFile(tmp, bytes, this.#fsync);
-      await Deno.rename(tmp, path);
+      await Promise.all(files.map(([, bytes], i) => writeNewFile(tmps[i], bytes, this.#fsync)));
+      for (const [i, [path]] of files.entries()) await Deno.rename(tmps[i], path);
     } catch (error) {
-      await Deno.remove(tmp).catch(() => {});
+      await Promise.all(tmps.map((tmp) => Deno.remove(tmp).catch(() => {})));
       throw error;
     }
   }
 
   async put(entry: QueueEntry, message: Uint8Array): Promise<void> {
-    await this.#write(this.#path(entry.id, "eml"), message);
-    await this.#write(
-      this.#path(entry.id, "json"),
-      new TextEncoder().encode(JSON.stringify(entry)),
-    );
+    // Both files are written at once; the state file comes into place last, since its presence
+    // is what makes the entry live. The directory is synced before the queue may acknowledge.
+    await this.#write([
+      [this.#path(entry.id, "eml"), message],
+      [this.#path(entry.id, "json"), new TextEncoder().encode(JSON.stringify(entry))],
+    ]);
     if (this.#fsync) await syncDirectory(this.root);
   }
 
   async update(entry: QueueEntry): Promise<void> {
-    await this.#write(
-      this.#path(entry.id, "json"),
-      new TextEncoder().encode(JSON.stringify(entry)),
-    );
-    if (this.#fsync) await syncDirectory(this.root);
+    // The new state is synced before it replaces the old, so a crash leaves one or the other,
+    // whole. The directory is not synced: a rename that a crash forgets leaves the previous
+    // state, that is fewer attempts recorded, or a recipient delivered since that is sent again
+    // (a duplicate); never a message lost.
+    const { id } = entry;
+    const json = this.#path(id, "json");
+    const bytes = new TextEncoder().encode(JSON.stringify(entry));
+    this.#updating.set(id, (this.#updating.get(id) ?? 0) + 1);
+    try {
+      await this.#write([[json, bytes]]);
+    } finally {
+      const left = this.#updating.get(id)! - 1;
+      if (left > 0) this.#updating.set(id, left);
+      else {
+        this.#updating.delete(id);
+        // Removed while this was written: the state it put back goes too.
+        if (this.#removedWhileUpdating.delete(id)) removeIfPresent(json);
+      }
+    }
   }
 
-  async remove(id: string): Promise<void> {
-    // Either file left alone by a crash is cleared by load(), so both may go at once.
-    await Promise.all([
-      Deno.remove(this.#path(id, "json")).catch(ignoreMissing),
-      Deno.remove(this.#path(id, "eml")).catch(ignoreMissing),
-    ]);
+  /**
+   * Removes a message and its state before it returns (two small synchronous unlinks, cheaper
+   * than a trip to another thread), so that a connection's next message goes out only after
+   * the last one left the spool; nothing is synced. A removal that a crash loses leaves a
+   * message that the next start sends again: a duplicate, never a loss (the queue removes a
+   * message only once its destinations have answered). The message file goes first, even while
+   * an update of its state is under way (the state goes when the update ends): a state without
+   * its message is no entry, and load() clears it.
+   *
+   * @param id The queue identifier.
+   * @returns A settled promise.
+   */
+  remove(id: string): Promise<void> {
+    try {
+      const json = this.#path(id, "json");
+      removeIfPresent(this.#path(id, "eml"));
+      if (this.#updating.has(id)) this.#removedWhileUpdating.add(id);
+      else removeIfPresent(json);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async load(): Promise<QueueEntry[]> {
     const names = new Set<string>();
-    for await (const entry of Deno.readDir(this.root)) {
+    // One synchronous listing, once at start: the asynchronous one yields its entries one
+    // promise at a time, which takes twice as long.
+    for (const entry of Deno.readDirSync(this.root)) {
       if (entry.isFile) names.add(entry.name);
     }
-    const entries: QueueEntry[] = [];
-    const loadOne = async (name: string) => {
-      const id = name.replace(/\.(eml|json)$/, "");
+    const states: string[] = [];
+    const orphans: string[] = [];
+    for (const name of names) {
       if (name.endsWith(".json")) {
-        if (!names.has(`${id}.eml`)) {
-          await Deno.remove(join(this.root, name)).catch(ignoreMissing);
-          return;
-        }
-        try {
-          entries.push(upgrade(JSON.parse(await Deno.readTextFile(join(this.root, name)))));
-        } catch {
-          // A state file that cannot be read is kept for the operator, not retried.
-        }
-      } else if (name.endsWith(".eml") && !names.has(`${id}.json`)) {
+        // A state without its message: the message was removed, and a crash kept the state.
+        (names.has(`${name.slice(0, -5)}.eml`) ? states : orphans).push(name);
+      } else if (name.endsWith(".eml") && !names.has(`${name.slice(0, -4)}.json`)) {
         // The message was written but its state was not: the client never got its 250.
-        await Deno.remove(join(this.root, name)).catch(ignoreMissing);
+        orphans.push(name);
       }
-    };
-    const all = [...names];
-    for (let i = 0; i < all.length; i += 64) await Promise.all(all.slice(i, i + 64).map(loadOne));
-    return entries.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    }
+    const entries: QueueEntry[] = [];
+    const prefix = `${this.root}/`;
+    for (let i = 0; i < states.length; i += 64) {
+      const group = states.slice(i, i + 64);
+      await this.#io.run(() => {
+        for (const name of group) {
+          try {
+            entries.push(upgrade(JSON.parse(Deno.readTextFileSync(prefix + name))));
+          } catch {
+            // A state file that cannot be read is kept for the operator, not retried.
+          }
+        }
+      });
+    }
+    await Promise.all(orphans.map((name) => this.#io.run(() => removeIfPresent(prefix + name))));
+    return entries.sort((a, b) =>
+      a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    );
   }
 
   read(id: string): Promise<Uint8Array> {
-    return Deno.readFile(this.#path(id, "eml"));
+    const path = this.#path(id, "eml");
+    return this.#io.run(() => Deno.readFileSync(path));
   }
 }
 
@@ -200,4 +257,12 @@ function upgrade(entry: QueueEntry): QueueEntry {
 
 function ignoreMissing(error: unknown): void {
   if (!(error instanceof Deno.errors.NotFound)) throw error;
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (error) {
+    ignoreMissing(error);
+  }
 }

@@ -12,15 +12,11 @@
  */
 import type { Clock, Timer } from "../../protocol/clock.ts";
 import { domainOf } from "../../protocol/smtp/command.ts";
-import {
-  type Destination,
-  handOver,
-  outcomesFor,
-  type RecipientOutcome,
-  type RelayItem,
-} from "./delivery.ts";
+import { handOver, outcomesFor, type RecipientOutcome, type RelayItem } from "./delivery.ts";
+import { DestinationLine } from "./destination_line.ts";
 import { applyOutcomes, pendingDomains, settleEntry } from "./entry_state.ts";
 import { QueueView } from "./queue_view.ts";
+import { WriteBehind } from "./write_behind.ts";
 import {
   type OutboundQueueOptions,
   type QueueEvent,
@@ -30,13 +26,6 @@ import {
 import type { QueueEntry } from "./spool.ts";
 
 export type { OutboundQueueOptions, QueueEvent };
-
-/** One destination's line of waiting messages. */
-interface Line {
-  ids: string[];
-  head: number;
-  run?: Promise<void>;
-}
 
 /**
  * A durable, retrying outbound queue.
@@ -80,8 +69,9 @@ export class OutboundQueue implements AsyncDisposable {
   #clock: Clock;
   #entries = new Map<string, QueueEntry>();
   #inFlight = new Map<string, Set<string>>();
-  #lines = new Map<string, Line>();
+  #lines = new Map<string, DestinationLine>();
   #runs = new Set<Promise<void>>();
+  #writes = new WriteBehind();
   #timer: Timer | undefined;
   #timerDue = Infinity;
   #closed = false;
@@ -207,6 +197,7 @@ export class OutboundQueue implements AsyncDisposable {
   async remove(id: string): Promise<boolean> {
     if (!this.#entries.delete(id)) return false;
     this.#inFlight.delete(id);
+    await this.#writes.flush(id);
     await this.#options.spool.remove(id);
     return true;
   }
@@ -217,11 +208,17 @@ export class OutboundQueue implements AsyncDisposable {
   }
 
   /**
-   * Resolves when no delivery is running: what a test or a notebook awaits after sending, or
-   * after moving a manual clock.
+   * Resolves when no delivery is running and the spool has every state change and removal:
+   * what a test or a notebook awaits after sending, or after moving a manual clock.
+   *
+   * @throws The error of a spool write that failed since the last call (the spool keeps the
+   * message's earlier state: a restart tries it again, or sends a delivered one a second time).
    */
   async idle(): Promise<void> {
-    while (this.#runs.size > 0) await Promise.all([...this.#runs]);
+    while (this.#runs.size > 0 || this.#writes.size > 0) {
+      await Promise.all([...this.#runs, this.#writes.settle()]);
+    }
+    await this.#writes.settle();
   }
 
   /** Stops scheduling, breaks off deliveries under way, and waits for them to end. */
@@ -229,7 +226,11 @@ export class OutboundQueue implements AsyncDisposable {
     this.#closed = true;
     this.#timer?.cancel();
     this.#options.deliverer.close?.();
-    await this.idle();
+    try {
+      await this.idle();
+    } finally {
+      await Promise.all([...this.#lines.values()].map((line) => line.clear()));
+    }
   }
 
   /** Same as {@linkcode OutboundQueue.close}, for `await using`. */
@@ -248,8 +249,14 @@ export class OutboundQueue implements AsyncDisposable {
     this.#inFlight.set(entry.id, new Set(domains));
     for (const domain of domains) {
       let line = this.#lines.get(domain);
-      if (!line) this.#lines.set(domain, line = { ids: [], head: 0 });
-      line.ids.push(entry.id);
+      if (!line) {
+        line = new DestinationLine(domain, {
+          read: (id) => this.#options.spool.read(id),
+          size: (id) => this.#entries.get(id)?.size,
+        });
+        this.#lines.set(domain, line);
+      }
+      line.push(entry.id);
     }
     return true;
   }
@@ -279,50 +286,46 @@ export class OutboundQueue implements AsyncDisposable {
 
   #startRuns(): void {
     const parallel = this.#schedule.maxParallelDomains;
-    for (const [domain, line] of this.#lines) {
+    for (const line of this.#lines.values()) {
       if (this.#closed || this.#runs.size >= parallel) return;
-      if (!line.run && line.head < line.ids.length) this.#startRun(domain, line);
+      if (!line.run && line.waiting > 0) this.#startRun(line);
     }
   }
 
   // One delivery to a destination: the deliverer pulls the line's messages and answers for each.
-  #startRun(domain: string, line: Line): void {
-    const destination: Destination = {
-      domain,
-      get waiting() {
-        return line.ids.length - line.head;
-      },
-    };
-    const next = () => this.#next(domain, line);
+  #startRun(line: DestinationLine): void {
+    const domain = line.domain;
+    const next = () => this.#next(line);
     async function* messages(): AsyncGenerator<RelayItem> {
       for (let item = await next(); item; item = await next()) yield item;
     }
     const run: Promise<void> = handOver(this.#options.deliverer, messages(), {
-      destination,
+      destination: line, // its domain, and how many wait
       record: (item, outcomes) => this.#report(domain, item, outcomes),
     }).finally(() => {
       line.run = undefined;
       this.#runs.delete(run);
-      line.ids.splice(0, line.head);
-      line.head = 0;
-      if (line.ids.length === 0) this.#lines.delete(domain);
+      line.settle();
+      if (line.empty) this.#lines.delete(domain);
       this.#startRuns();
     });
     line.run = run;
     this.#runs.add(run);
   }
 
-  async #next(domain: string, line: Line): Promise<RelayItem | undefined> {
-    while (!this.#closed && line.head < line.ids.length) {
-      const id = line.ids[line.head++];
-      const entry = this.#entries.get(id);
-      if (!entry) continue;
+  async #next(line: DestinationLine): Promise<RelayItem | undefined> {
+    const domain = line.domain;
+    for (;;) {
+      const taken = this.#closed ? undefined : line.take();
+      if (!taken) return undefined;
+      const { id } = taken;
+      const entry = this.#entries.get(id)!;
       const to = entry.recipients
         .filter((r) => r.status === "pending" && domainOf(r.address) === domain)
         .map((r) => r.address);
       const envelope = { from: entry.from, to };
       try {
-        return { id, envelope, message: await this.#options.spool.read(id) };
+        return { id, envelope, message: await taken.message };
       } catch (error) {
         const item = { id, envelope, message: new Uint8Array() };
         const text = `Cannot read the queued message: ${(error as Error).message}`;
@@ -330,7 +333,6 @@ export class OutboundQueue implements AsyncDisposable {
         await this.#report(domain, item, outcomesFor(item, outcome));
       }
     }
-    return undefined;
   }
 
   async #report(domain: string, item: RelayItem, outcomes: RecipientOutcome[]): Promise<void> {
@@ -343,8 +345,8 @@ export class OutboundQueue implements AsyncDisposable {
     this.#emit({ type: "attempt", id: item.id, destination: domain, attempt, outcomes, at });
     left.delete(domain);
     if (left.size > 0) {
-      // Other destinations are still out: keep what was delivered, so a crash cannot repeat it.
-      if (delivered) await this.#options.spool.update(entry);
+      // Other destinations are still out: keep what was delivered, so a restart does not repeat it.
+      if (delivered) await this.#persist(entry);
       return;
     }
     this.#inFlight.delete(item.id);
@@ -365,7 +367,7 @@ export class OutboundQueue implements AsyncDisposable {
       if (step.warn && entry.from !== "" && this.#options.onDelay) {
         await this.#options.onDelay(structuredClone(entry), await spool.read(entry.id));
       }
-      await spool.update(entry);
+      await this.#persist(entry);
       this.#emit({ type: "deferred", id: entry.id, nextAttemptAt: entry.nextAttemptAt, at: now });
       this.#arm(entry.nextAttemptAt);
       return;
@@ -375,8 +377,16 @@ export class OutboundQueue implements AsyncDisposable {
       await this.#options.onFailure(structuredClone(entry), await spool.read(entry.id));
     }
     this.#entries.delete(entry.id);
-    await spool.remove(entry.id);
     const done = entry.recipients.filter((r) => r.status === "delivered").map((r) => r.address);
     this.#emit({ type: "done", id: entry.id, delivered: done, failed, at: now });
+    await this.#writes.add(entry.id, () => spool.remove(entry.id), { ordered: false });
+  }
+
+  // A message's new state and its removal reach the spool without holding its connection back
+  // (see WriteBehind): the spool keeps what was acknowledged from the start, and a write that a
+  // crash loses leaves a message that the next start tries again, or, done, sends a second
+  // time: a duplicate, the trade SMTP makes anyway (at least once, RFC 1047), never a loss.
+  #persist(entry: QueueEntry): Promise<void> {
+    return this.#writes.add(entry.id, () => this.#options.spool.update(entry), { latest: true });
   }
 }

@@ -247,3 +247,54 @@ Deno.test("OutboundQueue.flush makes waiting messages due now; remove drops one 
   assert.deepEqual(queue.list().map((e) => e.recipients[0].address), ["someone@example.org"]);
   assert.equal(failures.length, 0);
 });
+
+/** A memory spool whose removals wait until released (a slow disk), or fail. */
+class SlowRemovals extends MemorySpool {
+  release = Promise.withResolvers<void>();
+  removed: string[] = [];
+  failWith: Error | undefined;
+  override async remove(id: string): Promise<void> {
+    await this.release.promise;
+    if (this.failWith) throw this.failWith;
+    await super.remove(id);
+    this.removed.push(id);
+  }
+}
+
+Deno.test("OutboundQueue sends the next message without waiting for the removal of the last one; idle waits for it", async () => {
+  const deliverer = new ScriptedDeliverer(delivered);
+  const spool = new SlowRemovals();
+  const { queue, events } = setup(deliverer, { spool });
+  await using _ = queue;
+  const ids = [await send(queue), await send(queue), await send(queue)];
+  let idle = false;
+  const idling = queue.idle().then(() => void (idle = true));
+  while (events.filter((e) => e.type === "done").length < 3) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  assert.deepEqual(deliverer.calls.flatMap((c) => c.ids), ids, "all three went out");
+  assert.equal(queue.list().length, 0, "none is queued any more");
+  assert.deepEqual(spool.removed, [], "while no removal had reached the spool");
+  assert.equal(idle, false, "idle waits for the spool");
+  spool.release.resolve();
+  await idling;
+  assert.deepEqual(spool.removed.sort(), [...ids].sort());
+  assert.equal((await spool.load()).length, 0);
+});
+
+Deno.test("OutboundQueue.idle reports a removal that failed, once; the message is not queued again", async () => {
+  const spool = new SlowRemovals();
+  spool.failWith = new Error("Read-only file system");
+  spool.release.resolve();
+  const { queue } = setup(new ScriptedDeliverer(delivered), { spool });
+  await using _ = queue;
+  await send(queue);
+  await assert.rejects(queue.idle(), /Read-only file system/);
+  await queue.idle();
+  assert.equal(queue.list().length, 0);
+  assert.equal(
+    (await spool.load()).length,
+    1,
+    "the spool still holds it: a restart sends it again",
+  );
+});

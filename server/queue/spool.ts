@@ -93,7 +93,8 @@ export interface Spool {
    */
   update(entry: QueueEntry): Promise<void>;
   /**
-   * Removes a message and its state.
+   * Removes a message and its state. It may come while an update of the same message is under
+   * way; both must be gone in the end.
    *
    * @param id The queue identifier.
    */
