@@ -46,6 +46,7 @@ export interface LineConnectionOptions {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /**
  * Reads lines and counted bytes from a connection, each read with a deadline.
@@ -128,7 +129,7 @@ export class LineConnection {
 
   async #fill(timeoutMs: number, what: string): Promise<void> {
     let timedOut = false;
-    const timer = this.#clock.setTimer(timeoutMs, () => {
+    const timer = timeoutMs === Infinity ? undefined : this.#clock.setTimer(timeoutMs, () => {
       timedOut = true;
       this.close();
     });
@@ -140,7 +141,7 @@ export class LineConnection {
       this.#closed = true;
       throw new ConnectionError(`Connection failed while waiting for ${what}`, { cause: error });
     } finally {
-      timer.cancel();
+      timer?.cancel();
     }
     if (timedOut) throw new TimeoutError(`No answer within ${timeoutMs} ms waiting for ${what}`);
     if (bytes === null) {
@@ -153,7 +154,8 @@ export class LineConnection {
   /**
    * Reads one line; a bare LF ends it too.
    *
-   * @param timeoutMs How long to wait.
+   * @param timeoutMs How long to wait; `Infinity` for as long as it takes (the caller keeps
+   * the deadline, and closes the connection when it passes).
    * @param what What is awaited, for error messages.
    * @returns The line without its line ending.
    * @throws {TimeoutError} When nothing comes in time.
@@ -196,7 +198,7 @@ export class LineConnection {
    * @param data Text (sent as UTF-8) or bytes.
    */
   async write(data: string | Uint8Array): Promise<void> {
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
     try {
       await this.#transport.write(bytes);
     } catch (error) {

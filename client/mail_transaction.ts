@@ -21,6 +21,8 @@ import {
 } from "./smtp_transaction.ts";
 import type { SmtpWire } from "./smtp_wire.ts";
 
+const encoder = new TextEncoder();
+
 /** A message taken for sending, as it goes to this server. */
 export interface PendingMessage<T extends OutgoingMessage = OutgoingMessage> {
   /** The message as given. */
@@ -31,6 +33,8 @@ export interface PendingMessage<T extends OutgoingMessage = OutgoingMessage> {
   downgraded: boolean;
   /** The refusal this client decides itself, if any: the message is not sent. */
   refusal?: SmtpReply;
+  /** Its MAIL, RCPT and DATA lines for this server, without CRLF. */
+  lines: string[];
   /** Its MAIL, RCPT and DATA went out after the previous message's text (RFC 2920 §3.1). */
   announced: boolean;
 }
@@ -87,7 +91,8 @@ export function pendingMessage<T extends OutgoingMessage>(
 ): PendingMessage<T> {
   const { bytes, downgraded } = prepare(item.message, { extensions });
   const refusal = localRefusal(item.envelope, bytes, { extensions });
-  return { item, bytes, downgraded, refusal, announced: false };
+  const lines = transactionLines(item.envelope, bytes, { extensions });
+  return { item, bytes, downgraded, refusal, lines, announced: false };
 }
 
 /**
@@ -141,7 +146,7 @@ export async function runTransaction(
     if (reset.code !== 250) throw new SmtpReplyError(reset);
   }
   state.dirty = true;
-  const lines = transactionLines(envelope, bytes, { extensions });
+  const { lines } = current;
   const rejected: RecipientRefusal[] = [];
   const accepted: string[] = [];
   const take = (address: string, reply: SmtpReply) => {
@@ -189,9 +194,7 @@ export async function runTransaction(
   if (data.code !== 354) return failed(data, "data");
   state.step = "end of data";
   const next = await options.ahead;
-  const following = next && !next.refusal
-    ? transactionLines(next.item.envelope, next.bytes, { extensions })
-    : [];
+  const following = next && !next.refusal ? next.lines : [];
   const at = wire.now();
   if (wire.transcript) {
     recordText(wire.transcript, bytes, { at, limit: options.maxDataLinesRecorded });
@@ -199,7 +202,7 @@ export async function runTransaction(
   }
   let text = dotStuff(bytes);
   if (next && following.length > 0) {
-    text = concatBytes([text, new TextEncoder().encode(following.join("\r\n") + "\r\n")]);
+    text = concatBytes([text, encoder.encode(following.join("\r\n") + "\r\n")]);
     next.announced = state.announced = true;
   }
   await wire.write(text, dataBlock, "the message text");

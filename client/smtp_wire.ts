@@ -10,6 +10,7 @@ import { ReplyReader, type SmtpReply, SmtpReplyError } from "../protocol/smtp/re
 import type { Transcript } from "../protocol/transcript.ts";
 import { systemClock } from "../runtime/system_clock.ts";
 import { describeTls, type TlsInfo } from "../runtime/tls.ts";
+import { Deadline } from "./deadline.ts";
 import { ConnectionError, LineConnection, TimeoutError } from "./line_connection.ts";
 import {
   type ClientTlsPolicy,
@@ -94,12 +95,17 @@ export class SmtpWire {
   readonly transcript?: Transcript;
   #line: LineConnection;
   #clock: Clock;
+  #deadline: Deadline;
+  #expire: () => void;
   #servername: string;
 
   private constructor(line: LineConnection, options: SmtpClientOptions) {
     this.#line = line;
     this.#servername = options.tls?.servername ?? options.hostname;
     this.#clock = options.clock ?? systemClock;
+    // Reads and writes here follow one another, so one deadline serves them all.
+    this.#deadline = new Deadline(this.#clock);
+    this.#expire = () => this.#line.close();
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.transcript = options.transcript;
   }
@@ -185,7 +191,7 @@ export class SmtpWire {
   async readReply(timeout: number, what: string): Promise<SmtpReply> {
     const reader = new ReplyReader();
     for (;;) {
-      const text = await this.#line.readLine(timeout, what);
+      const text = await this.#readLine(timeout, what);
       this.transcript?.server(text, this.#clock.now());
       try {
         const reply = reader.push(text);
@@ -197,6 +203,25 @@ export class SmtpWire {
         });
       }
     }
+  }
+
+  // One line within the deadline, which closes the connection when it passes.
+  async #readLine(timeout: number, what: string): Promise<string> {
+    this.#deadline.start(timeout, this.#expire);
+    let text: string | undefined;
+    let failure: unknown;
+    try {
+      text = await this.#line.readLine(Infinity, what);
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.#deadline.stop();
+    }
+    if (this.#deadline.expired) {
+      throw new TimeoutError(`No answer within ${timeout} ms waiting for ${what}`);
+    }
+    if (text === undefined) throw failure;
+    return text;
   }
 
   /**
@@ -225,18 +250,16 @@ export class SmtpWire {
    * @throws {TimeoutError} When the write does not complete in time.
    */
   async write(data: string | Uint8Array, timeout: number, what: string): Promise<void> {
-    let timedOut = false;
-    const timer = this.#clock.setTimer(timeout, () => {
-      timedOut = true;
-      this.#line.close();
-    });
+    this.#deadline.start(timeout, this.#expire);
     try {
       await this.#line.write(data);
     } catch (error) {
-      if (timedOut) throw new TimeoutError(`Could not send ${what} within ${timeout} ms`);
+      if (this.#deadline.expired) {
+        throw new TimeoutError(`Could not send ${what} within ${timeout} ms`);
+      }
       throw error;
     } finally {
-      timer.cancel();
+      this.#deadline.stop();
     }
   }
 
@@ -271,6 +294,7 @@ export class SmtpWire {
   /** Closes the connection, noting it in the transcript; safe to call twice. */
   close(): void {
     if (!this.#line.closed) this.transcript?.note("TCP connection closed", this.#clock.now());
+    this.#deadline.cancel();
     this.#line.close();
   }
 }

@@ -10,6 +10,11 @@
 export interface Timer {
   /** Cancels the callback; calling it after the callback ran does nothing. */
   cancel(): void;
+  /**
+   * Lets the program end while the timer waits (for a deadline that only matters while
+   * something else keeps the program running, such as a read). @default absent: keeps it alive
+   */
+  unref?(): void;
 }
 
 /**

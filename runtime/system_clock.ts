@@ -26,13 +26,21 @@ export const systemClock: Clock = {
     // setTimeout overflows past 2^31-1 ms (about 24.8 days); chain shorter waits instead.
     const limit = 2 ** 31 - 1;
     let handle: ReturnType<typeof setTimeout>;
+    let unref = false;
     const arm = (left: number) => {
       handle = setTimeout(
         () => left > limit ? arm(left - limit) : callback(),
         Math.min(left, limit),
       );
+      if (unref) Deno.unrefTimer(handle);
     };
     arm(Math.max(0, ms));
-    return { cancel: () => clearTimeout(handle) };
+    return {
+      cancel: () => clearTimeout(handle),
+      unref: () => {
+        unref = true;
+        Deno.unrefTimer(handle);
+      },
+    };
   },
 };
