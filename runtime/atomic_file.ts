@@ -71,3 +71,27 @@ export async function syncDirectory(dir: string): Promise<void> {
   using handle = await Deno.open(dir, { read: true });
   await handle.sync();
 }
+
+/**
+ * Waits for every one of several writes or syncs, so that none is left running behind the
+ * caller's cleanup, then throws the first failure.
+ *
+ * @param work What to wait for, side by side.
+ * @throws The first failure among them, once all have ended.
+ *
+ * @example Both end before the failure is reported
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { waitAll } from "./atomic_file.ts";
+ *
+ * let slowEnded = false;
+ * const slow = new Promise<void>((resolve) => setTimeout(() => (slowEnded = true, resolve()), 5));
+ * await assert.rejects(waitAll([Promise.reject(new Error("disk full")), slow]), /disk full/);
+ * assert.equal(slowEnded, true);
+ * ```
+ */
+export async function waitAll(work: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+}

@@ -40,7 +40,7 @@ import { clearOrphans, describeFile, flagsOf, reconcile, scanFolder } from "./ma
 import { SummaryCache } from "./maildir_cache.ts";
 import { readUidList, UIDLIST_FILE } from "./maildir_uidlist.ts";
 import { infoLetters } from "./maildir_name.ts";
-import { syncDirectory } from "../../runtime/atomic_file.ts";
+import { syncDirectory, waitAll } from "../../runtime/atomic_file.ts";
 import { readMessageFile } from "./maildir_message_file.ts";
 import { baseOf } from "./maildir_index_format.ts";
 
@@ -197,8 +197,9 @@ export class OpenFolder {
   }
 
   /**
-   * Records changes this store made to the folder's files. New messages are made durable first
-   * (when fsync is on): the directories that got them are synced, then their records.
+   * Records changes this store made to the folder's files. When fsync is on and the changes add
+   * messages (a move), the directories that got them and the records wait for the disk side by
+   * side.
    *
    * @param records The changes, in order.
    * @param touched The halves whose entries the changes added, renamed or removed.
@@ -219,13 +220,7 @@ export class OpenFolder {
       // acknowledged. A name without its record is found by the next scan and gets a UID; a
       // record without its name is dropped by it, and that message had no 250 yet.
       const halves = [...new Set(touched)].map((half) => join(this.folder.path, half));
-      const waits = await Promise.allSettled([
-        ...halves.map(syncDirectory),
-        this.#commitRecords(recorded),
-      ]);
-      const failed = waits.find((wait) => wait.status === "rejected");
-      if (failed) throw failed.reason;
-      return;
+      return await waitAll([...halves.map(syncDirectory), this.#commitRecords(recorded)]);
     }
     await this.#commitRecords(recorded);
   }

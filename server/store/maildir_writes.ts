@@ -13,7 +13,7 @@ import type { OpenFolder } from "./maildir_folder.ts";
 import type { IndexedMessage, IndexRecord } from "./maildir_index.ts";
 import { formatMaildirName, parseMaildirName, uniqueBaseName } from "./maildir_name.ts";
 import { stageNewFile, writeNewFile } from "./maildir_message_file.ts";
-import { syncDirectory } from "../../runtime/atomic_file.ts";
+import { syncDirectory, waitAll } from "../../runtime/atomic_file.ts";
 import type { SystemFlag } from "./store.ts";
 
 /** A message to put into a folder. */
@@ -98,7 +98,7 @@ export async function addMessages(
     if (options.fsync) {
       await stageAndRecord(open, messages, placed.map((file) => file.tmp), records, progress);
     } else {
-      await allOf(messages.map((message, i) => {
+      await waitAll(messages.map((message, i) => {
         const mtime = new Date(message.internalDate);
         return writeNewFile(placed[i].tmp, message.bytes, { fsync: false, mtime });
       }));
@@ -266,7 +266,7 @@ async function stageAndRecord(
   try {
     const failed = staging.find((s) => s.status === "rejected");
     if (failed) throw failed.reason;
-    await allOf([
+    await waitAll([
       ...files.map((file) => file.sync()),
       syncDirectory(join(open.folder.path, "tmp")),
       open.record(records).then(() => void (progress.recorded = true)),
@@ -274,13 +274,6 @@ async function stageAndRecord(
   } finally {
     for (const file of files) file.close();
   }
-}
-
-/** Waits for every one of `work` (so that nothing is left running), then throws the first failure. */
-async function allOf(work: readonly Promise<unknown>[]): Promise<void> {
-  const settled = await Promise.allSettled(work);
-  const failed = settled.find((s) => s.status === "rejected");
-  if (failed) throw failed.reason;
 }
 
 function keywordsOf(flags: readonly string[]): string[] {
