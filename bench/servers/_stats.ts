@@ -1,9 +1,11 @@
 // The control channel of a benchmark server: prints {"port"} on start, then answers each stdin
-// line: "stats" with {"accepted","rss"}, "exit" by closing.
+// line: "stats" with {"accepted","rss"}, "exit" by closing, and any command in `more` with what
+// its handler gives (printed as JSON).
 export async function serveStats(
   port: number,
-  accepted: () => number,
+  accepted: () => number | Promise<number>,
   close: () => void | Promise<void>,
+  more: Record<string, () => Promise<unknown>> = {},
 ): Promise<void> {
   console.log(JSON.stringify({ port }));
   const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
@@ -16,10 +18,12 @@ export async function serveStats(
       pending = pending.slice(nl + 1);
       if (command === "stats") {
         (globalThis as { gc?: () => void }).gc?.();
-        console.log(JSON.stringify({ accepted: accepted(), rss: Deno.memoryUsage().rss }));
+        console.log(JSON.stringify({ accepted: await accepted(), rss: Deno.memoryUsage().rss }));
       } else if (command === "exit") {
         await close();
         Deno.exit(0);
+      } else if (Object.hasOwn(more, command)) {
+        console.log(JSON.stringify(await more[command]()));
       }
     }
   }

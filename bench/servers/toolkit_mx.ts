@@ -12,6 +12,7 @@
 //       printing {"expunged"}, "exit" by closing the lab and exiting (so does the end of stdin).
 import { parseArgs } from "node:util";
 import { assembleLab } from "../../lab/assemble.ts";
+import { serveStats } from "./_stats.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -33,8 +34,6 @@ const lab = await assembleLab({
     limits: { connections: 5000, connectionsPerAddress: 5000 },
   },
 });
-// Counted from the store, not by an onEvent: a lab given one makes an event of every dialog
-// line, which `deno task lab --quiet` does not.
 const { server } = lab.servers[0];
 
 async function close(): Promise<void> {
@@ -42,28 +41,19 @@ async function close(): Promise<void> {
   await lab.lock?.release();
 }
 
-console.log(JSON.stringify({ port: server.ports.smtp }));
-let pending = "";
-for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-  pending += chunk;
-  let nl;
-  while ((nl = pending.indexOf("\n")) >= 0) {
-    const command = pending.slice(0, nl).trim();
-    pending = pending.slice(nl + 1);
-    if (command === "stats") {
-      (globalThis as { gc?: () => void }).gc?.();
-      const accepted = expunged + (await server.store.status("bob", "INBOX")).messages;
-      console.log(JSON.stringify({ accepted, rss: Deno.memoryUsage().rss }));
-    } else if (command === "empty") {
+await serveStats(
+  server.ports.smtp,
+  // Counted from the store, not by an onEvent: a lab given one makes an event of every dialog
+  // line, which `deno task lab --quiet` does not.
+  async () => expunged + (await server.store.status("bob", "INBOX")).messages,
+  close,
+  {
+    // Between runs (not timed), so that each run delivers into an empty INBOX.
+    empty: async () => {
       const uids = (await server.store.list("bob", "INBOX")).map((m) => m.uid);
       await server.store.expunge("bob", "INBOX", uids);
       expunged += uids.length;
-      console.log(JSON.stringify({ expunged: uids.length }));
-    } else if (command === "exit") {
-      await close();
-      Deno.exit(0);
-    }
-  }
-}
-await close();
-Deno.exit(0);
+      return { expunged: uids.length };
+    },
+  },
+);
