@@ -4,21 +4,13 @@ import { Buffer } from "node:buffer";
 import { SMTPServer } from "smtp-server";
 import process from "node:process";
 import readline from "node:readline";
-import fs from "node:fs";
-
-// STARTTLS with the bench's certificate, when it gives one (the same one the toolkit uses).
-const certFile = process.env.BENCH_TLS_CERT;
-const keyFile = process.env.BENCH_TLS_KEY;
-const tls = certFile && keyFile
-  ? { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) }
-  : { disabledCommands: ["STARTTLS"] };
 
 const kept = [];
 let accepted = 0;
 const server = new SMTPServer({
   authOptional: true,
   disableReverseLookup: true, // no DNS here; the toolkit does no lookup either
-  ...tls,
+  disabledCommands: ["STARTTLS"], // the shared load generator speaks no TLS
   banner: "hamburger.edu",
   size: 64 * 1024 * 1024,
   maxClients: 5000,

@@ -1,18 +1,8 @@
 // The toolkit's SMTP server as a benchmark target: stores every message in memory (the last
 // 1,000 kept, so a long run stays bounded), prints its port, answers "stats" on stdin.
-import { ServerTls } from "../../runtime/tls.ts";
 import { SmtpServer } from "../../server/smtp/server.ts";
 import { serveStats } from "./_stats.ts";
 
-// STARTTLS with the bench's certificate, when it gives one.
-const certFile = Deno.env.get("BENCH_TLS_CERT");
-const keyFile = Deno.env.get("BENCH_TLS_KEY");
-const tls = certFile && keyFile
-  ? new ServerTls({
-    cert: await Deno.readTextFile(certFile),
-    key: await Deno.readTextFile(keyFile),
-  })
-  : undefined;
 const kept: Uint8Array[] = [];
 let accepted = 0;
 const server = new SmtpServer({
@@ -20,7 +10,6 @@ const server = new SmtpServer({
   maxMessageSize: 64 * 1024 * 1024,
   maxConnections: 5000,
   maxConnectionsPerAddress: 5000,
-  tls,
   handler: {
     data(_envelope, message) {
       kept[accepted++ % 1000] = message;
