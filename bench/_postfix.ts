@@ -3,8 +3,9 @@
  * a main.cf and master.cf the bench writes into a temporary directory, with its own queue and
  * data directories there, so nothing in /etc/postfix is read or changed (run as root,
  * `postfix -c` needs no `alternate_config_directories`, and no /etc/postfix/main.cf at all).
- * It is the hamburger.edu MX: one smtpd listener on a free 127.0.0.1 port (nothing on port 25),
- * no DNS, `bob@hamburger.edu` a virtual mailbox delivered by virtual(8) into a Maildir, every
+ * It is the MX for the generator's recipient (`ENVELOPE`, sink0@sink.test): one smtpd listener on
+ * a free 127.0.0.1 port (nothing on port 25), no DNS, that address a virtual mailbox delivered by
+ * virtual(8) into a Maildir, every
  * other recipient refused (not an open relay). Postfix answers 250 once its queue file is synced
  * and delivers afterwards, so the bench counts what reached the Maildir's `new/` too.
  *
@@ -12,6 +13,7 @@
  */
 import { join } from "node:path";
 import { processTree } from "./_proc.ts";
+import { ENVELOPE } from "./_smtp_load.ts";
 
 const POSTFIX = "/usr/sbin/postfix";
 const DAEMONS = "/usr/lib/postfix/sbin";
@@ -45,9 +47,9 @@ mail_owner = postfix
 setgid_group = postdrop
 maillog_file = ${join(dir, "maillog")}
 maillog_file_prefixes = ${dir}
-myhostname = hamburger.edu
-mydomain = hamburger.edu
-myorigin = hamburger.edu
+myhostname = ${ENVELOPE.domain}
+mydomain = ${ENVELOPE.domain}
+myorigin = ${ENVELOPE.domain}
 mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
@@ -58,10 +60,10 @@ smtp_dns_support_level = disabled
 smtp_host_lookup = native
 lmtp_host_lookup = native
 biff = no
-# The MX: hamburger.edu's mailboxes, nothing else (relaying refused, as the toolkit's MX does).
+# The MX: ${ENVELOPE.domain}'s mailboxes, nothing else (relaying refused, as the toolkit's MX does).
 smtpd_relay_restrictions = reject_unauth_destination
 smtpd_recipient_restrictions =
-virtual_mailbox_domains = hamburger.edu
+virtual_mailbox_domains = ${ENVELOPE.domain}
 virtual_mailbox_base = ${join(dir, "mail")}
 virtual_mailbox_maps = texthash:${join(dir, "vmailbox")}
 virtual_uid_maps = static:${MAIL_USER.uid}
@@ -131,7 +133,7 @@ export class Postfix {
     const port = freePort();
     await Deno.writeTextFile(join(dir, "main.cf"), postfixMainCf(dir));
     await Deno.writeTextFile(join(dir, "master.cf"), postfixMasterCf(port));
-    await Deno.writeTextFile(join(dir, "vmailbox"), "bob@hamburger.edu bob/\n");
+    await Deno.writeTextFile(join(dir, "vmailbox"), `${ENVELOPE.to} ${ENVELOPE.user}/\n`);
     const started = await postfix(dir, "start");
     const pid = await masterPid(dir);
     if (!started.success || pid === undefined) {
@@ -155,12 +157,12 @@ export class Postfix {
     }
   }
 
-  /** bob's Maildir, where virtual(8) delivers. */
+  /** The recipient's Maildir, where virtual(8) delivers. */
   get maildir(): string {
-    return join(this.dir, "mail", "bob");
+    return join(this.dir, "mail", ENVELOPE.user);
   }
 
-  /** The messages delivered into bob's `new/` so far, with the time the last one was written. */
+  /** The messages delivered into the Maildir's `new/` so far, with the time the last one was written. */
   delivered(): { count: number; lastAt: number } {
     let count = 0;
     let lastAt = 0;
@@ -177,7 +179,7 @@ export class Postfix {
   }
 
   /**
-   * Waits until `count` messages are in bob's `new/`, polling, at most `timeoutMs`.
+   * Waits until `count` messages are in the Maildir's `new/`, polling, at most `timeoutMs`.
    *
    * @returns What is there by then.
    */

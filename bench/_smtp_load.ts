@@ -11,6 +11,18 @@ import { sharedTool } from "../tests/_tools.ts";
 export const GENERATOR: string = Deno.env.get("SMTP_LOAD") ??
   sharedTool("smtp-load/smtp-load.mjs");
 
+/**
+ * The envelope of every measured message. The generator's lock-step mode sends exactly this
+ * whatever `--from` and `--to` say, so the MX servers are made for this recipient (domain
+ * sink.test, mailbox sink0) and pipelined runs send the same envelope through `--from`/`--to`.
+ */
+export const ENVELOPE = {
+  from: "load@loadgen.test",
+  to: "sink0@sink.test",
+  domain: "sink.test",
+  user: "sink0",
+} as const;
+
 /** One run of the generator. */
 export interface LoadOptions {
   /** The server's port on 127.0.0.1. */

@@ -2,8 +2,8 @@
  * The SMTP bench's servers behind one shape, each in its own process, all started before any
  * is measured. Bare servers keep messages in memory or drop them: the toolkit's SmtpServer,
  * nodemailer's smtp-server on Node, aiosmtpd (these three answer a control channel on stdin:
- * `servers/_stats.ts`), and Postfix's smtp-sink. MX servers store into bob's Maildir: the
- * toolkit's hamburger.edu as the lab builds it (`servers/toolkit_mx.ts`) and a private Postfix
+ * `servers/_stats.ts`), and Postfix's smtp-sink. MX servers store into sink0's Maildir
+ * (`ENVELOPE`, the generator's own recipient): the toolkit's MX as the lab builds it (`servers/toolkit_mx.ts`) and a private Postfix
  * (`_postfix.ts`).
  *
  * @module

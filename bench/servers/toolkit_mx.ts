@@ -1,5 +1,5 @@
-// The toolkit's hamburger.edu MX as a benchmark target, built by the lab itself (assembleLab, as
-// `deno task lab --quiet` does): one domain, hamburger.edu with bob (password pickles), its
+// The toolkit's MX as a benchmark target, built by the lab itself (assembleLab, as
+// `deno task lab --quiet` does): one domain, the generator's sink.test with sink0 (ENVELOPE), its
 // mailboxes in a MaildirStore on disk under --root with the store's defaults (fsync on), its
 // queue in a DiskSpool, its certificate from the lab's CA (STARTTLS offered, not used by the
 // bench), every session's transcript recorded into the lab's EventLog. Only the connection
@@ -8,10 +8,11 @@
 //
 //   deno run -A bench/servers/toolkit_mx.ts --root DIR
 //       prints {"port"}, then answers each stdin line: "stats" with {"accepted","rss"}
-//       (accepted: messages stored into bob's INBOX), "empty" by expunging bob's INBOX and
+//       (accepted: messages stored into sink0's INBOX), "empty" by expunging that INBOX and
 //       printing {"expunged"}, "exit" by closing the lab and exiting (so does the end of stdin).
 import { parseArgs } from "node:util";
 import { assembleLab } from "../../lab/assemble.ts";
+import { ENVELOPE } from "../_smtp_load.ts";
 import { serveStats } from "./_stats.ts";
 
 const { values } = parseArgs({
@@ -27,9 +28,9 @@ const lab = await assembleLab({
     dataDir: values.root,
     storage: "disk",
     domains: [{
-      name: "hamburger.edu",
+      name: ENVELOPE.domain,
       ports: { smtp: 0, submission: 0, imap: 0 },
-      users: { bob: "pickles" },
+      users: { [ENVELOPE.user]: "pickles" },
     }],
     limits: { connections: 5000, connectionsPerAddress: 5000 },
   },
@@ -45,13 +46,13 @@ await serveStats(
   server.ports.smtp,
   // Counted from the store, not by an onEvent: a lab given one makes an event of every dialog
   // line, which `deno task lab --quiet` does not.
-  async () => expunged + (await server.store.status("bob", "INBOX")).messages,
+  async () => expunged + (await server.store.status(ENVELOPE.user, "INBOX")).messages,
   close,
   {
     // Between runs (not timed), so that each run delivers into an empty INBOX.
     empty: async () => {
-      const uids = (await server.store.list("bob", "INBOX")).map((m) => m.uid);
-      await server.store.expunge("bob", "INBOX", uids);
+      const uids = (await server.store.list(ENVELOPE.user, "INBOX")).map((m) => m.uid);
+      await server.store.expunge(ENVELOPE.user, "INBOX", uids);
       expunged += uids.length;
       return { expunged: uids.length };
     },
