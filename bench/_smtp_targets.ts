@@ -1,10 +1,11 @@
 /**
  * The SMTP bench's servers behind one shape, each in its own process, all started before any
  * is measured. Bare servers keep messages in memory or drop them: the toolkit's SmtpServer,
- * nodemailer's smtp-server on Node, aiosmtpd (these three answer a control channel on stdin:
- * `servers/_stats.ts`), and Postfix's smtp-sink. MX servers store into sink0's Maildir
- * (`ENVELOPE`, the generator's own recipient): the toolkit's MX as the lab builds it (`servers/toolkit_mx.ts`) and a private Postfix
- * (`_postfix.ts`).
+ * nodemailer's smtp-server on Node, aiosmtpd, the Deno floor (canned replies and no session,
+ * `servers/deno_floor.ts`: what Deno itself allows), all four answering a control channel on
+ * stdin (`servers/_stats.ts`), and Postfix's smtp-sink. MX servers store into sink0's Maildir
+ * (`ENVELOPE`, the generator's own recipient): the toolkit's MX as the lab builds it
+ * (`servers/toolkit_mx.ts`) and a private Postfix (`_postfix.ts`).
  *
  * @module
  */
@@ -118,6 +119,12 @@ export function targetSpecs(work: string): TargetSpec[] {
       missing: aiosmtpdMissing(),
       command: PYTHON,
       args: [script("aiosmtpd_sink.py")],
+    }),
+    child({
+      name: "Deno floor (canned replies)",
+      group: "bare",
+      command: Deno.execPath(),
+      args: [...deno, script("deno_floor.ts")],
     }),
     child({
       name: "toolkit MX (Maildir)",

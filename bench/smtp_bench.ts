@@ -4,7 +4,8 @@
  * groups, each server in its own process on 127.0.0.1, all started first:
  *
  * - bare servers, keeping messages in memory or dropping them: the toolkit's SmtpServer beside
- *   Postfix's smtp-sink, nodemailer's smtp-server on Node and aiosmtpd;
+ *   Postfix's smtp-sink, nodemailer's smtp-server on Node, aiosmtpd and the Deno floor (canned
+ *   replies, no session: how far the runtime itself goes);
  * - the MX path, storing into a Maildir with fsync: the toolkit's MX as the lab builds it, for
  *   the generator's recipient sink0@sink.test (transcripts and event log on) beside a private Postfix (`_postfix.ts`), whose
  *   delivery into the Maildir, after its 250, is timed too.
