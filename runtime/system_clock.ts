@@ -22,25 +22,42 @@ import type { Clock, Timer } from "../protocol/clock.ts";
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimer(ms: number, callback: () => void): Timer {
-    // setTimeout overflows past 2^31-1 ms (about 24.8 days); chain shorter waits instead.
-    const limit = 2 ** 31 - 1;
-    let handle: ReturnType<typeof setTimeout>;
-    let unref = false;
-    const arm = (left: number) => {
-      handle = setTimeout(
-        () => left > limit ? arm(left - limit) : callback(),
-        Math.min(left, limit),
-      );
-      if (unref) Deno.unrefTimer(handle);
-    };
-    arm(Math.max(0, ms));
-    return {
-      cancel: () => clearTimeout(handle),
-      unref: () => {
-        unref = true;
-        Deno.unrefTimer(handle);
-      },
-    };
-  },
+  setTimer: (ms: number, callback: () => void): Timer => new SystemTimer(Math.max(0, ms), callback),
 };
+
+/** setTimeout overflows past 2^31-1 ms (about 24.8 days): longer waits are chained. */
+const LONGEST = 2 ** 31 - 1;
+
+// A class rather than closures: every idle connection holds one, so its methods are shared.
+class SystemTimer implements Timer {
+  #handle: ReturnType<typeof setTimeout>;
+  #unref = false;
+  #left: number;
+  #callback: () => void;
+
+  constructor(ms: number, callback: () => void) {
+    this.#callback = callback;
+    this.#left = ms;
+    this.#handle = this.#arm();
+  }
+
+  #arm(): ReturnType<typeof setTimeout> {
+    const wait = Math.min(this.#left, LONGEST);
+    this.#left -= wait;
+    const handle = setTimeout(
+      () => this.#left > 0 ? this.#handle = this.#arm() : this.#callback(),
+      wait,
+    );
+    if (this.#unref) Deno.unrefTimer(handle);
+    return handle;
+  }
+
+  cancel(): void {
+    clearTimeout(this.#handle);
+  }
+
+  unref(): void {
+    this.#unref = true;
+    Deno.unrefTimer(this.#handle);
+  }
+}

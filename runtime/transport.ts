@@ -139,15 +139,14 @@ export class TcpTransport implements Transport {
     return this.#closed;
   }
 
-  async read(): Promise<Uint8Array | null> {
-    if (this.#closed || this.#upgraded) return null;
-    let n: number | null;
-    try {
-      n = await this.conn.read(this.#buffer);
-    } catch (error) {
-      if (this.#closed) return null; // closed under the read, by us
-      throw error;
-    }
+  // Not an async function: an idle connection waits here, and a plain promise chain holds less
+  // than a suspended async function would.
+  read(): Promise<Uint8Array | null> {
+    if (this.#closed || this.#upgraded) return Promise.resolve(null);
+    return this.conn.read(this.#buffer).then(this.#received, this.#failed);
+  }
+
+  #received = (n: number | null): Uint8Array | null => {
     if (n === null) {
       this.#closed = true;
       return null;
@@ -161,7 +160,12 @@ export class TcpTransport implements Transport {
       this.#buffer = new Uint8Array(this.#initial);
     }
     return view;
-  }
+  };
+
+  #failed = (error: unknown): null => {
+    if (this.#closed) return null; // closed under the read, by us
+    throw error;
+  };
 
   write(bytes: Uint8Array): Promise<void> {
     return writeAll(this.conn, bytes);

@@ -155,8 +155,15 @@ export class LineServer implements AsyncDisposable {
     return this.#options.implicitTls ?? false;
   }
 
-  async #serve(conn: Deno.TcpConn): Promise<void> {
-    const transport = new TcpTransport(conn);
+  // Not an async function: an idle connection waits in Connection.run, and a suspended function
+  // here as well would hold more memory for each.
+  #serve(conn: Deno.TcpConn): Promise<void> {
+    let transport: TcpTransport;
+    try {
+      transport = new TcpTransport(conn); // reads the addresses, which a reset connection lacks
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const info: ServedConnection = {
       id: this.#next++,
       protocol: this.#options.protocol,
@@ -170,7 +177,7 @@ export class LineServer implements AsyncDisposable {
       served = this.#options.session(info);
     } catch (error) {
       onError(error, info);
-      return;
+      return Promise.resolve();
     }
     const connection = new Connection(transport, served.session, {
       clock: this.#options.clock,
@@ -180,11 +187,7 @@ export class LineServer implements AsyncDisposable {
       onError: (error) => onError(error, info),
     });
     this.#live.add(connection);
-    try {
-      await connection.run();
-    } finally {
-      this.#live.delete(connection);
-    }
+    return connection.run().finally(() => this.#live.delete(connection));
   }
 
   /**
