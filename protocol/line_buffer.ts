@@ -38,7 +38,8 @@ const MAX_SPARES = 64;
 
 /**
  * A growable byte buffer that hands out lines. Returned lines are views into the buffer, valid
- * until the next {@linkcode LineBuffer.push}: copy what you keep.
+ * until the next {@linkcode LineBuffer.push} (after {@linkcode LineBuffer.lend}, until the next
+ * release): copy what you keep.
  *
  * @example Frame a command stream
  * ```ts
@@ -63,6 +64,7 @@ export class LineBuffer {
   #lastBareLf = false;
   #tooLongHead = NOTHING;
   #initialSize: number;
+  #lent = false; // #buf is the caller's chunk, read in place (lend)
 
   /**
    * Creates an empty buffer.
@@ -77,16 +79,65 @@ export class LineBuffer {
   /**
    * Gives the memory back while nothing waits in the buffer (an idle connection holds none); the
    * next {@linkcode LineBuffer.push} takes a buffer again, from those given back when it can.
+   * Ends a {@linkcode LineBuffer.lend}: what is left of the lent chunk is copied.
    */
   release(): void {
-    if (this.#end !== this.#start || this.#buf === NOTHING) return;
-    if (this.#buf.length === this.#initialSize) {
+    if (this.#end !== this.#start) {
+      if (this.#lent) this.#own(); // the lender may reuse its chunk now
+      return;
+    }
+    if (this.#lent) this.#lent = false;
+    else if (this.#buf.length === this.#initialSize) {
       let kept = spares.get(this.#initialSize);
       if (!kept) spares.set(this.#initialSize, kept = []);
       if (kept.length < MAX_SPARES) kept.push(this.#buf);
     }
     this.#buf = NOTHING;
     this.#start = this.#end = this.#scanned = 0;
+  }
+
+  /**
+   * Takes bytes without copying them when nothing is buffered (most reads of a dialog start at a
+   * line start): lines and views then point into `chunk` itself, which the caller must leave
+   * unchanged until it calls {@linkcode LineBuffer.release}; release copies what is left over.
+   * With bytes already buffered, the chunk is copied in as by {@linkcode LineBuffer.push}.
+   *
+   * @param chunk The bytes, read in place until the next release.
+   *
+   * @example A read served in place, its partial line kept
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LineBuffer } from "./line_buffer.ts";
+   *
+   * const buffer = new LineBuffer();
+   * const chunk = new TextEncoder().encode("NOOP\r\nQUI");
+   * buffer.lend(chunk);
+   * assert.equal(new TextDecoder().decode(buffer.readLine() as Uint8Array), "NOOP");
+   * buffer.release(); // "QUI" is copied out of the chunk
+   * chunk.fill(0); // the next read, into the same memory
+   * buffer.push(new TextEncoder().encode("T\r\n"));
+   * assert.equal(new TextDecoder().decode(buffer.readLine() as Uint8Array), "QUIT");
+   * ```
+   */
+  lend(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.#end !== this.#start) return this.push(chunk);
+    this.release();
+    this.#buf = chunk;
+    this.#lent = true;
+    this.#start = this.#scanned = 0;
+    this.#end = chunk.length;
+  }
+
+  // Copies what is left of a lent chunk into a buffer of our own.
+  #own(): void {
+    const rest = this.#buf.subarray(this.#start, this.#end);
+    const scanned = this.#scanned - this.#start;
+    this.#lent = false;
+    this.#buf = NOTHING;
+    this.#start = this.#end = this.#scanned = 0;
+    this.push(rest);
+    this.#scanned = scanned;
   }
 
   /**
@@ -114,6 +165,7 @@ export class LineBuffer {
    */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    if (this.#lent) this.#own();
     if (this.#buf === NOTHING) {
       this.#buf = spares.get(this.#initialSize)?.pop() ?? new Uint8Array(this.#initialSize);
     }
