@@ -26,7 +26,7 @@ export interface FramedSession {
   /** Takes one command line (or AUTH answer) without its line end. */
   receiveLine(line: Uint8Array, bareLf: boolean): PendingReply;
   /** Takes DATA text in bulk; says how many bytes it used. */
-  receiveText(view: Uint8Array): { consumed: number; reply?: Promise<SmtpReply> };
+  receiveText(view: Uint8Array): { consumed: number; reply?: SmtpReply | Promise<SmtpReply> };
   /** Takes bytes of the current BDAT chunk. */
   receiveChunk(bytes: Uint8Array): PendingReply;
   /** Hears that a command line over the limit was dropped. */

@@ -166,7 +166,8 @@ export class SmtpSession implements ProtocolSession {
    * Takes bytes as they arrive and answers every whole command among them (a pipelining client
    * sends several at once, RFC 2920); a partial line waits for the next bytes.
    *
-   * @param bytes The bytes, copied in.
+   * @param bytes The bytes, read in place: leave them unchanged until the answer is given (the
+   *   connection engine reads again only after it); what is left over is copied then.
    * @returns The replies as wire text, and whether to close or start TLS.
    *
    * @example Three pipelined commands in one read, as the connection engine feeds them
@@ -182,7 +183,7 @@ export class SmtpSession implements ProtocolSession {
    */
   receive(bytes: Uint8Array): SessionOutput | Promise<SessionOutput> {
     const lines = this.#lines ??= new LineBuffer(1024);
-    lines.push(bytes);
+    lines.lend(bytes); // no copy: most reads start at a line start
     const data = frame(this, lines, this.#options.maxCommandLine);
     if (data instanceof Promise) {
       return data.then((d) => {
@@ -384,7 +385,7 @@ export class SmtpSession implements ProtocolSession {
    * @param view Buffered bytes from the client, starting at a line start.
    * @returns The bytes used, and the reply once the end-of-data line was among them.
    */
-  receiveText(view: Uint8Array): { consumed: number; reply?: Promise<SmtpReply> } {
+  receiveText(view: Uint8Array): { consumed: number; reply?: SmtpReply | Promise<SmtpReply> } {
     const { consumed, ended } = this.#intake.text(view);
     // Text under way counts (maxDataTimeMs bounds a message's text as a whole).
     if (consumed > 0) this.#lastActivity = this.#options.clock.now();
@@ -414,17 +415,18 @@ export class SmtpSession implements ProtocolSession {
     return this.#reply(this.#intake.problem ?? REPLY.ChunkOk(chunk.size));
   }
 
-  async #endOfMessage(): Promise<SmtpReply> {
+  // At once when the data hook answers at once (a sink, a test); else when its promise settles.
+  #endOfMessage(): SmtpReply | Promise<SmtpReply> {
     this.#state = "greeted";
     const envelope = this.#envelope!;
     this.#envelope = undefined;
     const { message, problem } = this.#intake.finish();
     if (problem) return this.#reply(problem);
-    const reply = await dataReply(this.#options.handler, {
-      envelope,
-      message,
-      client: this.client,
-    });
+    const reply = dataReply(this.#options.handler, { envelope, message, client: this.client });
+    return reply instanceof Promise ? reply.then((r) => this.#answered(r)) : this.#answered(reply);
+  }
+
+  #answered(reply: SmtpReply): SmtpReply {
     if (reply.code < 400) this.#accepted++;
     return this.#reply(reply);
   }

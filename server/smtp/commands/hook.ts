@@ -11,21 +11,26 @@ import type { Envelope, SmtpClientInfo, SmtpHandler } from "../types.ts";
 import { StorageFullError } from "../../store/store.ts";
 
 /**
- * Runs `hook` and returns `undefined` when it accepted, or the reply that refuses.
+ * Runs `hook` and returns `undefined` when it accepted, or the reply that refuses. A hook that
+ * answers at once (no promise) is answered at once, without a turn of the event loop.
  *
  * @param hook The hook call.
- * @returns The refusal, or `undefined`.
+ * @returns The refusal, or `undefined`; a promise of it when the hook returned one.
  */
-export async function refusalOf(
+export function refusalOf(
   hook: () => unknown | Promise<unknown>,
-): Promise<SmtpReply | undefined> {
+): SmtpReply | undefined | Promise<SmtpReply | undefined> {
   try {
-    await hook();
-    return undefined;
+    const outcome = hook();
+    return outcome instanceof Promise ? outcome.then(() => undefined, refusalFor) : undefined;
   } catch (error) {
-    if (error instanceof SmtpReplyError) return error.reply;
-    return StorageFullError.from(error) ? REPLY.InsufficientStorage : REPLY.LocalError;
+    return refusalFor(error);
   }
+}
+
+function refusalFor(error: unknown): SmtpReply {
+  if (error instanceof SmtpReplyError) return error.reply;
+  return StorageFullError.from(error) ? REPLY.InsufficientStorage : REPLY.LocalError;
 }
 
 /**
@@ -66,13 +71,16 @@ export async function refusalOf(
  * assert.deepEqual(await dataReply({ data: full }, message), REPLY.InsufficientStorage);
  * ```
  */
-export async function dataReply(
+export function dataReply(
   handler: SmtpHandler,
   message: { envelope: Envelope; message: Uint8Array; client: SmtpClientInfo },
-): Promise<SmtpReply> {
+): SmtpReply | Promise<SmtpReply> {
   let custom: SmtpReply | void = undefined;
-  const refusal = await refusalOf(async () => {
-    custom = await handler.data?.(message.envelope, message.message, message.client);
+  const refusal = refusalOf(() => {
+    const answer = handler.data?.(message.envelope, message.message, message.client);
+    if (!(answer instanceof Promise)) return custom = answer;
+    return answer.then((reply) => custom = reply);
   });
-  return refusal ?? custom ?? REPLY.Accepted;
+  const reply = (refused: SmtpReply | undefined) => refused ?? custom ?? REPLY.Accepted;
+  return refusal instanceof Promise ? refusal.then(reply) : reply(refusal);
 }

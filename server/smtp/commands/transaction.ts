@@ -7,7 +7,7 @@
 import { addressProblem, parsePath, PathSyntaxError } from "../../../protocol/smtp/command.ts";
 import { REPLY } from "../../../protocol/smtp/replies.ts";
 import type { SmtpReply } from "../../../protocol/smtp/reply.ts";
-import type { CommandContext, SmtpCommand } from "../context.ts";
+import type { CommandContext, CommandResult, SmtpCommand } from "../context.ts";
 import type { MailParameters } from "../types.ts";
 import { refusalOf } from "./hook.ts";
 
@@ -49,12 +49,21 @@ function mailParameters(
   return params;
 }
 
+// The hook's refusal, or what accepting gives: at once when the hook answered at once.
+function unlessRefused(
+  refusal: SmtpReply | undefined | Promise<SmtpReply | undefined>,
+  accept: () => CommandResult,
+): CommandResult | Promise<CommandResult> {
+  if (refusal instanceof Promise) return refusal.then((r) => r ?? accept());
+  return refusal ?? accept();
+}
+
 /** MAIL FROM: starts a message and names its sender (the reverse-path, for bounces). */
 export const MAIL: SmtpCommand = {
   syntax: "MAIL FROM:<address>",
   states: ["greeted"],
   outOfOrder: () => REPLY.NestedMail,
-  async run(context, args) {
+  run(context, args) {
     if (context.options.submission && !context.client.user) {
       return context.options.requireTls && !context.client.tls
         ? REPLY.TlsRequired
@@ -72,15 +81,14 @@ export const MAIL: SmtpCommand = {
     const params = mailParameters(context, path.params);
     if ("code" in params) return params;
     if (!params.smtputf8 && NON_ASCII.test(path.address)) return REPLY.NeedSmtputf8(path.address);
-    const refusal = await refusalOf(() =>
+    const refusal = refusalOf(() =>
       context.options.handler.mail?.(path.address, params, context.client)
     );
-    if (refusal) return refusal;
-    return {
+    return unlessRefused(refusal, () => ({
       reply: REPLY.SenderOk(path.address),
       state: "mail",
       envelope: { from: path.address, to: [], params },
-    };
+    }));
   },
 };
 
@@ -89,7 +97,7 @@ export const RCPT: SmtpCommand = {
   syntax: "RCPT TO:<address>",
   states: ["mail", "rcpt"],
   outOfOrder: () => REPLY.NeedMail,
-  async run(context, args) {
+  run(context, args) {
     const envelope = context.envelope!;
     let path;
     try {
@@ -109,15 +117,14 @@ export const RCPT: SmtpCommand = {
     if (envelope.to.length >= context.options.maxRecipients) {
       return REPLY.TooManyRecipients(context.options.maxRecipients);
     }
-    const refusal = await refusalOf(() =>
+    const refusal = refusalOf(() =>
       context.options.handler.rcpt?.(path.address, envelope, context.client)
     );
-    if (refusal) return refusal;
-    return {
+    return unlessRefused(refusal, () => ({
       reply: REPLY.RecipientOk(path.address),
       state: "rcpt",
       envelope: { ...envelope, to: [...envelope.to, path.address] },
-    };
+    }));
   },
 };
 
