@@ -201,8 +201,9 @@ export class LineBuffer {
     const buf = this.#buf;
     let from = Math.max(this.#scanned, this.#start);
     for (;;) {
-      const lf = buf.subarray(0, this.#end).indexOf(LF, from);
-      if (lf < 0) break;
+      // The first LF from `from` on, wherever: one past the end means none among the bytes.
+      const lf = buf.indexOf(LF, from);
+      if (lf < 0 || lf >= this.#end) break;
       const crlf = lf > this.#start && buf[lf - 1] === CR;
       if (!crlf && !bareLf) {
         from = lf + 1;
