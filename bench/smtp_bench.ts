@@ -19,7 +19,8 @@
  *   deno task bench smtp      (or: deno run -A bench/smtp_bench.ts [--quick])
  *
  * `--quick` (or `BENCH_QUICK=1`): smaller runs, one round, in under about three minutes.
- * `BENCH_ROUNDS=N` sets the rounds (default 3). Needs root for Postfix.
+ * `BENCH_ROUNDS=N` sets the rounds (default 3); `BENCH_CASES=TEXT` keeps the cases whose label
+ * holds TEXT. Needs root for Postfix.
  *
  * @module
  */
@@ -45,14 +46,18 @@ const IDLE_SESSIONS = 1000;
 function sized(n: number): number {
   return QUICK ? Math.round(n / 5) : n;
 }
+/** `BENCH_CASES=TEXT`: only the cases whose label holds TEXT (say "100 KiB, 1 conn,"). */
+const ONLY = Deno.env.get("BENCH_CASES");
 const CASES: SmtpCase[] = [];
 for (const size of [1024, 100 * 1024]) {
   for (const conns of [1, 16]) {
     for (const pipeline of [true, false]) {
       const msgs = size === 1024 ? (pipeline ? 25_000 : 12_000) : 3000;
+      const label = `${size / 1024} KiB, ${conns} conn${conns > 1 ? "s" : ""}, ` +
+        (pipeline ? "pipelined" : "lock-step");
+      if (ONLY && !label.includes(ONLY)) continue;
       CASES.push({
-        label: `${size / 1024} KiB, ${conns} conn${conns > 1 ? "s" : ""}, ` +
-          (pipeline ? "pipelined" : "lock-step"),
+        label,
         size,
         conns,
         pipeline,
