@@ -135,9 +135,12 @@ export async function stageNewFile(
   options: Pick<WriteFileOptions, "mtime"> = {},
 ): Promise<StagedFile> {
   // Making a file costs the kernel far more than writing to it (a journal entry for its inode
-  // and name: half a millisecond on some virtual disks), so the create happens off the main
-  // thread; a small file's bytes then go in synchronously.
-  const file = await Deno.open(path, { write: true, createNew: true, mode: FILE_MODE });
+  // and name), and while other files' syncs are under way it can wait for the journal: half a
+  // millisecond on some virtual disks. Then the create happens off the main thread, so as not to
+  // hold up every session; with no sync under way (a lone sender) it is quick, and made at once
+  // saves the thread pool's round trip. A small file's bytes then go in synchronously.
+  const create = { write: true, createNew: true, mode: FILE_MODE };
+  const file = syncing === 0 ? Deno.openSync(path, create) : await Deno.open(path, create);
   try {
     if (bytes.length <= SYNC_LIMIT) {
       for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
@@ -151,8 +154,17 @@ export async function stageNewFile(
     throw error;
   }
   // The wait is fdatasync, as in Dovecot: it covers the bytes and the size that finds them.
-  return { sync: () => file.syncData(), close: () => file.close() };
+  return {
+    sync: () => {
+      syncing++;
+      return file.syncData().finally(() => syncing--);
+    },
+    close: () => file.close(),
+  };
 }
+
+/** Staged files whose sync is under way, in this process. */
+let syncing = 0;
 
 /** Options of {@linkcode replaceFile}. */
 export interface ReplaceFileOptions extends WriteFileOptions {
