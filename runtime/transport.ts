@@ -111,7 +111,8 @@ export class TcpTransport implements Transport {
   readonly remote: string;
   readonly local: string;
   #buffer: Uint8Array;
-  #initial: number;
+  #small: Uint8Array; // the first buffer, read into while the peer sends little
+  #spare: Uint8Array | undefined; // a grown buffer, kept across one quiet read
   #max: number;
   #closed = false;
   #upgraded = false;
@@ -126,8 +127,7 @@ export class TcpTransport implements Transport {
     this.conn = conn;
     this.remote = address(conn.remoteAddr);
     this.local = address(conn.localAddr);
-    this.#initial = options.initialReadSize ?? 512;
-    this.#buffer = new Uint8Array(this.#initial);
+    this.#buffer = this.#small = new Uint8Array(options.initialReadSize ?? 512);
     this.#max = options.maxReadSize ?? 128 * 1024;
   }
 
@@ -151,13 +151,22 @@ export class TcpTransport implements Transport {
       this.#closed = true;
       return null;
     }
-    const view = this.#buffer.subarray(0, n);
-    // The next read gets a larger buffer, or a small one again; this view keeps the old one
-    // alive until then.
-    if (n === this.#buffer.length && n < this.#max) {
-      this.#buffer = new Uint8Array(Math.min(this.#max, n * 4));
-    } else if (n < this.#buffer.length / 64 && this.#buffer.length > this.#initial) {
-      this.#buffer = new Uint8Array(this.#initial);
+    const buffer = this.#buffer;
+    const view = buffer.subarray(0, n);
+    // The next read gets a larger buffer, or the small one again. A grown buffer is kept across
+    // one quiet read: a pipelining client's commands between two large messages are one small
+    // read, and the next message then reads into it again instead of a fresh one. A second
+    // quiet read lets it go, so an idle connection holds only the small buffer.
+    if (n === buffer.length && n < this.#max) {
+      const size = Math.min(this.#max, n * 4);
+      const spare = this.#spare;
+      this.#spare = undefined;
+      this.#buffer = spare && spare.length >= size ? spare : new Uint8Array(size);
+    } else if (buffer !== this.#small && n < buffer.length / 64) {
+      this.#spare = buffer;
+      this.#buffer = this.#small;
+    } else if (buffer === this.#small) {
+      this.#spare = undefined;
     }
     return view;
   };
