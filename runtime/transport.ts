@@ -82,6 +82,9 @@ export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void
   while (written < bytes.length) written += await conn.write(bytes.subarray(written));
 }
 
+/** Quiet reads a grown read buffer is kept across (lock-step MAIL, RCPT, DATA, and one more). */
+const QUIET_READS = 4;
+
 function address(addr: Deno.Addr): string {
   return "hostname" in addr ? `${addr.hostname}:${addr.port}` : "";
 }
@@ -112,7 +115,8 @@ export class TcpTransport implements Transport {
   readonly local: string;
   #buffer: Uint8Array;
   #small: Uint8Array; // the first buffer, read into while the peer sends little
-  #spare: Uint8Array | undefined; // a grown buffer, kept across one quiet read
+  #spare: Uint8Array | undefined; // a grown buffer, kept across a few quiet reads
+  #quiet = 0; // quiet reads since the spare was put aside
   #max: number;
   #closed = false;
   #upgraded = false;
@@ -154,9 +158,10 @@ export class TcpTransport implements Transport {
     const buffer = this.#buffer;
     const view = buffer.subarray(0, n);
     // The next read gets a larger buffer, or the small one again. A grown buffer is kept across
-    // one quiet read: a pipelining client's commands between two large messages are one small
-    // read, and the next message then reads into it again instead of a fresh one. A second
-    // quiet read lets it go, so an idle connection holds only the small buffer.
+    // a few quiet reads: the commands between two large messages (one read when pipelined, one
+    // each for MAIL, RCPT and DATA in lock-step), so that the next message reads into it again
+    // instead of growing a fresh one. More quiet reads let it go: a connection that has gone
+    // quiet holds only the small buffer.
     if (n === buffer.length && n < this.#max) {
       const size = Math.min(this.#max, n * 4);
       const spare = this.#spare;
@@ -164,8 +169,9 @@ export class TcpTransport implements Transport {
       this.#buffer = spare && spare.length >= size ? spare : new Uint8Array(size);
     } else if (buffer !== this.#small && n < buffer.length / 64) {
       this.#spare = buffer;
+      this.#quiet = 0;
       this.#buffer = this.#small;
-    } else if (buffer === this.#small) {
+    } else if (buffer === this.#small && this.#spare && ++this.#quiet > QUIET_READS) {
       this.#spare = undefined;
     }
     return view;
