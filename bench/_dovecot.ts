@@ -306,18 +306,3 @@ function processesMatching(needles: string[]): { pid: number; comm: string }[] {
   }
   return found;
 }
-
-/**
- * A process's peak resident memory (VmHWM), in bytes.
- *
- * @param pid The process.
- * @returns The peak, or 0 when the process is gone.
- */
-export function peakRss(pid: number): number {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}

@@ -7,9 +7,10 @@
  * @module
  */
 import { join } from "node:path";
-import { deliverToMaildir, Dovecot, peakRss } from "./_dovecot.ts";
+import { deliverToMaildir, Dovecot } from "./_dovecot.ts";
 import { benchMessage, idleMessage, messageDate } from "./_imap_messages.ts";
 import { JsonLines } from "./_json_lines.ts";
+import { peakResidentBytes } from "./_proc.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const encoder = new TextEncoder();
@@ -199,7 +200,7 @@ export function dovecotTarget(options: DovecotTargetOptions): Target {
         // The MDA's way, with the fsync a careful MDA (and Dovecot's own LDA) does.
         deliver: (k) => deliverToMaildir(bob, idleMessage(k), { sync: true }),
         peak() {
-          for (const pid of server.imapPids()) peak = Math.max(peak, peakRss(pid));
+          for (const pid of server.imapPids()) peak = Math.max(peak, peakResidentBytes(pid));
           return Promise.resolve(peak);
         },
         async stop() {

@@ -76,9 +76,24 @@ export function treeCpuSeconds(root: number): number {
  * @returns Bytes; 0 when the process is gone.
  */
 export function residentBytes(pid: number): number {
+  return statusBytes(pid, "VmRSS");
+}
+
+/**
+ * A process's peak resident memory (VmHWM of /proc/PID/status).
+ *
+ * @param pid The process.
+ * @returns Bytes; 0 when the process is gone.
+ */
+export function peakResidentBytes(pid: number): number {
+  return statusBytes(pid, "VmHWM");
+}
+
+// One "Name:  N kB" line of /proc/PID/status, in bytes.
+function statusBytes(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
   } catch {
     return 0;
   }
