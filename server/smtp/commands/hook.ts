@@ -75,12 +75,13 @@ export function dataReply(
   handler: SmtpHandler,
   message: { envelope: Envelope; message: Uint8Array; client: SmtpClientInfo },
 ): SmtpReply | Promise<SmtpReply> {
-  let custom: SmtpReply | void = undefined;
-  const refusal = refusalOf(() => {
+  try {
     const answer = handler.data?.(message.envelope, message.message, message.client);
-    if (!(answer instanceof Promise)) return custom = answer;
-    return answer.then((reply) => custom = reply);
-  });
-  const reply = (refused: SmtpReply | undefined) => refused ?? custom ?? REPLY.Accepted;
-  return refusal instanceof Promise ? refusal.then(reply) : reply(refusal);
+    if (answer instanceof Promise) {
+      return answer.then((reply) => reply ?? REPLY.Accepted, refusalFor);
+    }
+    return answer ?? REPLY.Accepted;
+  } catch (error) {
+    return refusalFor(error);
+  }
 }
