@@ -10,6 +10,8 @@
 //
 //   deno run -A bench/servers/deno_floor.ts
 //       prints {"port"}, then answers stdin as servers/_stats.ts says.
+import { concatBytes } from "../../message/_bytes.ts";
+import { writeAll } from "../../runtime/transport.ts";
 import { serveStats } from "./_stats.ts";
 
 const encoder = new TextEncoder();
@@ -69,26 +71,11 @@ async function serve(conn: Deno.TcpConn): Promise<void> {
         replies.push(REPLIES.ok);
       }
     }
-    if (replies.length > 0) await writeAll(conn, join(replies));
+    if (replies.length > 0) await writeAll(conn, concatBytes(replies));
     if (n === buffer.length && buffer.length < LARGE) buffer = new Uint8Array(buffer.length * 4);
     else if (n < buffer.length / 64 && buffer.length > SMALL) buffer = new Uint8Array(SMALL);
   }
   conn.close();
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }
 
 (async () => {
