@@ -5,9 +5,9 @@
  * `postfix -c` needs no `alternate_config_directories`, and no /etc/postfix/main.cf at all).
  * It is the MX for the generator's recipient (`ENVELOPE`, sink0@sink.test): one smtpd listener on
  * a free 127.0.0.1 port (nothing on port 25), no DNS, that address a virtual mailbox delivered by
- * virtual(8) into a Maildir, every
- * other recipient refused (not an open relay). Postfix answers 250 once its queue file is synced
- * and delivers afterwards, so the bench counts what reached the Maildir's `new/` too.
+ * virtual(8) into a Maildir, every other recipient refused (not an open relay). Postfix answers
+ * 250 once its queue file is synced and delivers afterwards, so the bench counts what reached
+ * the Maildir's `new/` too.
  *
  * @module
  */
@@ -162,7 +162,7 @@ export class Postfix {
     return join(this.dir, "mail", ENVELOPE.user);
   }
 
-  /** The messages delivered into the Maildir's `new/` so far, with the time the last one was written. */
+  /** The messages delivered into the Maildir's `new/` so far, and when the last one was written. */
   delivered(): { count: number; lastAt: number } {
     let count = 0;
     let lastAt = 0;

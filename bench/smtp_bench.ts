@@ -7,8 +7,8 @@
  *   Postfix's smtp-sink, nodemailer's smtp-server on Node, aiosmtpd and the Deno floor (canned
  *   replies, no session: how far the runtime itself goes);
  * - the MX path, storing into a Maildir with fsync: the toolkit's MX as the lab builds it, for
- *   the generator's recipient sink0@sink.test (transcripts and event log on) beside a private Postfix (`_postfix.ts`), whose
- *   delivery into the Maildir, after its 250, is timed too.
+ *   the generator's recipient sink0@sink.test (transcripts and event log on), beside a private
+ *   Postfix (`_postfix.ts`) whose delivery into the Maildir, after its 250, is timed too.
  *
  * Cases: 1 KiB and 100 KiB messages over 1 and 16 connections, pipelined and lock-step. For
  * each case, for each round, each server once (so a slow moment of this shared machine hits
@@ -160,9 +160,9 @@ try {
     console.log(line);
   }
   console.log(
-    `\nMX path (${ENVELOPE.domain}, into ${ENVELOPE.user}'s Maildir, fsync on): accepted msg/s best of ` +
-      `${ROUNDS} (median), server CPU µs/msg (median, delivery included); the toolkit stores ` +
-      `before its 250, Postfix after it (delivered: until the last file is in new/)`,
+    `\nMX path (${ENVELOPE.domain}, into ${ENVELOPE.user}'s Maildir, fsync on): accepted msg/s ` +
+      `best of ${ROUNDS} (median), server CPU µs/msg (median, delivery included); the toolkit ` +
+      `stores before its 250, Postfix after it (delivered: until the last file is in new/)`,
   );
   const mx = names("mx");
   for (
