@@ -12,12 +12,14 @@ import { describeTls, type ServerTls } from "../../runtime/tls.ts";
 import type { TcpTransport, Transport } from "../../runtime/transport.ts";
 import type { ProtocolSession, SessionOutput } from "./protocol_session.ts";
 
-/** Options of {@linkcode Connection}. */
-export interface ConnectionOptions {
+/**
+ * Options of {@linkcode Connection}: one object for all of a server's connections, so that an
+ * idle connection holds no copy of it. `Info` is what the server knows of each connection (its
+ * number, its address), handed back with every report.
+ */
+export interface ConnectionOptions<Info> {
   /** Runs the session's timer. */
   clock: Clock;
-  /** Where the connection's notes go (opened, TLS, closed, errors). @default none */
-  transcript?: Transcript;
   /** The server's TLS settings, for STARTTLS and implicit TLS. @default none (no TLS) */
   tls?: ServerTls;
   /** Run the TLS handshake before the greeting (RFC 8314 implicit TLS). @default false */
@@ -27,7 +29,17 @@ export interface ConnectionOptions {
   /** How long the goodbye of a shutdown may take to send before the connection is cut. @default 1000 */
   goodbyeTimeoutMs?: number;
   /** Told when the session fails (a bug): never swallowed. */
-  onError: (error: unknown) => void;
+  onError: (error: unknown, info: Info) => void;
+  /** Told once the connection is closed and the session with it. @default nothing */
+  onClosed?: (connection: Connection<Info>) => void;
+}
+
+/** The session a connection runs, and the transcript its notes go to (opened, TLS, closed). */
+export interface ConnectionSession {
+  /** The protocol's session. */
+  session: ProtocolSession;
+  /** Where the connection's notes go. @default none */
+  transcript?: Transcript;
 }
 
 const encoder = new TextEncoder();
@@ -59,10 +71,9 @@ const encoder = new TextEncoder();
  * };
  * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
  * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
- * const served = new Connection(new TcpTransport(await listener.accept()), shout, {
- *   clock: systemClock,
- *   onError: (error) => { throw error; },
- * }).run();
+ * const options = { clock: systemClock, onError: (error: unknown) => { throw error; } };
+ * const transport = new TcpTransport(await listener.accept());
+ * const served = new Connection(transport, { session: shout }, options, "demo").run();
  * const read = async () => {
  *   const buffer = new Uint8Array(64);
  *   return new TextDecoder().decode(buffer.subarray(0, (await client.read(buffer)) ?? 0));
@@ -74,11 +85,14 @@ const encoder = new TextEncoder();
  * client.close();
  * ```
  */
-export class Connection {
+export class Connection<Info = unknown> {
+  /** What the server knows of this connection, as it gave it. */
+  readonly info: Info;
   #plain: TcpTransport;
   #transport: Transport;
   #session: ProtocolSession;
-  #options: ConnectionOptions;
+  #transcript: Transcript | undefined;
+  #options: ConnectionOptions<Info>;
   #timer: Timer | undefined;
   #armedAt = Infinity;
   #writing: Promise<void> | undefined; // the last write, while it is on its way
@@ -88,13 +102,21 @@ export class Connection {
    * Prepares to serve a connection; {@linkcode Connection.run} serves it.
    *
    * @param transport The accepted connection.
-   * @param session The protocol's session for it.
-   * @param options Clock, transcript, TLS and the error sink.
+   * @param served The protocol's session for it, and its transcript.
+   * @param options The server's clock, TLS and reports, shared by its connections.
+   * @param info What the server knows of the connection, for its reports.
    */
-  constructor(transport: TcpTransport, session: ProtocolSession, options: ConnectionOptions) {
+  constructor(
+    transport: TcpTransport,
+    served: ConnectionSession,
+    options: ConnectionOptions<Info>,
+    info: Info,
+  ) {
+    this.info = info;
     this.#plain = transport;
     this.#transport = transport;
-    this.#session = session;
+    this.#session = served.session;
+    this.#transcript = served.transcript;
     this.#options = options;
   }
 
@@ -104,7 +126,7 @@ export class Connection {
   }
 
   #note(text: string): void {
-    this.#options.transcript?.note(text, this.#options.clock.now());
+    this.#transcript?.note(text, this.#options.clock.now());
   }
 
   /**
@@ -115,35 +137,15 @@ export class Connection {
     this.#note(`TCP connection from ${remote} to ${local}`);
     try {
       if (this.#options.implicitTls && !(await this.#secure())) return;
-      const greeting = this.#call(() => this.#session.start((out) => this.#push(out)));
-      if (!(await this.#handle(greeting instanceof Promise ? await greeting : greeting))) return;
-      // The hot path: one read, one call into the session, one write, no more promises than that.
-      const session = this.#session;
-      while (!session.closed && !this.#ending) {
+      if (!(await this.#greet())) return;
+      // The hot path: one read, one call into the session, one write. What a turn makes (the
+      // answer, its bytes) lives in #answer's frame, not here: a suspended async function keeps
+      // its locals, and an idle connection waits in this one.
+      for (;;) {
         const bytes = await this.#transport.read();
         if (bytes === null) break;
-        let out: SessionOutput;
-        try {
-          const answer = session.receive(bytes);
-          out = answer instanceof Promise ? await answer : answer;
-        } catch (error) {
-          this.#failed(error);
-          break;
-        }
-        const data = out.data;
-        if (data && data.length > 0) {
-          const bytes = typeof data === "string" ? encoder.encode(data) : data;
-          const before = this.#writing;
-          const sent = before
-            ? before.then(() => this.#transport.write(bytes))
-            : this.#transport.write(bytes);
-          this.#writing = sent;
-          await sent;
-          if (this.#writing === sent) this.#writing = undefined;
-        }
-        if (out.close || session.closed) break;
-        if (out.startTls && !(await this.#secure())) break;
-        if (session.deadline < this.#armedAt) this.#arm();
+        const more = this.#answer(bytes);
+        if (more === false || (more !== true && !(await more))) break;
       }
     } catch (error) {
       // The peer reset the connection or a write failed: the dialog is over, nobody to tell.
@@ -155,7 +157,58 @@ export class Connection {
       this.#end();
       this.#call(() => this.#session.close?.());
       this.#note("TCP connection closed");
+      this.#options.onClosed?.(this);
     }
+  }
+
+  #greet(): Promise<boolean> {
+    const greeting = this.#call(() => this.#session.start((out) => this.#push(out)));
+    return greeting instanceof Promise
+      ? greeting.then((out) => this.#handle(out))
+      : this.#handle(greeting);
+  }
+
+  // One turn: the session's answer to what was read, written; whether to read again.
+  #answer(bytes: Uint8Array): boolean | Promise<boolean> {
+    let answer: SessionOutput | Promise<SessionOutput>;
+    try {
+      answer = this.#session.receive(bytes);
+    } catch (error) {
+      this.#failed(error);
+      return false;
+    }
+    if (!(answer instanceof Promise)) return this.#send(answer);
+    return answer.then((out) => this.#send(out), (error) => {
+      this.#failed(error);
+      return false;
+    });
+  }
+
+  #send(out: SessionOutput): boolean | Promise<boolean> {
+    const data = out.data;
+    if (!data || data.length === 0) return this.#after(out);
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    const before = this.#writing;
+    const sent = before
+      ? before.then(() => this.#transport.write(bytes))
+      : this.#transport.write(bytes);
+    this.#writing = sent;
+    return sent.then(() => {
+      if (this.#writing === sent) this.#writing = undefined;
+      return this.#after(out);
+    });
+  }
+
+  // After an answer is written: closes, starts TLS, or moves the timer on.
+  #after(out: SessionOutput): boolean | Promise<boolean> {
+    if (out.close || this.#session.closed || this.#ending) return false;
+    if (out.startTls) return this.#secure().then((ok) => ok && this.#rearm());
+    return this.#rearm();
+  }
+
+  #rearm(): boolean {
+    if (this.#session.deadline < this.#armedAt) this.#arm();
+    return !this.#ending && !this.#session.closed;
   }
 
   /**
@@ -183,7 +236,7 @@ export class Connection {
 
   #failed(error: unknown): void {
     this.#note(`Internal error: ${(error as Error)?.message ?? String(error)}`);
-    this.#options.onError(error);
+    this.#options.onError(error, this.info);
     let last: SessionOutput | undefined;
     try {
       last = this.#session.fail(error);

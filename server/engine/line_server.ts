@@ -10,7 +10,7 @@ import type { Transcript } from "../../protocol/transcript.ts";
 import { TcpListener } from "../../runtime/tcp_listener.ts";
 import type { ServerTls } from "../../runtime/tls.ts";
 import { TcpTransport, writeAll } from "../../runtime/transport.ts";
-import { Connection } from "./connection.ts";
+import { Connection, type ConnectionOptions } from "./connection.ts";
 import type { ProtocolSession } from "./protocol_session.ts";
 
 /** What is known of a connection when its session is made. */
@@ -109,8 +109,9 @@ function reportToConsole(error: unknown, connection: ServedConnection): void {
  */
 export class LineServer implements AsyncDisposable {
   #options: LineServerOptions;
+  #engine: ConnectionOptions<ServedConnection>; // one for every connection
   #listener: TcpListener;
-  #live = new Set<Connection>();
+  #live = new Set<Connection<ServedConnection>>();
   #next = 1;
 
   /**
@@ -124,6 +125,13 @@ export class LineServer implements AsyncDisposable {
       throw new Error(`Implicit TLS on the ${options.protocol} port needs a certificate`);
     }
     this.#options = options;
+    this.#engine = {
+      clock: options.clock,
+      tls: options.tls,
+      implicitTls: options.implicitTls ?? false,
+      onError: options.onError ?? reportToConsole,
+      onClosed: (connection) => this.#live.delete(connection),
+    };
     const refusal = options.refusal;
     this.#listener = new TcpListener((conn) => this.#serve(conn), {
       service: options.implicitTls ? `${options.protocol} over TLS` : options.protocol,
@@ -171,23 +179,16 @@ export class LineServer implements AsyncDisposable {
       local: transport.local,
       implicitTls: this.implicitTls,
     };
-    const onError = this.#options.onError ?? reportToConsole;
     let served: ServedSession;
     try {
       served = this.#options.session(info);
     } catch (error) {
-      onError(error, info);
+      this.#engine.onError(error, info);
       return Promise.resolve();
     }
-    const connection = new Connection(transport, served.session, {
-      clock: this.#options.clock,
-      transcript: served.transcript,
-      tls: this.#options.tls,
-      implicitTls: this.implicitTls,
-      onError: (error) => onError(error, info),
-    });
+    const connection = new Connection(transport, served, this.#engine, info);
     this.#live.add(connection);
-    return connection.run().finally(() => this.#live.delete(connection));
+    return connection.run();
   }
 
   /**
