@@ -129,15 +129,21 @@ export class TcpListener implements AsyncDisposable {
         continue;
       }
       this.#perAddress.set(address, fromAddress + 1);
-      const done = this.#serve(conn).catch(this.#options.onError).finally(() => {
-        closeQuietly(conn);
-        this.#live.delete(conn);
-        const left = (this.#perAddress.get(address) ?? 1) - 1;
-        if (left > 0) this.#perAddress.set(address, left);
-        else this.#perAddress.delete(address);
+      // One promise and two small closures per connection, held for as long as it is open.
+      const done = this.#serve(conn).then(() => this.#ended(conn, address), (error) => {
+        this.#options.onError(error);
+        this.#ended(conn, address);
       });
       this.#live.set(conn, done);
     }
+  }
+
+  #ended(conn: Deno.TcpConn, address: string): void {
+    closeQuietly(conn);
+    this.#live.delete(conn);
+    const left = (this.#perAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.#perAddress.set(address, left);
+    else this.#perAddress.delete(address);
   }
 
   #refuse(conn: Deno.TcpConn, reason: RefusalReason): void {
