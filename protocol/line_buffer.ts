@@ -73,7 +73,7 @@ export class LineBuffer {
    */
   constructor(initialSize = 16 * 1024) {
     this.#initialSize = initialSize;
-    this.#buf = new Uint8Array(initialSize);
+    this.#buf = NOTHING; // taken at the first push: a lent chunk may never need it
   }
 
   /**
@@ -156,6 +156,14 @@ export class LineBuffer {
   /** How many bytes wait to be read. */
   get buffered(): number {
     return this.#end - this.#start;
+  }
+
+  /**
+   * Whether the buffer holds nothing that the next bytes depend on: no bytes wait, and no line
+   * over the limit is being skipped. A fresh buffer would then read the next bytes the same.
+   */
+  get idle(): boolean {
+    return this.#end === this.#start && !this.#discarding;
   }
 
   /**

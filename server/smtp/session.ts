@@ -73,9 +73,9 @@ export class SmtpSession implements ProtocolSession {
   #input: SmtpInput = "command";
   #envelope: Envelope | undefined;
   #auth: AuthStep | undefined;
-  #intake: MessageIntake;
+  #intake: MessageIntake | undefined; // made at the first message
   #lines: LineBuffer | undefined; // made at the first bytes
-  #limits: ErrorLimits;
+  #limits: ErrorLimits | undefined; // made at the first error
   #typedWithLf = false;
   /** How the session's first command line ended: a typist's `nc` (bare LF) or a program (CRLF). */
   #lineEnds: "lf" | "crlf" | undefined;
@@ -87,7 +87,6 @@ export class SmtpSession implements ProtocolSession {
   /** Creates a session for a new connection. @param options Domain, hooks, limits, TLS, transcript. */
   constructor(options: SmtpSessionOptions) {
     this.#options = resolveSessionOptions(options);
-    this.#limits = new ErrorLimits(this.#options);
     this.client = {
       remote: options.remote ?? "",
       helo: "",
@@ -95,7 +94,6 @@ export class SmtpSession implements ProtocolSession {
       submission: this.#options.submission,
     };
     this.#lastActivity = this.#startedAt = this.#options.clock.now();
-    this.#intake = new MessageIntake(this.#options);
     this.#context = commandContext(this, this.#options);
   }
 
@@ -121,7 +119,7 @@ export class SmtpSession implements ProtocolSession {
 
   /** Whether BDAT chunks of the message under way have already arrived (DATA may not follow). */
   get chunking(): boolean {
-    return this.#intake.chunked;
+    return this.#intake?.chunked ?? false;
   }
 
   /** How many messages this connection delivered (the course's persistent connection). */
@@ -141,7 +139,7 @@ export class SmtpSession implements ProtocolSession {
   get deadline(): number {
     const idle = this.#lastActivity + this.#options.idleTimeoutMs;
     const whole = this.#startedAt + this.#options.maxSessionTimeMs;
-    const text = this.#intake.since;
+    const text = this.#intake?.since;
     const limit = Math.min(idle, whole);
     return text === undefined ? limit : Math.min(limit, text + this.#options.maxDataTimeMs);
   }
@@ -188,10 +186,12 @@ export class SmtpSession implements ProtocolSession {
     if (data instanceof Promise) {
       return data.then((d) => {
         lines.release();
+        if (lines.idle && this.#lines === lines) this.#lines = undefined;
         return this.#paced(this.#output(d));
       });
     }
-    lines.release(); // an idle connection holds no buffer
+    lines.release();
+    if (lines.idle) this.#lines = undefined; // an idle connection holds no line buffer
     return this.#paced(this.#output(data));
   }
 
@@ -251,7 +251,7 @@ export class SmtpSession implements ProtocolSession {
     this.#state = "fresh";
     this.#input = "command";
     this.#envelope = undefined;
-    this.#intake.reset();
+    this.#intake?.reset();
     this.#auth = undefined;
     this.#typedWithLf = false;
     this.#lineEnds = undefined;
@@ -264,7 +264,7 @@ export class SmtpSession implements ProtocolSession {
       return this.#goodbye(REPLY.SessionTooLong);
     }
     const idle = now >= this.#lastActivity + this.#options.idleTimeoutMs;
-    const reply = idle && this.#intake.since === undefined ? REPLY.IdleTimeout : REPLY.DataTimeout;
+    const reply = idle && this.#intake?.since === undefined ? REPLY.IdleTimeout : REPLY.DataTimeout;
     return this.#goodbye(reply);
   }
 
@@ -311,8 +311,17 @@ export class SmtpSession implements ProtocolSession {
     return reply;
   }
 
+  // Made when first needed: an idle connection holds neither.
+  #errors(): ErrorLimits {
+    return this.#limits ??= new ErrorLimits(this.#options);
+  }
+
+  #message(): MessageIntake {
+    return this.#intake ??= new MessageIntake(this.#options);
+  }
+
   #error(reply: SmtpReply): SmtpReply {
-    return this.#reply(this.#limits.error(reply));
+    return this.#reply(this.#errors().error(reply));
   }
 
   #command(text: string): PendingReply {
@@ -327,9 +336,10 @@ export class SmtpSession implements ProtocolSession {
     const outcome = this.#apply(outcomeOf(result));
     if (!outcome.reply) {
       // BDAT: the reply comes after the chunk, at once for an empty one.
-      return this.#intake.chunkRemaining === 0 ? this.receiveChunk(new Uint8Array()) : undefined;
+      return this.#message().chunkRemaining === 0 ? this.receiveChunk(new Uint8Array()) : undefined;
     }
-    const reply = this.#limits.account(outcome.reply);
+    // Replies below 500 never count as errors (ErrorLimits.account): no limits needed for them.
+    const reply = outcome.reply.code < 500 ? outcome.reply : this.#errors().account(outcome.reply);
     return reply instanceof Promise ? reply.then((r) => this.#reply(r)) : this.#reply(reply);
   }
 
@@ -343,7 +353,7 @@ export class SmtpSession implements ProtocolSession {
     }
     if (outcome.envelope !== undefined) {
       this.#envelope = outcome.envelope ?? undefined;
-      if (!outcome.envelope) this.#intake.reset();
+      if (!outcome.envelope) this.#intake?.reset();
     }
     if (outcome.state) this.#state = outcome.state;
     if (outcome.next) this.#begin(outcome.next);
@@ -354,10 +364,10 @@ export class SmtpSession implements ProtocolSession {
     switch (next.input) {
       case "data":
         this.#input = "data";
-        this.#intake.beginData(this.#typedWithLf);
+        this.#message().beginData(this.#typedWithLf);
         break;
       case "chunk":
-        this.#intake.beginChunk(next);
+        this.#message().beginChunk(next);
         this.#input = "chunk";
         break;
       case "auth":
@@ -386,7 +396,7 @@ export class SmtpSession implements ProtocolSession {
    * @returns The bytes used, and the reply once the end-of-data line was among them.
    */
   receiveText(view: Uint8Array): { consumed: number; reply?: SmtpReply | Promise<SmtpReply> } {
-    const { consumed, ended } = this.#intake.text(view);
+    const { consumed, ended } = this.#message().text(view);
     // Text under way counts (maxDataTimeMs bounds a message's text as a whole).
     if (consumed > 0) this.#lastActivity = this.#options.clock.now();
     if (!ended) return { consumed };
@@ -396,7 +406,7 @@ export class SmtpSession implements ProtocolSession {
 
   /** How many bytes of the current BDAT chunk are still to come. */
   get chunkRemaining(): number {
-    return this.#intake.chunkRemaining;
+    return this.#intake?.chunkRemaining ?? 0;
   }
 
   /**
@@ -407,12 +417,12 @@ export class SmtpSession implements ProtocolSession {
    */
   receiveChunk(bytes: Uint8Array): PendingReply {
     if (bytes.length > 0) this.#lastActivity = this.#options.clock.now();
-    const chunk = this.#intake.chunk(bytes);
+    const chunk = this.#message().chunk(bytes);
     if (!chunk) return undefined;
     this.#input = "command";
     if (chunk.refusal) return this.#error(chunk.refusal);
     if (chunk.last) return this.#endOfMessage();
-    return this.#reply(this.#intake.problem ?? REPLY.ChunkOk(chunk.size));
+    return this.#reply(this.#message().problem ?? REPLY.ChunkOk(chunk.size));
   }
 
   // At once when the data hook answers at once (a sink, a test); else when its promise settles.
@@ -420,7 +430,7 @@ export class SmtpSession implements ProtocolSession {
     this.#state = "greeted";
     const envelope = this.#envelope!;
     this.#envelope = undefined;
-    const { message, problem } = this.#intake.finish();
+    const { message, problem } = this.#message().finish();
     if (problem) return this.#reply(problem);
     const reply = dataReply(this.#options.handler, { envelope, message, client: this.client });
     return reply instanceof Promise ? reply.then((r) => this.#answered(r)) : this.#answered(reply);
