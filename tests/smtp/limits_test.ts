@@ -28,6 +28,21 @@ Deno.test("SmtpServer answers a command line over 512 octets with 500 and carrie
   raw.close();
 });
 
+Deno.test("SmtpServer answers a command that arrives in pieces once it is whole, and only once", async () => {
+  const { server } = testServer();
+  await using _ = server;
+  const raw = await greeted(server.port);
+  // Separate reads on the server: the partial line is kept between them.
+  for (const piece of ["MAIL FR", "OM:<alice@", "crepes.fr>\r", "\nNO", "OP\r\n"]) {
+    await raw.write(piece);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(await raw.code(), 250);
+  assert.equal(await raw.code(), 250);
+  assert.equal(await raw.command("RCPT TO:<bob@hamburger.edu>"), 250, "MAIL was taken");
+  raw.close();
+});
+
 Deno.test("SmtpServer refuses a message with a text line over 1000 octets and keeps nothing", async () => {
   const { server, accepted } = testServer();
   await using _ = server;
