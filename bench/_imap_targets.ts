@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { deliverToMaildir, Dovecot } from "./_dovecot.ts";
 import { benchMessage, idleMessage, messageDate } from "./_imap_messages.ts";
 import { JsonLines } from "./_json_lines.ts";
+import { v8FlagsArg } from "./_lab_flags.ts";
 import { peakResidentBytes } from "./_proc.ts";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -84,7 +85,7 @@ export function toolkitTarget(options: ToolkitTargetOptions): Target {
   const spawn = (args: string[]) => {
     if (closed) throw new Error("killEverything was called: no more servers");
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, "--root", options.root, ...args],
+      args: ["run", "-A", ...v8FlagsArg(), script, "--root", options.root, ...args],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",

@@ -11,6 +11,7 @@
  */
 import { join } from "node:path";
 import { JsonLines } from "./_json_lines.ts";
+import { v8FlagsArg } from "./_lab_flags.ts";
 import { freePort, Postfix, postfixMissing } from "./_postfix.ts";
 import { residentBytes, treeCpuSeconds } from "./_proc.ts";
 
@@ -88,7 +89,10 @@ export async function killEverything(): Promise<void> {
  * @returns Their specifications.
  */
 export function targetSpecs(work: string): TargetSpec[] {
+  // Bare servers on Deno's defaults, as a program that imports SmtpServer runs; the MX as the
+  // lab runs, with the lab's V8 flags.
   const deno = ["run", "-A", "--v8-flags=--expose-gc"];
+  const lab = ["run", "-A", ...v8FlagsArg("--expose-gc")];
   const script = (name: string) => join(here, "servers", name);
   const child = (spec: ChildSpec & { missing?: string }): TargetSpec => ({
     ...spec,
@@ -130,7 +134,7 @@ export function targetSpecs(work: string): TargetSpec[] {
       name: "toolkit MX (Maildir)",
       group: "mx",
       command: Deno.execPath(),
-      args: [...deno, script("toolkit_mx.ts"), "--root", join(work, "toolkit-mx")],
+      args: [...lab, script("toolkit_mx.ts"), "--root", join(work, "toolkit-mx")],
     }),
     {
       name: "Postfix MX (Maildir)",

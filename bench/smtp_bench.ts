@@ -25,6 +25,7 @@
  * @module
  */
 import { loadAverage } from "./_proc.ts";
+import { LAB_V8_FLAGS } from "./_lab_flags.ts";
 import {
   ENVELOPE,
   GENERATOR,
@@ -102,7 +103,9 @@ console.log(
     `RCPT TO:<${ENVELOPE.to}>
   server CPU: utime + stime from /proc/PID/stat of every process of the server (Postfix: the
     master's process tree, children it reaped included), before and after a run, / messages
-  STARTTLS cases dropped: the shared generator speaks no TLS`,
+  STARTTLS cases dropped: the shared generator speaks no TLS
+  the toolkit's MX runs with the lab's V8 flags (deno.json's lab task; BENCH_V8_FLAGS= for none):
+    ${LAB_V8_FLAGS || "none"}; the bare Deno servers with Deno's defaults`,
 );
 
 try {
@@ -176,8 +179,9 @@ try {
 
   console.log(
     `\nIdle memory: RSS after ${count(IDLE_SESSIONS)} idle connections after EHLO minus RSS ` +
-      `before, / ${count(IDLE_SESSIONS)} (VmRSS of the server process, read after the control ` +
-      `channel's "stats", which collects garbage where it can)`,
+      `before, / ${count(IDLE_SESSIONS)}; then the same for ${count(2 * IDLE_SESSIONS)} more\n` +
+      `  (VmRSS of the server process, read after the control channel's "stats", which ` +
+      `collects garbage where it can)`,
   );
   const width = Math.max(...targets.map((t) => t.name.length)) + 2;
   for (const [name, text] of memory) console.log(`  ${name.padEnd(width)}${text}`);
@@ -238,26 +242,33 @@ async function measure(
   return { rate: result.msgs_per_s, cpuUs, deliveredRate };
 }
 
-/** RSS growth per idle session after EHLO, as a table cell. */
+/**
+ * RSS growth per idle session after EHLO, as a table cell: over the first 1,000 (the aim's
+ * figure, with whatever the process grows by once, such as its heap's first new pages), and over
+ * 2,000 more (what one more session costs).
+ */
 async function idleMemory(target: SmtpTarget): Promise<string> {
   const before = await target.residentBytes();
   if (before === undefined) {
     return "n/a (a process per session: its master's memory says nothing of them)";
   }
-  let sessions: IdleSessions;
+  const held: IdleSessions[] = [];
   try {
-    sessions = await idleSessions(target.port, IDLE_SESSIONS, { timeoutMs: 60_000 });
+    const rss: number[] = [before];
+    for (const more of [IDLE_SESSIONS, 2 * IDLE_SESSIONS]) {
+      held.push(await idleSessions(target.port, more, { timeoutMs: 60_000 }));
+      await new Promise((r) => setTimeout(r, 300));
+      rss.push((await target.residentBytes())!);
+    }
+    const per = (from: number, to: number, count: number) =>
+      ((rss[to] - rss[from]) / 1024 / count).toFixed(1);
+    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    return `${per(0, 1, IDLE_SESSIONS)} KiB/conn; next ${count(2 * IDLE_SESSIONS)}: ` +
+      `${per(1, 2, 2 * IDLE_SESSIONS)} KiB/conn   (RSS ${rss.map(mib).join(" -> ")} MiB)`;
   } catch (error) {
     return `failed: ${(error as Error).message}`;
-  }
-  try {
-    await new Promise((r) => setTimeout(r, 300));
-    const after = (await target.residentBytes())!;
-    const perSession = (after - before) / 1024 / IDLE_SESSIONS;
-    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    return `${perSession.toFixed(1)} KiB/conn   (RSS ${mib(before)} -> ${mib(after)} MiB)`;
   } finally {
-    sessions.close();
+    for (const sessions of held) sessions.close();
     await new Promise((r) => setTimeout(r, 300));
   }
 }
