@@ -216,7 +216,7 @@ async function controlled(spec: ChildSpec): Promise<SmtpTarget> {
 async function smtpSink(): Promise<SmtpTarget> {
   const port = freePort();
   const process = new Deno.Command(SMTP_SINK, {
-    args: ["-u", "nobody", "-m", "2000", `127.0.0.1:${port}`, "1024"],
+    args: ["-u", "nobody", "-m", "5000", `127.0.0.1:${port}`, "1024"],
     stdin: "null",
     stdout: "null",
     stderr: "inherit",

@@ -104,8 +104,8 @@ console.log(
   server CPU: utime + stime from /proc/PID/stat of every process of the server (Postfix: the
     master's process tree, children it reaped included), before and after a run, / messages
   STARTTLS cases dropped: the shared generator speaks no TLS
-  the toolkit's MX runs with the lab's V8 flags (deno.json's lab task; BENCH_V8_FLAGS= for none):
-    ${LAB_V8_FLAGS || "none"}; the bare Deno servers with Deno's defaults`,
+  V8 flags of the toolkit's MX, those of deno.json's lab task (BENCH_V8_FLAGS to change them):
+    ${LAB_V8_FLAGS || "none"}; the bare Deno servers run with Deno's defaults`,
 );
 
 try {
