@@ -10,6 +10,7 @@ import type { Clock, Timer } from "../../protocol/clock.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
 import { describeTls, type ServerTls } from "../../runtime/tls.ts";
 import type { TcpTransport, Transport } from "../../runtime/transport.ts";
+import { OutputPool } from "./output_pool.ts";
 import type { ProtocolSession, SessionOutput } from "./protocol_session.ts";
 
 /**
@@ -43,6 +44,7 @@ export interface ConnectionSession {
 }
 
 const encoder = new TextEncoder();
+const output = new OutputPool(); // shared by every connection of the process
 
 /**
  * One served connection.
@@ -187,13 +189,19 @@ export class Connection<Info = unknown> {
   #send(out: SessionOutput): boolean | Promise<boolean> {
     const data = out.data;
     if (!data || data.length === 0) return this.#after(out);
-    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    // Text into a pooled buffer over plain TCP, whose write is done with it once it settles; TLS
+    // may keep what it was given for longer.
+    const pooled = typeof data === "string" && this.#transport.tls === undefined
+      ? output.encode(data)
+      : undefined;
+    const bytes = pooled ?? (typeof data === "string" ? encoder.encode(data) : data);
     const before = this.#writing;
     const sent = before
       ? before.then(() => this.#transport.write(bytes))
       : this.#transport.write(bytes);
     this.#writing = sent;
     return sent.then(() => {
+      if (pooled) output.give(pooled);
       if (this.#writing === sent) this.#writing = undefined;
       return this.#after(out);
     });
