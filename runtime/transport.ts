@@ -77,8 +77,12 @@ export type StartTlsOptions =
  * peer.close();
  * ```
  */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let written = 0;
+export function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  // Most writes take everything at once: no async function and no view for them.
+  return conn.write(bytes).then((n) => n < bytes.length ? writeRest(conn, bytes, n) : undefined);
+}
+
+async function writeRest(conn: Deno.Conn, bytes: Uint8Array, written: number): Promise<void> {
   while (written < bytes.length) written += await conn.write(bytes.subarray(written));
 }
 

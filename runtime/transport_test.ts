@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TcpTransport } from "./transport.ts";
+import { TcpTransport, writeAll } from "./transport.ts";
 
 // The read buffer grows, shrinks and is reused between large and small reads (a pipelining
 // client's large messages with its commands between them): whatever it does, every byte the peer
@@ -37,4 +37,26 @@ Deno.test("TcpTransport hands over every byte across large and small writes, in 
   }
   client.close();
   server.close();
+});
+
+Deno.test("writeAll delivers a write larger than the socket takes at once, to the last byte", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const peer = await listener.accept();
+  const big = Uint8Array.from({ length: 16 * 1024 * 1024 }, (_, i) => (i * 7) & 0xff);
+  // Nobody reads until the write is under way: the kernel's buffers fill, the write goes partial.
+  const writing = writeAll(client, big);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const received = new Uint8Array(big.length);
+  let at = 0;
+  while (at < big.length) {
+    const n = await peer.read(received.subarray(at));
+    if (n === null) break;
+    at += n;
+  }
+  await writing;
+  assert.equal(at, big.length);
+  assert.deepEqual(received, big);
+  client.close();
+  peer.close();
 });
