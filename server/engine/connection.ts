@@ -135,8 +135,9 @@ export class Connection<Info = unknown> {
    * Serves the connection until either side ends it; never rejects.
    */
   async run(): Promise<void> {
-    const { remote, local } = this.#transport;
-    this.#note(`TCP connection from ${remote} to ${local}`);
+    if (this.#transcript) {
+      this.#note(`TCP connection from ${this.#transport.remote} to ${this.#transport.local}`);
+    }
     try {
       if (this.#options.implicitTls && !(await this.#secure())) return;
       if (!(await this.#greet())) return;
@@ -163,11 +164,13 @@ export class Connection<Info = unknown> {
     }
   }
 
-  #greet(): Promise<boolean> {
+  // The greeting goes out as any answer does: false when the connection is to end.
+  #greet(): boolean | Promise<boolean> {
     const greeting = this.#call(() => this.#session.start((out) => this.#push(out)));
+    if (greeting === undefined) return false;
     return greeting instanceof Promise
-      ? greeting.then((out) => this.#handle(out))
-      : this.#handle(greeting);
+      ? greeting.then((out) => this.#send(out))
+      : this.#send(greeting);
   }
 
   // One turn: the session's answer to what was read, written; whether to read again.
@@ -253,16 +256,6 @@ export class Connection<Info = unknown> {
     }
     if (last?.data) this.#write(last.data).catch(() => {});
     this.#ending = true;
-  }
-
-  // Sends an output and does what it says; false when the connection is to end.
-  async #handle(out: SessionOutput | undefined): Promise<boolean> {
-    if (out === undefined) return false;
-    if (out.data) await this.#write(out.data);
-    if (out.close || this.#session.closed) return false;
-    if (out.startTls && !(await this.#secure())) return false;
-    this.#arm();
-    return !this.#ending;
   }
 
   // Writes in order: straight to the transport when nothing else is on its way (the usual case),
