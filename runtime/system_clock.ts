@@ -59,7 +59,8 @@ class TimerQueue {
   #created = 0;
 
   add(ms: number, callback: () => void): SystemTimer {
-    const timer = new SystemTimer(performance.now() + Math.max(0, ms), this.#created++, callback);
+    const wait = ms > 0 ? ms : 0; // NaN too, as setTimeout takes it
+    const timer = new SystemTimer(performance.now() + wait, this.#created++, callback);
     timer.index = this.#heap.length;
     this.#heap.push(timer);
     this.#up(timer.index);

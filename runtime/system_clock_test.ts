@@ -66,3 +66,10 @@ Deno.test("an unref'd timer lets the program end; a plain one keeps it alive unt
   assert.equal(new TextDecoder().decode(stdout), "fired\n");
   assert.ok(performance.now() - started < 30_000, "the unref'd timer kept the program alive");
 });
+
+Deno.test("a timer for no time, a negative time or NaN fires at once, as setTimeout's would", async () => {
+  const fired: number[] = [];
+  for (const ms of [0, -5, NaN]) systemClock.setTimer(ms, () => fired.push(ms));
+  await wait(10);
+  assert.deepEqual(fired, [0, -5, NaN]);
+});
