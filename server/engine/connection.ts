@@ -11,7 +11,7 @@ import type { Transcript } from "../../protocol/transcript.ts";
 import { describeTls, type ServerTls } from "../../runtime/tls.ts";
 import type { TcpTransport, Transport } from "../../runtime/transport.ts";
 import { OutputPool } from "./output_pool.ts";
-import type { ProtocolSession, SessionOutput } from "./protocol_session.ts";
+import type { ProtocolSession, ServedSession, SessionOutput } from "./protocol_session.ts";
 
 /**
  * Options of {@linkcode Connection}: one object for all of a server's connections, so that an
@@ -33,14 +33,6 @@ export interface ConnectionOptions<Info> {
   onError: (error: unknown, info: Info) => void;
   /** Told once the connection is closed and the session with it. @default nothing */
   onClosed?: (connection: Connection<Info>) => void;
-}
-
-/** The session a connection runs, and the transcript its notes go to (opened, TLS, closed). */
-export interface ConnectionSession {
-  /** The protocol's session. */
-  session: ProtocolSession;
-  /** Where the connection's notes go. @default none */
-  transcript?: Transcript;
 }
 
 const encoder = new TextEncoder();
@@ -110,7 +102,7 @@ export class Connection<Info = unknown> {
    */
   constructor(
     transport: TcpTransport,
-    served: ConnectionSession,
+    served: ServedSession,
     options: ConnectionOptions<Info>,
     info: Info,
   ) {
@@ -198,14 +190,10 @@ export class Connection<Info = unknown> {
       ? output.encode(data)
       : undefined;
     const bytes = pooled ?? (typeof data === "string" ? encoder.encode(data) : data);
-    const before = this.#writing;
-    const sent = before
-      ? before.then(() => this.#transport.write(bytes))
-      : this.#transport.write(bytes);
-    this.#writing = sent;
+    const sent = this.#queue(bytes);
     return sent.then(() => {
       if (pooled) output.give(pooled);
-      if (this.#writing === sent) this.#writing = undefined;
+      this.#written(sent);
       return this.#after(out);
     });
   }
@@ -218,7 +206,7 @@ export class Connection<Info = unknown> {
   }
 
   #rearm(): boolean {
-    if (this.#session.deadline < this.#armedAt) this.#arm();
+    this.#arm(); // only when the deadline moved earlier
     return !this.#ending && !this.#session.closed;
   }
 
@@ -258,20 +246,30 @@ export class Connection<Info = unknown> {
     this.#ending = true;
   }
 
-  // Writes in order: straight to the transport when nothing else is on its way (the usual case),
-  // after the write before it otherwise (output pushed by a timer meanwhile).
   async #write(data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     if (bytes.length === 0) return await this.#writing;
+    const sent = this.#queue(bytes);
+    try {
+      await sent;
+    } finally {
+      this.#written(sent);
+    }
+  }
+
+  // Writes in order: straight to the transport when nothing else is on its way (the usual case),
+  // after the write before it otherwise (output pushed by a timer meanwhile). The caller hands
+  // the write to #written once it has settled.
+  #queue(bytes: Uint8Array): Promise<void> {
     const transport = this.#transport;
     const before = this.#writing;
     const sent = before ? before.then(() => transport.write(bytes)) : transport.write(bytes);
     this.#writing = sent;
-    try {
-      await sent;
-    } finally {
-      if (this.#writing === sent) this.#writing = undefined;
-    }
+    return sent;
+  }
+
+  #written(sent: Promise<void>): void {
+    if (this.#writing === sent) this.#writing = undefined;
   }
 
   // Output ahead of an answer, or that no input caused: written in order with the rest; it may

@@ -11,7 +11,9 @@ import { TcpListener } from "../../runtime/tcp_listener.ts";
 import type { ServerTls } from "../../runtime/tls.ts";
 import { TcpTransport, writeAll } from "../../runtime/transport.ts";
 import { Connection, type ConnectionOptions } from "./connection.ts";
-import type { ProtocolSession } from "./protocol_session.ts";
+import type { ServedSession } from "./protocol_session.ts";
+
+export type { ServedSession };
 
 /** What is known of a connection when its session is made. */
 export interface ServedConnection {
@@ -25,14 +27,6 @@ export interface ServedConnection {
   local: string;
   /** Whether the connection is TLS from its first byte (RFC 8314). */
   implicitTls: boolean;
-}
-
-/** A session for a new connection, and the transcript the engine adds its notes to. */
-export interface ServedSession {
-  /** The protocol's session. */
-  session: ProtocolSession;
-  /** The connection's transcript, if one is recorded. @default none */
-  transcript?: Transcript;
 }
 
 /** Options of {@linkcode LineServer}. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Transcript } from "../../protocol/transcript.ts";
 import type { TlsInfo } from "../../runtime/tls.ts";
 
 /** What a session answers: bytes to send, and what the engine does once they are sent. */
@@ -86,4 +87,12 @@ export interface ProtocolSession {
    * @returns The last words before the engine closes the connection.
    */
   fail(error: unknown): SessionOutput;
+}
+
+/** A session for a new connection, and the transcript the engine adds its notes to. */
+export interface ServedSession {
+  /** The protocol's session. */
+  session: ProtocolSession;
+  /** The connection's transcript, if one is recorded. @default none */
+  transcript?: Transcript;
 }
