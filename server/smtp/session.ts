@@ -185,14 +185,19 @@ export class SmtpSession implements ProtocolSession {
     const data = frame(this, lines, this.#options.maxCommandLine);
     if (data instanceof Promise) {
       return data.then((d) => {
-        lines.release();
-        if (lines.idle && this.#lines === lines) this.#lines = undefined;
+        this.#release(lines);
         return this.#paced(this.#output(d));
       });
     }
-    lines.release();
-    if (lines.idle) this.#lines = undefined; // an idle connection holds no line buffer
+    this.#release(lines);
     return this.#paced(this.#output(data));
+  }
+
+  // Ends the read lent to `lines`; a buffer that holds nothing the next bytes depend on goes too,
+  // so that an idle connection holds none.
+  #release(lines: LineBuffer): void {
+    lines.release();
+    if (lines.idle && this.#lines === lines) this.#lines = undefined;
   }
 
   // Answers wait for the handler's pace, when it sets one (the lab's slow fault).
