@@ -54,7 +54,7 @@ class SystemTimer implements Timer {
 class TimerQueue {
   #heap: SystemTimer[] = [];
   #handle: ReturnType<typeof setTimeout> | undefined;
-  #armedFor = Infinity; // when the runtime timer fires, on the monotonic clock
+  #armedFor = Infinity; // the due time it was set for (a wait past LONGEST fires early)
   #refs = 0; // timers in the heap that keep the program alive
   #created = 0;
 
