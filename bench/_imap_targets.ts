@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { deliverToMaildir, Dovecot } from "./_dovecot.ts";
 import { benchMessage, idleMessage, messageDate } from "./_imap_messages.ts";
 import { JsonLines } from "./_json_lines.ts";
-import { v8FlagsArg } from "./_lab_flags.ts";
+import { v8FlagsArg } from "./_v8_flags.ts";
 import { peakResidentBytes } from "./_proc.ts";
 
 const here = new URL(".", import.meta.url).pathname;

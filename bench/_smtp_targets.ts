@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import { JsonLines } from "./_json_lines.ts";
-import { v8FlagsArg } from "./_lab_flags.ts";
+import { v8FlagsArg } from "./_v8_flags.ts";
 import { freePort, Postfix, postfixMissing } from "./_postfix.ts";
 import { residentBytes, treeCpuSeconds } from "./_proc.ts";
 
@@ -89,8 +89,8 @@ export async function killEverything(): Promise<void> {
  * @returns Their specifications.
  */
 export function targetSpecs(work: string): TargetSpec[] {
-  // Bare servers on Deno's defaults, as a program that imports SmtpServer runs; the MX as the
-  // lab runs, with the lab's V8 flags.
+  // Bare servers on Deno's defaults, as a program that imports SmtpServer runs; the MX with
+  // BENCH_V8_FLAGS when they are set.
   const deno = ["run", "-A", "--v8-flags=--expose-gc"];
   const lab = ["run", "-A", ...v8FlagsArg("--expose-gc")];
   const script = (name: string) => join(here, "servers", name);

@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { Accounts } from "../server/accounts.ts";
 import { hasTool, sharedTool } from "../tests/_tools.ts";
 import { calibratedHash, Dovecot, dovecotMissing } from "./_dovecot.ts";
-import { LAB_V8_FLAGS } from "./_lab_flags.ts";
+import { BENCH_V8_FLAGS } from "./_v8_flags.ts";
 import { benchMessage, SEARCH_WORD } from "./_imap_messages.ts";
 import {
   expected,
@@ -172,7 +172,7 @@ try {
       `${BARE ? "no transcripts" : "transcripts recorded as the lab does"}, its own Deno process)`,
   );
   console.log(`  vs Dovecot ${version} (dovecot-imapd, private configuration below, Maildir)`);
-  console.log(`  the toolkit runs with the lab's V8 flags: ${LAB_V8_FLAGS || "none"}`);
+  console.log(`  the toolkit's V8 flags (BENCH_V8_FLAGS): ${BENCH_V8_FLAGS || "none"}`);
   console.log(
     `Password check: toolkit PBKDF2-SHA-256 100,000 iterations ${ms(toolkitCheck)} ms; ` +
       `Dovecot {PBKDF2} (SHA-1) ${dovecotHash.rounds.toLocaleString("en")} rounds ` +

@@ -25,7 +25,7 @@
  * @module
  */
 import { loadAverage } from "./_proc.ts";
-import { LAB_V8_FLAGS } from "./_lab_flags.ts";
+import { BENCH_V8_FLAGS } from "./_v8_flags.ts";
 import {
   ENVELOPE,
   GENERATOR,
@@ -104,8 +104,8 @@ console.log(
   server CPU: utime + stime from /proc/PID/stat of every process of the server (Postfix: the
     master's process tree, children it reaped included), before and after a run, / messages
   STARTTLS cases dropped: the shared generator speaks no TLS
-  V8 flags of the toolkit's MX, those of deno.json's lab task (BENCH_V8_FLAGS to change them):
-    ${LAB_V8_FLAGS || "none"}; the bare Deno servers run with Deno's defaults`,
+  V8 flags of the toolkit's MX (BENCH_V8_FLAGS): ${BENCH_V8_FLAGS || "none"}; the bare Deno
+    servers run with Deno's defaults`,
 );
 
 try {
@@ -179,7 +179,7 @@ try {
 
   console.log(
     `\nIdle memory: RSS after ${count(IDLE_SESSIONS)} idle connections after EHLO minus RSS ` +
-      `before, / ${count(IDLE_SESSIONS)}; then the same for ${count(2 * IDLE_SESSIONS)} more\n` +
+      `before, / ${count(IDLE_SESSIONS)}; then for ${count(2 * IDLE_SESSIONS)} more, and all\n` +
       `  (VmRSS of the server process, read after the control channel's "stats", which ` +
       `collects garbage where it can)`,
   );
@@ -255,18 +255,19 @@ async function idleMemory(target: SmtpTarget): Promise<string> {
   }
   const held: IdleSessions[] = [];
   try {
+    const opened = [0, IDLE_SESSIONS, 3 * IDLE_SESSIONS];
     const rss: number[] = [before];
-    for (const more of [IDLE_SESSIONS, 2 * IDLE_SESSIONS]) {
+    for (let step = 1; step < opened.length; step++) {
+      const more = opened[step] - opened[step - 1];
       held.push(await idleSessions(target.port, more, { timeoutMs: 60_000 }));
       await new Promise((r) => setTimeout(r, 300));
       rss.push((await target.residentBytes())!);
     }
-    const per = (from: number, to: number, count: number) =>
-      ((rss[to] - rss[from]) / 1024 / count).toFixed(1);
+    const per = (from: number, to: number) =>
+      ((rss[to] - rss[from]) / 1024 / (opened[to] - opened[from])).toFixed(1);
     const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    return `${per(0, 1, IDLE_SESSIONS)} KiB/conn; next ${count(2 * IDLE_SESSIONS)}: ` +
-      `${per(1, 2, 2 * IDLE_SESSIONS)}; all ${count(3 * IDLE_SESSIONS)}: ` +
-      `${per(0, 2, 3 * IDLE_SESSIONS)}   (RSS ${rss.map(mib).join(" -> ")} MiB)`;
+    return `${per(0, 1)} KiB/conn; next ${count(opened[2] - opened[1])}: ${per(1, 2)}; ` +
+      `all ${count(opened[2])}: ${per(0, 2)}   (RSS ${rss.map(mib).join(" -> ")} MiB)`;
   } catch (error) {
     return `failed: ${(error as Error).message}`;
   } finally {
