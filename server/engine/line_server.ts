@@ -6,7 +6,6 @@
  * @module
  */
 import type { Clock } from "../../protocol/clock.ts";
-import type { Transcript } from "../../protocol/transcript.ts";
 import { TcpListener } from "../../runtime/tcp_listener.ts";
 import type { ServerTls } from "../../runtime/tls.ts";
 import { TcpTransport, writeAll } from "../../runtime/transport.ts";
