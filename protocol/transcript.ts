@@ -35,6 +35,23 @@ export interface TranscriptOptions {
   onRecord?: (entry: TranscriptEntry) => void;
 }
 
+const SIDES: readonly TranscriptSide[] = ["C", "S", "*"];
+const MULTI = SIDES.length;
+
+/** How many lines `splitLines` finds, without making them. */
+function lineCount(text: string): number {
+  let count = 0, from = 0;
+  for (let end; (end = text.indexOf("\r\n", from)) >= 0; from = end + 2) count++;
+  return from < text.length ? count + 1 : count;
+}
+
+/** The lines of a wire text, without their CRLFs and without an empty last line. */
+function splitLines(text: string): string[] {
+  const lines = text.split("\r\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
 /**
  * A recorded dialog. `toString()` gives the `C:`/`S:` text; in a notebook it shows itself as a
  * sequence diagram beside a colour-coded table.
@@ -65,7 +82,17 @@ export class Transcript {
   clientName: string;
   /** The server's name in a diagram. */
   serverName: string;
-  #entries: TranscriptEntry[] = [];
+  // Kept column-wise, and a multi-line text (an SMTP reply as it went on the wire) as one slot
+  // until someone reads the entries: an idle connection's transcript is a few strings and three
+  // small arrays, not an object and a boxed time per line. A side code of MULTI or more marks a
+  // slot of several lines.
+  #sides: number[] = [];
+  #texts: string[] = [];
+  #at: number[] = [];
+  #count = 0;
+  // The entries made so far, for the slots before #shown: made when first read, then extended.
+  #entries: TranscriptEntry[] | undefined;
+  #shown = 0;
   #dropped = 0;
   #max: number;
   #onRecord?: (entry: TranscriptEntry) => void;
@@ -86,7 +113,14 @@ export class Transcript {
 
   /** The recorded lines, oldest first. */
   get entries(): readonly TranscriptEntry[] {
-    return this.#entries;
+    const entries = this.#entries ??= [];
+    for (; this.#shown < this.#sides.length; this.#shown++) {
+      const i = this.#shown, code = this.#sides[i], at = this.#at[i];
+      const side = SIDES[code % MULTI];
+      if (code < MULTI) entries.push({ side, text: this.#texts[i], at });
+      else for (const text of splitLines(this.#texts[i])) entries.push({ side, text, at });
+    }
+    return entries;
   }
 
   /** Lines that did not fit under `maxEntries`. */
@@ -102,13 +136,52 @@ export class Transcript {
    * @param at When, in milliseconds since the epoch.
    */
   record(side: TranscriptSide, text: string, at = 0): void {
-    const entry = { side, text, at };
-    this.#onRecord?.(entry);
-    if (this.#entries.length >= this.#max) {
+    this.#onRecord?.({ side, text, at });
+    if (this.#count >= this.#max) {
       this.#dropped++;
       return;
     }
-    this.#entries.push(entry);
+    this.#keep(SIDES.indexOf(side), text, at, 1);
+  }
+
+  /**
+   * Appends every line of a text as it went on the wire, each ending in CRLF (the last one may
+   * not): the same entries as one `record` call per line, with no empty line for a trailing CRLF.
+   *
+   * @param side Who wrote it.
+   * @param text One or more lines.
+   * @param at When, in milliseconds since the epoch.
+   *
+   * @example A multi-line EHLO reply becomes one entry per line
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Transcript } from "./transcript.ts";
+   *
+   * const t = new Transcript();
+   * t.recordLines("S", "250-hamburger.edu\r\n250 PIPELINING\r\n");
+   * assert.deepEqual(t.lines("S"), ["250-hamburger.edu", "250 PIPELINING"]);
+   * ```
+   */
+  recordLines(side: TranscriptSide, text: string, at = 0): void {
+    if (this.#onRecord) {
+      for (const line of splitLines(text)) this.#onRecord({ side, text: line, at });
+    }
+    const count = lineCount(text), room = this.#max - this.#count;
+    if (count > room) {
+      this.#dropped += count - room;
+      for (const line of splitLines(text).slice(0, room)) {
+        this.#keep(SIDES.indexOf(side), line, at, 1);
+      }
+    } else if (count > 0) {
+      this.#keep(SIDES.indexOf(side) + MULTI, text, at, count);
+    }
+  }
+
+  #keep(code: number, text: string, at: number, lines: number): void {
+    this.#sides.push(code);
+    this.#texts.push(text);
+    this.#at.push(at);
+    this.#count += lines;
   }
 
   /**
@@ -149,7 +222,7 @@ export class Transcript {
    */
   replyCodes(): number[] {
     const codes: number[] = [];
-    for (const { side, text } of this.#entries) {
+    for (const { side, text } of this.entries) {
       const match = side === "S" ? /^(\d{3})(?: |$)/.exec(text) : null;
       if (match) codes.push(Number(match[1]));
     }
@@ -163,14 +236,12 @@ export class Transcript {
    * @returns Their texts in order.
    */
   lines(side: TranscriptSide): string[] {
-    return this.#entries.filter((e) => e.side === side).map((e) => e.text);
+    return this.entries.filter((e) => e.side === side).map((e) => e.text);
   }
 
   /** The dialog as `C: ...`, `S: ...` and `*  ...` lines. */
   toString(): string {
-    const lines = this.#entries.map((e) =>
-      e.side === "*" ? `*  ${e.text}` : `${e.side}: ${e.text}`
-    );
+    const lines = this.entries.map((e) => e.side === "*" ? `*  ${e.text}` : `${e.side}: ${e.text}`);
     if (this.#dropped > 0) lines.push(`*  (${this.#dropped} more lines not kept)`);
     return lines.join("\n");
   }

@@ -77,6 +77,10 @@ export class SmtpSession implements ProtocolSession {
   #lines: LineBuffer | undefined; // made at the first bytes
   #limits: ErrorLimits | undefined; // made at the first error
   #typedWithLf = false;
+  // The last reply the transcript recorded, and its wire text, until wire() sends it.
+  #recorded: SmtpReply | undefined;
+  #recordedText = "";
+  #recordedEnhanced = false;
   /** How the session's first command line ended: a typist's `nc` (bare LF) or a program (CRLF). */
   #lineEnds: "lf" | "crlf" | undefined;
   #accepted = 0;
@@ -146,7 +150,14 @@ export class SmtpSession implements ProtocolSession {
 
   /** Formats a reply as this session sends it (enhanced codes after EHLO). @param reply The reply. @returns Its wire text. */
   wire(reply: SmtpReply): string {
-    return formatReply(reply, this.enhancedCodes);
+    const enhanced = this.enhancedCodes;
+    if (reply === this.#recorded && enhanced === this.#recordedEnhanced) {
+      const text = this.#recordedText;
+      this.#recorded = undefined;
+      this.#recordedText = "";
+      return text;
+    }
+    return formatReply(reply, enhanced);
   }
 
   /** The greeting that opens the connection (RFC 5321 §4.3.1). @returns `220 <domain>`. */
@@ -307,11 +318,14 @@ export class SmtpSession implements ProtocolSession {
       this.#state = "closed";
       this.#input = "command";
     }
-    if (this.#options.transcript) {
-      const at = this.#options.clock.now();
-      for (const line of this.wire(reply).split("\r\n")) {
-        if (line !== "") this.#options.transcript.server(line, at);
-      }
+    const transcript = this.#options.transcript;
+    if (transcript) {
+      // Recorded as it will go on the wire, and formatted once: the framing's wire() takes this.
+      const enhanced = this.enhancedCodes, text = formatReply(reply, enhanced);
+      transcript.recordLines("S", text, this.#options.clock.now());
+      this.#recorded = reply;
+      this.#recordedText = text;
+      this.#recordedEnhanced = enhanced;
     }
     return reply;
   }
