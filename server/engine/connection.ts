@@ -135,12 +135,15 @@ export class Connection<Info = unknown> {
       if (!(await this.#greet())) return;
       // The hot path: one read, one call into the session, one write. What a turn makes (the
       // answer, its bytes) lives in #answer's frame, not here: a suspended async function keeps
-      // its locals, and an idle connection waits in this one.
+      // its locals, and an idle connection waits in this one. For the same reason the loop's own
+      // locals are cleared before the next wait: the last read's view, a settled promise.
       for (;;) {
-        const bytes = await this.#transport.read();
+        let bytes: Uint8Array | null = await this.#transport.read();
         if (bytes === null) break;
-        const more = this.#answer(bytes);
-        if (more === false || (more !== true && !(await more))) break;
+        let more = this.#answer(bytes);
+        bytes = null;
+        if (more !== true && more !== false) more = await more;
+        if (!more) break;
       }
     } catch (error) {
       // The peer reset the connection or a write failed: the dialog is over, nobody to tell.
