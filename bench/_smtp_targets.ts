@@ -31,6 +31,14 @@ export interface Stored {
   lastAt: number;
 }
 
+/** A V8 server's heap, as `servers/_stats.ts` reports it. */
+export interface HeapFigures {
+  /** Bytes of live objects, after a collection. */
+  used: number;
+  /** Bytes of the young generation (new space and its large objects). */
+  young: number;
+}
+
 /** One server under test. */
 export interface SmtpTarget {
   /** Its name in the tables. */
@@ -43,6 +51,11 @@ export interface SmtpTarget {
   cpuSeconds(): number;
   /** Its resident memory after a garbage collection where it has one; undefined: not measured. */
   residentBytes(): Promise<number | undefined>;
+  /**
+   * Its V8 heap, read with the resident memory (servers on V8 only): bytes of live objects and
+   * the young generation's size; undefined for a server without one.
+   */
+  heap(): Promise<HeapFigures | undefined>;
   /** The messages it counted as accepted so far; undefined when it keeps no count. */
   accepted(): Promise<number | undefined>;
   /**
@@ -198,6 +211,8 @@ async function controlled(spec: ChildSpec): Promise<SmtpTarget> {
       await ask("stats"); // which collects the garbage first, where the server can
       return residentBytes(process.pid);
     },
+    // Not every server answers with one (aiosmtpd has no V8 heap).
+    heap: async () => (await ask("stats")).heap as unknown as HeapFigures | undefined,
     accepted: async () => (await ask("stats")).accepted,
     settle: () => Promise.resolve(undefined),
     empty: async () => {
@@ -238,6 +253,7 @@ async function smtpSink(): Promise<SmtpTarget> {
     port,
     cpuSeconds: () => treeCpuSeconds(process.pid),
     residentBytes: () => Promise.resolve(residentBytes(process.pid)),
+    heap: () => Promise.resolve(undefined),
     accepted: () => Promise.resolve(undefined),
     settle: () => Promise.resolve(undefined),
     empty: () => Promise.resolve(),
@@ -257,6 +273,7 @@ async function postfixTarget(dir: string): Promise<SmtpTarget> {
     cpuSeconds: () => treeCpuSeconds(postfix.masterPid),
     // A process per session: the master's memory says nothing of what sessions hold.
     residentBytes: () => Promise.resolve(undefined),
+    heap: () => Promise.resolve(undefined),
     accepted: () => Promise.resolve(emptied + postfix.delivered().count),
     settle: async (count) => {
       const stored = await postfix.waitDelivered(count, 60_000);

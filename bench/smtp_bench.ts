@@ -184,7 +184,10 @@ try {
       `collects garbage where it can)`,
   );
   const width = Math.max(...targets.map((t) => t.name.length)) + 2;
-  for (const [name, text] of memory) console.log(`  ${name.padEnd(width)}${text}`);
+  for (const [name, text] of memory) {
+    // A second line (the V8 heap) goes under the first one's figures.
+    console.log(`  ${name.padEnd(width)}${text.replaceAll("\n", `\n  ${" ".repeat(width)}`)}`);
+  }
   console.log(`\nload average at end: ${loadAverage()}`);
 } catch (error) {
   // Servers stopped under a run: the signal's clean-up exits, with nothing more printed.
@@ -244,9 +247,11 @@ async function measure(
 
 /**
  * RSS growth per idle session after EHLO, as a table cell: over the first 1,000 (the aim's
- * figure), over 2,000 more, and over all 3,000. A fresh V8 process also grows its young
- * generation under the first load, by several MiB at once, in one window or the other: the
- * figure over all 3,000 spreads that growth over them all.
+ * figure), over 2,000 more, and over all 3,000. For a server on V8, also the live heap per
+ * session and the young generation's size at each step: a fresh V8 process doubles its young
+ * generation while many new objects survive, by MiB at once and in one window or another, which
+ * moves that window's RSS by far more than what its sessions hold. The figure over all 3,000
+ * spreads that growth over them all.
  */
 async function idleMemory(target: SmtpTarget): Promise<string> {
   const before = await target.residentBytes();
@@ -257,17 +262,25 @@ async function idleMemory(target: SmtpTarget): Promise<string> {
   try {
     const opened = [0, IDLE_SESSIONS, 3 * IDLE_SESSIONS];
     const rss: number[] = [before];
+    const heaps = [await target.heap()];
     for (let step = 1; step < opened.length; step++) {
       const more = opened[step] - opened[step - 1];
       held.push(await idleSessions(target.port, more, { timeoutMs: 60_000 }));
       await new Promise((r) => setTimeout(r, 300));
       rss.push((await target.residentBytes())!);
+      heaps.push(await target.heap());
     }
     const per = (from: number, to: number) =>
       ((rss[to] - rss[from]) / 1024 / (opened[to] - opened[from])).toFixed(1);
     const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    return `${per(0, 1)} KiB/conn; next ${count(opened[2] - opened[1])}: ${per(1, 2)}; ` +
+    let cell = `${per(0, 1)} KiB/conn; next ${count(opened[2] - opened[1])}: ${per(1, 2)}; ` +
       `all ${count(opened[2])}: ${per(0, 2)}   (RSS ${rss.map(mib).join(" -> ")} MiB)`;
+    if (heaps.every((heap) => heap !== undefined)) {
+      const live = (heaps[2]!.used - heaps[0]!.used) / opened[2];
+      cell += `\nV8 heap: ${count(live)} B of live objects a session; ` +
+        `young generation ${heaps.map((heap) => mib(heap!.young)).join(" -> ")} MiB`;
+    }
+    return cell;
   } catch (error) {
     return `failed: ${(error as Error).message}`;
   } finally {

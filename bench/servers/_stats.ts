@@ -1,6 +1,20 @@
 // The control channel of a benchmark server: prints {"port"} on start, then answers each stdin
-// line: "stats" with {"accepted","rss"}, "exit" by closing, and any command in `more` with what
-// its handler gives (printed as JSON).
+// line: "stats" with {"accepted","rss","heap"} (heap: V8's, see heapFigures), "exit" by closing,
+// and any command in `more` with what its handler gives (printed as JSON).
+import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
+
+/**
+ * V8's heap in bytes: `used` by live objects (after the collection "stats" asks for) and the size
+ * of the `young` generation (the new space's two halves and its large objects), which V8 doubles
+ * while many new objects survive, by MiB at a time.
+ */
+export function heapFigures(): { used: number; young: number } {
+  const young = getHeapSpaceStatistics()
+    .filter((space) => space.space_name.startsWith("new_"))
+    .reduce((sum, space) => sum + space.physical_space_size, 0);
+  return { used: getHeapStatistics().used_heap_size, young };
+}
+
 export async function serveStats(
   port: number,
   accepted: () => number | Promise<number>,
@@ -18,7 +32,8 @@ export async function serveStats(
       pending = pending.slice(nl + 1);
       if (command === "stats") {
         (globalThis as { gc?: () => void }).gc?.();
-        console.log(JSON.stringify({ accepted: await accepted(), rss: Deno.memoryUsage().rss }));
+        const rss = Deno.memoryUsage().rss;
+        console.log(JSON.stringify({ accepted: await accepted(), rss, heap: heapFigures() }));
       } else if (command === "exit") {
         await close();
         Deno.exit(0);

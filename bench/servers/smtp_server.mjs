@@ -4,6 +4,7 @@ import { Buffer } from "node:buffer";
 import { SMTPServer } from "smtp-server";
 import process from "node:process";
 import readline from "node:readline";
+import v8 from "node:v8";
 
 const kept = [];
 let accepted = 0;
@@ -32,7 +33,11 @@ const rl = readline.createInterface({ input: process.stdin });
 rl.on("line", (line) => {
   if (line.trim() === "stats") {
     globalThis.gc?.();
-    console.log(JSON.stringify({ accepted, rss: process.memoryUsage().rss }));
+    // V8's heap as _stats.ts reports it: live objects, and the young generation's size.
+    const young = v8.getHeapSpaceStatistics().filter((s) => s.space_name.startsWith("new_"))
+      .reduce((sum, s) => sum + s.physical_space_size, 0);
+    const heap = { used: v8.getHeapStatistics().used_heap_size, young };
+    console.log(JSON.stringify({ accepted, rss: process.memoryUsage().rss, heap }));
   } else if (line.trim() === "exit") {
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 500);
