@@ -1,7 +1,8 @@
 /**
  * The SMTP bench's results and tables: every run's rate and server CPU per message, kept per
  * case and server; a table per group, the best rate with the median in parentheses, the median
- * CPU, and the toolkit's ratio to each other server (best over best).
+ * CPU, and the toolkit's ratio to each other server (best over best, and median over median:
+ * a disk's fsync latency wanders over minutes, and a best catches whoever ran in a quick spell).
  *
  * @module
  */
@@ -93,10 +94,13 @@ function ratio(
   theirs: RunResult[],
   pick: (run: RunResult) => number | undefined = (run) => run.rate,
 ): string {
-  const best = (runs: RunResult[]) =>
-    Math.max(0, ...runs.map(pick).filter((r): r is number => r !== undefined));
-  const [a, b] = [best(ours), best(theirs)];
-  return a && b ? `${(a / b).toFixed(2)}x` : "-";
+  const rates = (runs: RunResult[]) =>
+    runs.map(pick).filter((r): r is number => r !== undefined && r > 0);
+  const [a, b] = [rates(ours), rates(theirs)];
+  if (a.length === 0 || b.length === 0) return "-";
+  const best = `${(Math.max(...a) / Math.max(...b)).toFixed(2)}x`;
+  if (a.length === 1 && b.length === 1) return best;
+  return `${best} (${(median(a) / median(b)).toFixed(2)}x)`;
 }
 
 /**

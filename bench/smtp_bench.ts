@@ -157,7 +157,8 @@ try {
     targets.filter((t) => t.group === group).map((t) => t.name);
   console.log(
     `\nBare servers (messages kept in memory or dropped): msg/s best of ${ROUNDS} ` +
-      `(median), server CPU µs/msg (median); ratios: toolkit best / other best`,
+      `(median), server CPU µs/msg (median); ratios: toolkit best / other best ` +
+      `(median / median)`,
   );
   for (const line of groupTable(results, { cases: CASES, targets: names("bare") })) {
     console.log(line);
@@ -165,7 +166,8 @@ try {
   console.log(
     `\nMX path (${ENVELOPE.domain}, into ${ENVELOPE.user}'s Maildir, fsync on): accepted msg/s ` +
       `best of ${ROUNDS} (median), server CPU µs/msg (median, delivery included); the toolkit ` +
-      `stores before its 250, Postfix after it (delivered: until the last file is in new/)`,
+      `stores before its 250, Postfix after it (delivered: until the last file is in new/); ` +
+      `ratios as above`,
   );
   const mx = names("mx");
   for (
