@@ -35,6 +35,8 @@ export interface Stored {
 export interface HeapFigures {
   /** Bytes of live objects, after a collection. */
   used: number;
+  /** Bytes the heap holds in all, live or not. */
+  committed: number;
   /** Bytes of the young generation (new space and its large objects). */
   young: number;
 }

@@ -279,8 +279,9 @@ async function idleMemory(target: SmtpTarget): Promise<string> {
       `all ${count(opened[2])}: ${per(0, 2)}   (RSS ${rss.map(mib).join(" -> ")} MiB)`;
     if (heaps.every((heap) => heap !== undefined)) {
       const live = (heaps[2]!.used - heaps[0]!.used) / opened[2];
-      cell += `\nV8 heap: ${count(live)} B of live objects a session; ` +
-        `young generation ${heaps.map((heap) => mib(heap!.young)).join(" -> ")} MiB`;
+      cell += `\nV8 heap: ${count(live)} B of live objects a session; heap held ` +
+        `${heaps.map((heap) => mib(heap!.committed)).join(" -> ")} MiB, of it the young ` +
+        `generation ${heaps.map((heap) => mib(heap!.young)).join(" -> ")} MiB`;
     }
     return cell;
   } catch (error) {

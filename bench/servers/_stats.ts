@@ -4,15 +4,16 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 
 /**
- * V8's heap in bytes: `used` by live objects (after the collection "stats" asks for) and the size
- * of the `young` generation (the new space's two halves and its large objects), which V8 doubles
- * while many new objects survive, by MiB at a time.
+ * V8's heap in bytes: `used` by live objects (after the collection "stats" asks for), the memory
+ * it holds in all (`committed`), and of that the `young` generation's (the new space's two
+ * halves and its large objects), which V8 doubles while many new objects survive.
  */
-export function heapFigures(): { used: number; young: number } {
+export function heapFigures(): { used: number; committed: number; young: number } {
   const young = getHeapSpaceStatistics()
     .filter((space) => space.space_name.startsWith("new_"))
     .reduce((sum, space) => sum + space.physical_space_size, 0);
-  return { used: getHeapStatistics().used_heap_size, young };
+  const heap = getHeapStatistics();
+  return { used: heap.used_heap_size, committed: heap.total_physical_size, young };
 }
 
 export async function serveStats(

@@ -36,7 +36,8 @@ rl.on("line", (line) => {
     // V8's heap as _stats.ts reports it: live objects, and the young generation's size.
     const young = v8.getHeapSpaceStatistics().filter((s) => s.space_name.startsWith("new_"))
       .reduce((sum, s) => sum + s.physical_space_size, 0);
-    const heap = { used: v8.getHeapStatistics().used_heap_size, young };
+    const { used_heap_size: used, total_physical_size: committed } = v8.getHeapStatistics();
+    const heap = { used, committed, young };
     console.log(JSON.stringify({ accepted, rss: process.memoryUsage().rss, heap }));
   } else if (line.trim() === "exit") {
     server.close(() => process.exit(0));
