@@ -171,6 +171,10 @@ service imap-login {
       options.users.map((u) => `${u}:${options.hash}\n`).join(""),
     );
     for (const user of options.users) await prepareMaildir(join(options.mailRoot, user));
+    // A master stopped before in this directory may linger as a zombie where PID 1 reaps no
+    // orphans (as in some containers): its master.pid then reads as a live Dovecot, and the new
+    // master refuses to start. Every process of an earlier instance here was stopped already.
+    await Deno.remove(join(dir, "run", "master.pid")).catch(() => {});
     if (Dovecot.#closed) throw new Error("Dovecot.stopAll was called: no more instances");
     const process = new Deno.Command("timeout", {
       args: ["-s", "TERM", "-k", "5", String(LIFETIME_SECONDS), DOVECOT, "-F", "-c", conf],
