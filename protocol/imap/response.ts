@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { concatBytes } from "../byte_builder.ts";
 
 /** Text that goes out as an IMAP string: quoted when it can be, a literal when it cannot. */
 export interface ImapStringData {
@@ -128,6 +129,46 @@ function shown(text: string): string {
  * ```
  */
 export function formatResponse(head: string, data: readonly ImapData[] = []): FormattedResponse {
+  const { parts, lines } = responseParts(head, data);
+  if (parts.length === 1) return { bytes: encoder.encode(parts[0] as string), lines };
+  return {
+    bytes: concatBytes(parts.map((part) => typeof part === "string" ? encoder.encode(part) : part)),
+    lines,
+  };
+}
+
+/** A response as its wire parts, for an output that encodes many at once. */
+export interface ResponseParts {
+  /**
+   * In order: text (CRLFs included; ASCII but for what a caller wrote raw) and the bytes of each
+   * literal. A response without literals is one text.
+   */
+  parts: (string | Uint8Array)[];
+  /** The transcript lines, as in {@linkcode FormattedResponse}. */
+  lines: string[];
+}
+
+/**
+ * Formats one response as {@linkcode formatResponse} does, leaving its text unencoded: an output
+ * that collects thousands of responses (a FETCH of a whole mailbox) encodes their text in one
+ * go instead of making a buffer for each.
+ *
+ * @param head The start of the response, written raw.
+ * @param data The values after it, separated by spaces.
+ * @returns The text and literals, and the transcript lines.
+ *
+ * @example A literal splits the text
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { responseParts } from "./response.ts";
+ *
+ * const body = new TextEncoder().encode("Hi\r\n");
+ * const { parts } = responseParts("* 1 FETCH", [["UID", "7", "BODY[]", body]]);
+ * assert.deepEqual(parts, ["* 1 FETCH (UID 7 BODY[] {4}\r\n", body, ")\r\n"]);
+ * assert.deepEqual(responseParts("* 2 EXISTS").parts, ["* 2 EXISTS\r\n"]);
+ * ```
+ */
+export function responseParts(head: string, data: readonly ImapData[] = []): ResponseParts {
   const out = new ResponseText(head);
   for (const value of data) {
     out.text(" ");
@@ -258,8 +299,7 @@ function write(out: ResponseText, value: ImapData): void {
 }
 
 class ResponseText {
-  #chunks: Uint8Array[] = [];
-  #size = 0;
+  #parts: (string | Uint8Array)[] = [];
   #pending = "";
   #lines: string[] = [];
   #line = "";
@@ -275,31 +315,15 @@ class ResponseText {
 
   literal(bytes: Uint8Array): void {
     this.text(`{${bytes.length}}`);
-    this.#flush("\r\n");
-    this.#push(bytes);
+    this.#parts.push(this.#pending + "\r\n", bytes);
+    this.#pending = "";
     this.#lines.push(this.#line, `(${bytes.length} bytes)`);
     this.#line = "";
   }
 
-  finish(): FormattedResponse {
-    this.#flush("\r\n");
+  finish(): ResponseParts {
+    this.#parts.push(this.#pending + "\r\n");
     if (this.#line !== "" || this.#lines.length === 0) this.#lines.push(this.#line);
-    const bytes = new Uint8Array(this.#size);
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-    return { bytes, lines: this.#lines };
-  }
-
-  #flush(end: string): void {
-    this.#push(encoder.encode(this.#pending + end));
-    this.#pending = "";
-  }
-
-  #push(bytes: Uint8Array): void {
-    this.#chunks.push(bytes);
-    this.#size += bytes.length;
+    return { parts: this.#parts, lines: this.#lines };
   }
 }

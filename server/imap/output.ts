@@ -5,8 +5,10 @@
  * @module
  */
 import { concatBytes } from "../../protocol/byte_builder.ts";
-import { formatResponse, type ImapData } from "../../protocol/imap/response.ts";
+import { type ImapData, responseParts } from "../../protocol/imap/response.ts";
 import type { Transcript } from "../../protocol/transcript.ts";
+
+const encoder = new TextEncoder();
 
 /** The answer of an {@linkcode ImapSession} to a line, a literal, or a timeout. */
 export interface ImapOutput {
@@ -28,6 +30,9 @@ export interface ImapOutput {
 /** Collects the responses to one input, recording each line into the transcript. */
 export class OutputBuffer {
   #chunks: Uint8Array[] = [];
+  // Text of the responses since the last literal, encoded when the bytes are taken: one buffer
+  // for a thousand FETCH responses, not one each.
+  #text = "";
   #size = 0;
   #lines: string[] = [];
   #transcript?: Transcript;
@@ -51,16 +56,23 @@ export class OutputBuffer {
    * @param data Values after the head.
    */
   add(head: string, data: readonly ImapData[] = []): void {
-    const out = formatResponse(head, data);
-    this.#chunks.push(out.bytes);
-    this.#size += out.bytes.length;
+    const out = responseParts(head, data);
+    for (const part of out.parts) {
+      if (typeof part === "string") {
+        this.#text += part;
+      } else {
+        this.#encodeText();
+        this.#chunks.push(part);
+      }
+      this.#size += part.length;
+    }
     for (const line of out.lines) {
       this.#lines.push(line);
       this.#transcript?.server(line, this.#now());
     }
   }
 
-  /** How many bytes are waiting to be sent. */
+  /** How many bytes are waiting to be sent (text counted in UTF-16 units: ASCII as it is). */
   get size(): number {
     return this.#size;
   }
@@ -71,6 +83,7 @@ export class OutputBuffer {
    * @returns The bytes added since the last take.
    */
   take(): Uint8Array {
+    this.#encodeText();
     const bytes = concatBytes(this.#chunks);
     this.#chunks = [];
     this.#size = 0;
@@ -85,8 +98,20 @@ export class OutputBuffer {
    * @returns The output.
    */
   finish(close: boolean, literal?: number): ImapOutput {
+    this.#encodeText();
     const output: ImapOutput = { bytes: concatBytes(this.#chunks), lines: this.#lines, close };
     if (literal !== undefined) output.literal = literal;
     return output;
+  }
+
+  #encodeText(): void {
+    const text = this.#text;
+    if (text === "") return;
+    // Into a buffer of the text's length, which ASCII fills exactly; anything else is encoded
+    // again, whole.
+    const bytes = new Uint8Array(text.length);
+    const { read } = encoder.encodeInto(text, bytes);
+    this.#chunks.push(read === text.length ? bytes : encoder.encode(text));
+    this.#text = "";
   }
 }
