@@ -105,13 +105,8 @@ export class OutputBuffer {
   }
 
   #encodeText(): void {
-    const text = this.#text;
-    if (text === "") return;
-    // Into a buffer of the text's length, which ASCII fills exactly; anything else is encoded
-    // again, whole.
-    const bytes = new Uint8Array(text.length);
-    const { read } = encoder.encodeInto(text, bytes);
-    this.#chunks.push(read === text.length ? bytes : encoder.encode(text));
+    if (this.#text === "") return;
+    this.#chunks.push(encoder.encode(this.#text));
     this.#text = "";
   }
 }
