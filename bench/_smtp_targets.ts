@@ -41,6 +41,14 @@ export interface HeapFigures {
   young: number;
 }
 
+/** What a server holds: its resident memory, and its V8 heap when it has one. */
+export interface Memory {
+  /** Resident bytes (VmRSS) of its process. */
+  rss: number;
+  /** Its V8 heap; undefined for a server without one (aiosmtpd, smtp-sink). */
+  heap?: HeapFigures;
+}
+
 /** One server under test. */
 export interface SmtpTarget {
   /** Its name in the tables. */
@@ -51,13 +59,11 @@ export interface SmtpTarget {
   readonly port: number;
   /** The CPU seconds its processes used so far. */
   cpuSeconds(): number;
-  /** Its resident memory after a garbage collection where it has one; undefined: not measured. */
-  residentBytes(): Promise<number | undefined>;
   /**
-   * Its V8 heap, read with the resident memory (servers on V8 only): bytes of live objects and
-   * the young generation's size; undefined for a server without one.
+   * Its resident memory after a garbage collection where it has one, and its V8 heap where it
+   * runs on V8, read together; undefined: not measured.
    */
-  heap(): Promise<HeapFigures | undefined>;
+  memory(): Promise<Memory | undefined>;
   /** The messages it counted as accepted so far; undefined when it keeps no count. */
   accepted(): Promise<number | undefined>;
   /**
@@ -209,12 +215,11 @@ async function controlled(spec: ChildSpec): Promise<SmtpTarget> {
     group,
     port,
     cpuSeconds: () => treeCpuSeconds(process.pid),
-    residentBytes: async () => {
-      await ask("stats"); // which collects the garbage first, where the server can
-      return residentBytes(process.pid);
+    memory: async () => {
+      // Which collects the garbage first, where the server can; aiosmtpd answers with no heap.
+      const { heap } = await ask("stats") as unknown as { heap?: HeapFigures };
+      return { rss: residentBytes(process.pid)!, heap };
     },
-    // Not every server answers with one (aiosmtpd has no V8 heap).
-    heap: async () => (await ask("stats")).heap as unknown as HeapFigures | undefined,
     accepted: async () => (await ask("stats")).accepted,
     settle: () => Promise.resolve(undefined),
     empty: async () => {
@@ -254,8 +259,7 @@ async function smtpSink(): Promise<SmtpTarget> {
     group: "bare",
     port,
     cpuSeconds: () => treeCpuSeconds(process.pid),
-    residentBytes: () => Promise.resolve(residentBytes(process.pid)),
-    heap: () => Promise.resolve(undefined),
+    memory: () => Promise.resolve({ rss: residentBytes(process.pid)! }),
     accepted: () => Promise.resolve(undefined),
     settle: () => Promise.resolve(undefined),
     empty: () => Promise.resolve(),
@@ -274,8 +278,7 @@ async function postfixTarget(dir: string): Promise<SmtpTarget> {
     // The master and every process it forked: smtpd, cleanup, trivial-rewrite, qmgr, virtual.
     cpuSeconds: () => treeCpuSeconds(postfix.masterPid),
     // A process per session: the master's memory says nothing of what sessions hold.
-    residentBytes: () => Promise.resolve(undefined),
-    heap: () => Promise.resolve(undefined),
+    memory: () => Promise.resolve(undefined),
     accepted: () => Promise.resolve(emptied + postfix.delivered().count),
     settle: async (count) => {
       const stored = await postfix.waitDelivered(count, 60_000);

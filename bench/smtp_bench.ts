@@ -256,32 +256,32 @@ async function measure(
  * spreads that growth over them all.
  */
 async function idleMemory(target: SmtpTarget): Promise<string> {
-  const before = await target.residentBytes();
+  const before = await target.memory();
   if (before === undefined) {
     return "n/a (a process per session: its master's memory says nothing of them)";
   }
   const held: IdleSessions[] = [];
   try {
     const opened = [0, IDLE_SESSIONS, 3 * IDLE_SESSIONS];
-    const rss: number[] = [before];
-    const heaps = [await target.heap()];
+    const steps = [before];
     for (let step = 1; step < opened.length; step++) {
       const more = opened[step] - opened[step - 1];
       held.push(await idleSessions(target.port, more, { timeoutMs: 60_000 }));
       await new Promise((r) => setTimeout(r, 300));
-      rss.push((await target.residentBytes())!);
-      heaps.push(await target.heap());
+      steps.push((await target.memory())!);
     }
+    const rss = steps.map((s) => s.rss);
     const per = (from: number, to: number) =>
       ((rss[to] - rss[from]) / 1024 / (opened[to] - opened[from])).toFixed(1);
     const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
     let cell = `${per(0, 1)} KiB/conn; next ${count(opened[2] - opened[1])}: ${per(1, 2)}; ` +
       `all ${count(opened[2])}: ${per(0, 2)}   (RSS ${rss.map(mib).join(" -> ")} MiB)`;
-    if (heaps.every((heap) => heap !== undefined)) {
-      const live = (heaps[2]!.used - heaps[0]!.used) / opened[2];
+    const heaps = steps.flatMap((s) => s.heap ? [s.heap] : []);
+    if (heaps.length === steps.length) {
+      const live = (heaps[2].used - heaps[0].used) / opened[2];
       cell += `\nV8 heap: ${count(live)} B of live objects a session; heap held ` +
-        `${heaps.map((heap) => mib(heap!.committed)).join(" -> ")} MiB, of it the young ` +
-        `generation ${heaps.map((heap) => mib(heap!.young)).join(" -> ")} MiB`;
+        `${heaps.map((heap) => mib(heap.committed)).join(" -> ")} MiB, of it the young ` +
+        `generation ${heaps.map((heap) => mib(heap.young)).join(" -> ")} MiB`;
     }
     return cell;
   } catch (error) {
