@@ -166,14 +166,12 @@ export class Transcript {
     if (this.#onRecord) {
       for (const line of splitLines(text)) this.#onRecord({ side, text: line, at });
     }
-    const count = lineCount(text), room = this.#max - this.#count;
+    const code = SIDES.indexOf(side), count = lineCount(text), room = this.#max - this.#count;
     if (count > room) {
       this.#dropped += count - room;
-      for (const line of splitLines(text).slice(0, room)) {
-        this.#keep(SIDES.indexOf(side), line, at, 1);
-      }
+      for (const line of splitLines(text).slice(0, room)) this.#keep(code, line, at, 1);
     } else if (count > 0) {
-      this.#keep(SIDES.indexOf(side) + MULTI, text, at, count);
+      this.#keep(code + MULTI, text, at, count);
     }
   }
 

@@ -130,11 +130,8 @@ function shown(text: string): string {
  */
 export function formatResponse(head: string, data: readonly ImapData[] = []): FormattedResponse {
   const { parts, lines } = responseParts(head, data);
-  if (parts.length === 1) return { bytes: encoder.encode(parts[0] as string), lines };
-  return {
-    bytes: concatBytes(parts.map((part) => typeof part === "string" ? encoder.encode(part) : part)),
-    lines,
-  };
+  const bytes = parts.map((part) => typeof part === "string" ? encoder.encode(part) : part);
+  return { bytes: concatBytes(bytes), lines }; // one part (no literal): its bytes, not a copy
 }
 
 /** A response as its wire parts, for an output that encodes many at once. */
