@@ -84,7 +84,8 @@ export interface SmtpHandler {
   rcpt?(to: string, envelope: Envelope, client: SmtpClientInfo): void | Promise<void>;
   /**
    * Takes a whole message: stores or queues it. When it returns, the server answers 250, so it
-   * must have kept the message safely first.
+   * must have kept the message safely first. The message is the handler's to keep; a small one is
+   * a view of a buffer it shares with others, so read it through the view, not its `.buffer`.
    *
    * @returns A reply to send instead of the default 250, or nothing.
    */
