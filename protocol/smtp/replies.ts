@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { SmtpReply } from "./reply.ts";
+import { fixedReply, type SmtpReply } from "./reply.ts";
 
 function reply(code: number, enhanced: string | undefined, ...lines: string[]): SmtpReply {
   return enhanced ? { code, enhanced, lines } : { code, lines };
@@ -332,3 +332,7 @@ export const REPLY: ReplyCatalogue = {
   // The text is RFC 3207 §4's own.
   TlsRequired: reply(530, "5.7.0", "Must issue a STARTTLS command first"),
 };
+
+// The constant replies are fixed: shared by every session, they may not change, and their wire
+// text is made once.
+for (const value of Object.values(REPLY)) if (typeof value === "object") fixedReply(value);

@@ -24,6 +24,11 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 const CONTROL_ALL = /[\x00-\x1f\x7f]/g;
 const escapeControl = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
 
+// The wire text of a fixed reply (the catalogue's constants), plain and with enhanced codes, made
+// once: the same few replies answer most commands.
+const WIRE = Symbol("wire text");
+type Fixed = SmtpReply & { readonly [WIRE]?: readonly [string, string] };
+
 /**
  * Formats a reply for the wire: `250-first`, ..., `250 last`, each ending in CRLF. The enhanced
  * code goes in front of every line's text when `enhanced` is true (RFC 2034 §3). Control
@@ -57,6 +62,36 @@ const escapeControl = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart
  * ```
  */
 export function formatReply(reply: SmtpReply, enhanced = false): string {
+  const wire = (reply as Fixed)[WIRE];
+  if (wire) return enhanced ? wire[1] : wire[0];
+  return format(reply, enhanced);
+}
+
+/**
+ * Makes a reply that never changes, such as one a server sends on every connection: frozen, and
+ * its wire text (plain and enhanced) made once, for {@linkcode formatReply} to send as it is.
+ *
+ * @param reply The reply; it is frozen in place.
+ * @returns The same reply.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fixedReply, formatReply } from "./reply.ts";
+ *
+ * const busy = fixedReply({ code: 451, enhanced: "4.3.2", lines: ["Try again later"] });
+ * assert.equal(formatReply(busy, true), "451 4.3.2 Try again later\r\n");
+ * assert.equal(Object.isFrozen(busy), true);
+ * ```
+ */
+export function fixedReply(reply: SmtpReply): SmtpReply {
+  const wire = [format(reply, false), format(reply, true)] as const;
+  Object.defineProperty(reply, WIRE, { value: wire });
+  Object.freeze(reply.lines);
+  return Object.freeze(reply);
+}
+
+function format(reply: SmtpReply, enhanced: boolean): string {
   const prefix = enhanced && reply.enhanced ? `${reply.enhanced} ` : "";
   const lines = reply.lines.length > 0 ? reply.lines : [""];
   let out = "";
