@@ -35,13 +35,15 @@ import {
   runLoad,
 } from "./_smtp_load.ts";
 import { groupTable, type SmtpCase, SmtpResults } from "./_smtp_report.ts";
-import { killEverything, type SmtpTarget, targetSpecs } from "./_smtp_targets.ts";
+import { killEverything, type Memory, type SmtpTarget, targetSpecs } from "./_smtp_targets.ts";
 
 const QUICK = Deno.args.includes("--quick") || Deno.env.get("BENCH_QUICK") === "1";
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? (QUICK ? 1 : 3));
 /** The bound of every measured run (the generator's --max-seconds). */
 const MAX_SECONDS = QUICK ? 1.5 : 5;
 const IDLE_SESSIONS = 1000;
+/** How long the servers sit idle before the idle memory's baseline and settled readings. */
+const SETTLE_MS = QUICK ? 0 : 45_000;
 
 /** Messages per run: about 3 s (0.6 s quick) at the fastest bare server. */
 function sized(n: number): number {
@@ -121,8 +123,7 @@ try {
   const failed = started.find((o): o is PromiseRejectedResult => o.status === "rejected");
   if (failed) throw failed.reason;
 
-  const memory = new Map<string, string>();
-  for (const target of targets) memory.set(target.name, await idleMemory(target));
+  const memory = await idleMemory(targets);
 
   const results = new SmtpResults();
   const began = performance.now();
@@ -181,8 +182,12 @@ try {
 
   console.log(
     `\nIdle memory: RSS after ${count(IDLE_SESSIONS)} idle connections after EHLO minus RSS ` +
-      `before, / ${count(IDLE_SESSIONS)}; then for ${count(2 * IDLE_SESSIONS)} more, and all\n` +
-      `  (VmRSS of the server process, read after the control channel's "stats", which ` +
+      `before, / ${count(IDLE_SESSIONS)}: 300 ms after they opened ("at once"), and after ` +
+      `${SETTLE_MS / 1000} s idle ("settled");\n  then for ${count(2 * IDLE_SESSIONS)} more ` +
+      `(at once), and all. The baseline is read after every server sat idle ${
+        SETTLE_MS / 1000
+      } s ` +
+      `too.\n  (VmRSS of the server process, read after the control channel's "stats", which ` +
       `collects garbage where it can)`,
   );
   const width = Math.max(...targets.map((t) => t.name.length)) + 2;
@@ -248,46 +253,83 @@ async function measure(
 }
 
 /**
- * RSS growth per idle session after EHLO, as a table cell: over the first 1,000 (the aim's
- * figure), over 2,000 more, and over all 3,000. For a server on V8, also the live heap per
- * session and the young generation's size at each step: a fresh V8 process doubles its young
- * generation while many new objects survive, by MiB at once and in one window or another, which
- * moves that window's RSS by far more than what its sessions hold. The figure over all 3,000
- * spreads that growth over them all.
+ * RSS growth per idle session after EHLO, as a table cell per server: over the first 1,000 (the
+ * aim's figure), at once and settled; over 2,000 more, and over all 3,000. For a server on V8,
+ * also the live heap per session and the young generation's size at each step.
+ *
+ * A V8 process grows its young generation, by MiB at once, while many new objects survive (a
+ * thousand sessions arriving together), and gives it back once it has been quiet for a while
+ * (V8's memory reducer, about 15 to 30 s here). So a reading taken just after the sessions
+ * arrived shows that growth, not what the sessions hold; the settled one, after every server sat
+ * idle for {@linkcode SETTLE_MS} with its sessions open, shows what an idle server holds. The
+ * same wait for every server, and the baseline is taken settled too (a fresh process's young
+ * generation holds its start-up). The servers settle side by side, so the wait is paid twice in
+ * all, not twice per server.
  */
-async function idleMemory(target: SmtpTarget): Promise<string> {
-  const before = await target.memory();
-  if (before === undefined) {
-    return "n/a (a process per session: its master's memory says nothing of them)";
-  }
-  const held: IdleSessions[] = [];
+async function idleMemory(targets: SmtpTarget[]): Promise<Map<string, string>> {
+  const cells = new Map<string, string>();
+  const measured: { target: SmtpTarget; steps: Memory[]; held: IdleSessions[] }[] = [];
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   try {
+    await pause(SETTLE_MS);
+    for (const target of targets) {
+      const before = await target.memory();
+      if (before === undefined) {
+        cells.set(
+          target.name,
+          "n/a (a process per session: its master's memory says nothing of them)",
+        );
+      } else measured.push({ target, steps: [before], held: [] });
+    }
     const opened = [0, IDLE_SESSIONS, 3 * IDLE_SESSIONS];
-    const steps = [before];
-    for (let step = 1; step < opened.length; step++) {
-      const more = opened[step] - opened[step - 1];
-      held.push(await idleSessions(target.port, more, { timeoutMs: 60_000 }));
-      await new Promise((r) => setTimeout(r, 300));
-      steps.push((await target.memory())!);
+    for (const m of measured) {
+      m.held.push(await idleSessions(m.target.port, IDLE_SESSIONS, { timeoutMs: 60_000 }));
+      await pause(300);
+      m.steps.push((await m.target.memory())!);
     }
-    const rss = steps.map((s) => s.rss);
-    const per = (from: number, to: number) =>
-      ((rss[to] - rss[from]) / 1024 / (opened[to] - opened[from])).toFixed(1);
-    const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    let cell = `${per(0, 1)} KiB/conn; next ${count(opened[2] - opened[1])}: ${per(1, 2)}; ` +
-      `all ${count(opened[2])}: ${per(0, 2)}   (RSS ${rss.map(mib).join(" -> ")} MiB)`;
-    const heaps = steps.flatMap((s) => s.heap ? [s.heap] : []);
-    if (heaps.length === steps.length) {
-      const live = (heaps[2].used - heaps[0].used) / opened[2];
-      cell += `\nV8 heap: ${count(live)} B of live objects a session; heap held ` +
-        `${heaps.map((heap) => mib(heap.committed)).join(" -> ")} MiB, of it the young ` +
-        `generation ${heaps.map((heap) => mib(heap.young)).join(" -> ")} MiB`;
+    if (SETTLE_MS > 0) {
+      await pause(SETTLE_MS);
+      for (const m of measured) m.steps.push((await m.target.memory())!);
     }
-    return cell;
+    for (const m of measured) {
+      m.held.push(await idleSessions(m.target.port, opened[2] - opened[1], { timeoutMs: 60_000 }));
+      await pause(300);
+      m.steps.push((await m.target.memory())!);
+      for (const sessions of m.held.splice(0)) sessions.close();
+      await pause(300);
+      cells.set(m.target.name, memoryCell(m.steps, opened));
+    }
   } catch (error) {
-    return `failed: ${(error as Error).message}`;
+    for (const m of measured) {
+      if (!cells.has(m.target.name)) {
+        cells.set(m.target.name, `failed: ${(error as Error).message}`);
+      }
+    }
   } finally {
-    for (const sessions of held) sessions.close();
-    await new Promise((r) => setTimeout(r, 300));
+    for (const m of measured) for (const sessions of m.held) sessions.close();
   }
+  return new Map(targets.map((t) => [t.name, cells.get(t.name) ?? "n/a"]));
+}
+
+// steps: before, 1,000 at once, [1,000 settled,] 3,000 at once.
+function memoryCell(steps: Memory[], opened: number[]): string {
+  const [before, first, ...rest] = steps;
+  const settled = rest.length > 1 ? rest[0] : undefined;
+  const all = rest[rest.length - 1];
+  const per = (from: Memory, to: Memory, count: number) =>
+    ((to.rss - from.rss) / 1024 / count).toFixed(1);
+  const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  const firstCount = opened[1], nextCount = opened[2] - opened[1];
+  let cell = `${per(before, first, firstCount)} KiB/conn at once, ` +
+    (settled ? `${per(before, settled, firstCount)} settled` : "not settled (--quick)") +
+    `; next ${count(nextCount)}: ${per(first, all, nextCount)}; all ${count(opened[2])}: ` +
+    `${per(before, all, opened[2])}   (RSS ${steps.map((s) => mib(s.rss)).join(" -> ")} MiB)`;
+  const heaps = steps.flatMap((s) => s.heap ? [s.heap] : []);
+  if (heaps.length === steps.length) {
+    const live = (all.heap!.used - before.heap!.used) / opened[2];
+    cell += `\nV8 heap: ${count(live)} B of live objects a session; heap held ` +
+      `${heaps.map((heap) => mib(heap.committed)).join(" -> ")} MiB, of it the young ` +
+      `generation ${heaps.map((heap) => mib(heap.young)).join(" -> ")} MiB`;
+  }
+  return cell;
 }
