@@ -163,6 +163,9 @@ export function parsePath(args: string, keyword: "FROM" | "TO"): SmtpPath {
 }
 
 function closingBracket(text: string): number {
+  // The usual case: no quoted local part before the first ">", which is then the closing one.
+  const first = text.indexOf(">", 1), quote = text.indexOf('"', 1);
+  if (quote < 0 || (first >= 0 && first < quote)) return first;
   let quoted = false;
   for (let i = 1; i < text.length; i++) {
     const c = text[i];

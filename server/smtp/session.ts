@@ -85,6 +85,7 @@ export class SmtpSession implements ProtocolSession {
   #lineEnds: "lf" | "crlf" | undefined;
   #accepted = 0;
   #lastActivity: number;
+  #readAt: number | undefined; // when the bytes being framed arrived, while framing is synchronous
   #startedAt: number;
   #context: CommandContext;
 
@@ -193,7 +194,11 @@ export class SmtpSession implements ProtocolSession {
   receive(bytes: Uint8Array): SessionOutput | Promise<SessionOutput> {
     const lines = this.#lines ??= new LineBuffer(1024);
     lines.lend(bytes); // no copy: most reads start at a line start
+    // The lines of one read arrived together: one reading of the clock for them all. Lines framed
+    // after a reply that had to wait read it again.
+    this.#readAt = this.#options.clock.now();
     const data = frame(this, lines, this.#options.maxCommandLine);
+    this.#readAt = undefined;
     if (data instanceof Promise) {
       return data.then((d) => {
         this.#release(lines);
@@ -243,7 +248,7 @@ export class SmtpSession implements ProtocolSession {
     }
     const text = typeof line === "string" ? line : decoder.decode(line);
     // Only a whole line counts as activity: a client that sends a byte now and then is idle.
-    this.#lastActivity = this.#options.clock.now();
+    this.#lastActivity = this.#now();
     if (this.#input === "auth") return this.#authLine(text);
     // The typist's leniency is decided once, by the first command: a session that began in CRLF
     // never gets it, even for a DATA line that ends in a bare LF (that would let "\n.\n" end the
@@ -308,8 +313,12 @@ export class SmtpSession implements ProtocolSession {
     return this.#error(REPLY.LineTooLong);
   }
 
+  #now(): number {
+    return this.#readAt ?? this.#options.clock.now();
+  }
+
   #record(side: "C" | "S" | "*", text: string): void {
-    this.#options.transcript?.record(side, text, this.#options.clock.now());
+    this.#options.transcript?.record(side, text, this.#now());
   }
 
   #reply(reply: SmtpReply): SmtpReply {
@@ -322,7 +331,7 @@ export class SmtpSession implements ProtocolSession {
     if (transcript) {
       // Recorded as it will go on the wire, and formatted once: the framing's wire() takes this.
       const enhanced = this.enhancedCodes, text = formatReply(reply, enhanced);
-      transcript.recordLines("S", text, this.#options.clock.now());
+      transcript.recordLines("S", text, this.#now());
       this.#recorded = reply;
       this.#recordedText = text;
       this.#recordedEnhanced = enhanced;
@@ -417,7 +426,7 @@ export class SmtpSession implements ProtocolSession {
   receiveText(view: Uint8Array): { consumed: number; reply?: SmtpReply | Promise<SmtpReply> } {
     const { consumed, ended } = this.#message().text(view);
     // Text under way counts (maxDataTimeMs bounds a message's text as a whole).
-    if (consumed > 0) this.#lastActivity = this.#options.clock.now();
+    if (consumed > 0) this.#lastActivity = this.#now();
     if (!ended) return { consumed };
     this.#input = "command";
     return { consumed, reply: this.#endOfMessage() };
@@ -435,7 +444,7 @@ export class SmtpSession implements ProtocolSession {
    * @returns The reply once the chunk is complete, otherwise `undefined`.
    */
   receiveChunk(bytes: Uint8Array): PendingReply {
-    if (bytes.length > 0) this.#lastActivity = this.#options.clock.now();
+    if (bytes.length > 0) this.#lastActivity = this.#now();
     const chunk = this.#message().chunk(bytes);
     if (!chunk) return undefined;
     this.#input = "command";
