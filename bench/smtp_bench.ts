@@ -42,6 +42,8 @@ const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? (QUICK ? 1 : 3));
 /** The bound of every measured run (the generator's --max-seconds). */
 const MAX_SECONDS = QUICK ? 1.5 : 5;
 const IDLE_SESSIONS = 1000;
+/** The bound of each server's warm-up before a case's runs. */
+const WARM_UP_SECONDS = 1.5;
 /** How long the servers sit idle before the idle memory's baseline and settled readings. */
 const SETTLE_MS = QUICK ? 0 : 45_000;
 
@@ -130,9 +132,15 @@ try {
   for (const c of CASES) {
     const elapsed = Math.round((performance.now() - began) / 1000);
     console.error(`[${elapsed} s] ${c.label}: ${c.msgs} messages a run`);
-    // A short warm-up (JIT, Postfix's first smtpd processes), not counted.
+    // A warm-up, not counted: Postfix's first smtpd processes, and V8's compilers. A V8 server
+    // still compiles its hot code in the second 25,000 messages of a shape (its helper threads
+    // took 2.4 us of CPU a message there, 11 in the first, none after 100,000), so a warm-up
+    // of a twentieth of a run measured the first round of a V8 server half cold.
     for (const target of targets) {
-      await measure(target, c, { msgs: Math.max(50, Math.round(c.msgs / 20)), maxSeconds: 0.5 });
+      await measure(target, c, {
+        msgs: Math.max(50, Math.round(c.msgs / 4)),
+        maxSeconds: QUICK ? 0.5 : WARM_UP_SECONDS,
+      });
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (const target of targets) {
