@@ -197,8 +197,12 @@ export class SmtpSession implements ProtocolSession {
     // The lines of one read arrived together: one reading of the clock for them all. Lines framed
     // after a reply that had to wait read it again.
     this.#readAt = this.#options.clock.now();
-    const data = frame(this, lines, this.#options.maxCommandLine);
-    this.#readAt = undefined;
+    let data;
+    try {
+      data = frame(this, lines, this.#options.maxCommandLine);
+    } finally {
+      this.#readAt = undefined;
+    }
     if (data instanceof Promise) {
       return data.then((d) => {
         this.#release(lines);
