@@ -143,12 +143,18 @@ try {
       });
     }
     for (let round = 0; round < ROUNDS; round++) {
+      // Each round's figures, for reading a best or a median that looks out of line.
+      const seen: string[] = [];
       for (const target of targets) {
         if (results.failure(c.label, target.name)) continue;
         const run = await measure(target, c, { msgs: c.msgs, maxSeconds: MAX_SECONDS });
         if (typeof run === "string") results.fail(c.label, target.name, run);
         else results.add(c.label, target.name, run);
+        if (typeof run !== "string") {
+          seen.push(`${target.name} ${count(run.rate)} (${count(run.cpuUs)} µs)`);
+        }
       }
+      console.error(`  round ${round + 1}: ${seen.join(" · ")}`);
     }
   }
   for (const target of targets) {
