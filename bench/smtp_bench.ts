@@ -148,9 +148,10 @@ try {
       for (const target of targets) {
         if (results.failure(c.label, target.name)) continue;
         const run = await measure(target, c, { msgs: c.msgs, maxSeconds: MAX_SECONDS });
-        if (typeof run === "string") results.fail(c.label, target.name, run);
-        else results.add(c.label, target.name, run);
-        if (typeof run !== "string") {
+        if (typeof run === "string") {
+          results.fail(c.label, target.name, run);
+        } else {
+          results.add(c.label, target.name, run);
           seen.push(`${target.name} ${count(run.rate)} (${count(run.cpuUs)} µs)`);
         }
       }
@@ -194,15 +195,13 @@ try {
   ) console.log(line);
   for (const [why, mark] of results.notes()) console.log(`  n/a${mark}: ${why}`);
 
+  const settle = `${SETTLE_MS / 1000} s idle`;
   console.log(
     `\nIdle memory: RSS after ${count(IDLE_SESSIONS)} idle connections after EHLO minus RSS ` +
       `before, / ${count(IDLE_SESSIONS)}: 300 ms after they opened ("at once"), and after ` +
-      `${SETTLE_MS / 1000} s idle ("settled");\n  then for ${count(2 * IDLE_SESSIONS)} more ` +
-      `(at once), and all. The baseline is read after every server sat idle ${
-        SETTLE_MS / 1000
-      } s ` +
-      `too.\n  (VmRSS of the server process, read after the control channel's "stats", which ` +
-      `collects garbage where it can)`,
+      `${settle} ("settled");\n  then for ${count(2 * IDLE_SESSIONS)} more (at once), and all. ` +
+      `The baseline is read after ${settle} too.\n  (VmRSS of the server process, read after ` +
+      `the control channel's "stats", which collects garbage where it can)`,
   );
   const width = Math.max(...targets.map((t) => t.name.length)) + 2;
   for (const [name, text] of memory) {
@@ -272,13 +271,12 @@ async function measure(
  * also the live heap per session and the young generation's size at each step.
  *
  * A V8 process grows its young generation, by MiB at once, while many new objects survive (a
- * thousand sessions arriving together), and gives it back once it has been quiet for a while
- * (V8's memory reducer, about 15 to 30 s here). So a reading taken just after the sessions
- * arrived shows that growth, not what the sessions hold; the settled one, after every server sat
- * idle for {@linkcode SETTLE_MS} with its sessions open, shows what an idle server holds. The
- * same wait for every server, and the baseline is taken settled too (a fresh process's young
- * generation holds its start-up). The servers settle side by side, so the wait is paid twice in
- * all, not twice per server.
+ * thousand sessions arriving together), and shrinks it once it has been quiet for a while (V8's
+ * memory reducer, about 15 to 30 s here). The settled reading, after every server sat idle for
+ * {@linkcode SETTLE_MS} with its sessions open, shows whether RSS follows (so far it has not: the
+ * pages stay resident). The baseline is read after the same wait, because a fresh process's
+ * young generation still holds its start-up, and new sessions fitted into it unseen. The servers
+ * settle side by side, so the wait is paid twice in all, not twice per server.
  */
 async function idleMemory(targets: SmtpTarget[]): Promise<Map<string, string>> {
   const cells = new Map<string, string>();

@@ -2,13 +2,14 @@
 // line: "stats" with {"accepted","rss","heap"} (heap: V8's, see heapFigures), "exit" by closing,
 // and any command in `more` with what its handler gives (printed as JSON).
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
+import type { HeapFigures } from "../_smtp_targets.ts";
 
 /**
  * V8's heap in bytes: `used` by live objects (after the collection "stats" asks for), the memory
  * it holds in all (`committed`), and of that the `young` generation's (the new space's two
  * halves and its large objects), which V8 doubles while many new objects survive.
  */
-export function heapFigures(): { used: number; committed: number; young: number } {
+function heapFigures(): HeapFigures {
   const young = getHeapSpaceStatistics()
     .filter((space) => space.space_name.startsWith("new_"))
     .reduce((sum, space) => sum + space.physical_space_size, 0);

@@ -3,10 +3,10 @@
 // D: 354, Q: 221, any other: 250), and in message text only watches for CRLF "." CRLF (jumping
 // from CR to CR), whose 250 counts a message. No parsing, no checks, no copy of the message: the
 // least a Deno server can do per message with one read and one write per batch of input, so the
-// toolkit's ratio to it is what its real session costs. Each connection reads as the toolkit's transport does: a
-// 512-byte buffer of its own that grows while reads fill it and shrinks back when the peer goes
-// quiet, with one read always pending, so its idle memory is Deno's floor for a server that
-// waits on every connection.
+// toolkit's ratio to it is what its real session costs. Each connection reads as the toolkit's
+// transport does: a 512-byte buffer of its own that grows while reads fill it and shrinks back
+// when the peer goes quiet, with one read always pending, so its idle memory is Deno's floor for
+// a server that waits on every connection.
 //
 //   deno run -A bench/servers/deno_floor.ts
 //       prints {"port"}, then answers stdin as servers/_stats.ts says.
