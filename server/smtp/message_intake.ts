@@ -125,22 +125,23 @@ export class MessageIntake {
    * Takes DATA text: as many whole lines as `view` holds, up to the end-of-data line.
    *
    * @param view Buffered bytes from the client, starting at a line start.
+   * @param at When they arrived, for the transcript. @default the clock's time
    * @returns The bytes used, and whether the end-of-data line was among them.
    */
-  text(view: Uint8Array): { consumed: number; ended: boolean } {
+  text(view: Uint8Array, at = this.#options.clock.now()): { consumed: number; ended: boolean } {
     const text = this.#text!;
-    const { transcript, clock, maxDataLinesRecorded: limit } = this.#options;
+    const { transcript, maxDataLinesRecorded: limit } = this.#options;
     const record = transcript && text.lines < limit
       ? (line: Uint8Array) => {
-        transcript.client(decoder.decode(line), clock.now());
+        transcript.client(decoder.decode(line), at);
         return text.lines < limit;
       }
       : undefined;
     const scanned = text.scan(view, this.#options.maxTextLine, record);
     if (scanned.ended) {
       const hidden = text.lines - limit;
-      if (hidden > 0) transcript?.note(`(${hidden} more lines of message text)`, clock.now());
-      transcript?.client(".", clock.now());
+      if (hidden > 0) transcript?.note(`(${hidden} more lines of message text)`, at);
+      transcript?.client(".", at);
     }
     return scanned;
   }

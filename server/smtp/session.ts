@@ -85,7 +85,7 @@ export class SmtpSession implements ProtocolSession {
   #lineEnds: "lf" | "crlf" | undefined;
   #accepted = 0;
   #lastActivity: number;
-  #readAt: number | undefined; // when the bytes being framed arrived, while framing is synchronous
+  #readAt: number | undefined; // when the bytes being framed arrived, while framing runs at once
   #startedAt: number;
   #context: CommandContext;
 
@@ -428,9 +428,10 @@ export class SmtpSession implements ProtocolSession {
    * @returns The bytes used, and the reply once the end-of-data line was among them.
    */
   receiveText(view: Uint8Array): { consumed: number; reply?: SmtpReply | Promise<SmtpReply> } {
-    const { consumed, ended } = this.#message().text(view);
+    const now = this.#now();
+    const { consumed, ended } = this.#message().text(view, now);
     // Text under way counts (maxDataTimeMs bounds a message's text as a whole).
-    if (consumed > 0) this.#lastActivity = this.#now();
+    if (consumed > 0) this.#lastActivity = now;
     if (!ended) return { consumed };
     this.#input = "command";
     return { consumed, reply: this.#endOfMessage() };
