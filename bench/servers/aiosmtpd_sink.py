@@ -1,7 +1,7 @@
 """aiosmtpd (Debian's python3-aiosmtpd) as a benchmark target, keeping messages in memory like
 the toolkit's target (the last 1,000 kept). Same control channel as _stats.ts: prints {"port"}
 on start, then answers each stdin line: "stats" with {"accepted","rss"} (after a gc.collect()),
-"exit" by closing.
+"count" with {"accepted"} alone, "exit" by closing.
 
     /usr/bin/python3 bench/servers/aiosmtpd_sink.py
 """
@@ -51,6 +51,8 @@ async def main():
         if command == "stats":
             gc.collect()
             print(json.dumps({"accepted": sink.accepted, "rss": rss()}), flush=True)
+        elif command == "count":
+            print(json.dumps({"accepted": sink.accepted}), flush=True)
         elif command == "exit" or not line:
             server.close()
             return

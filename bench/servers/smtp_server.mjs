@@ -39,6 +39,8 @@ rl.on("line", (line) => {
     const { used_heap_size: used, total_physical_size: committed } = v8.getHeapStatistics();
     const heap = { used, committed, young };
     console.log(JSON.stringify({ accepted, rss: process.memoryUsage().rss, heap }));
+  } else if (line.trim() === "count") {
+    console.log(JSON.stringify({ accepted }));
   } else if (line.trim() === "exit") {
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 500);
