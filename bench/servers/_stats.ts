@@ -1,8 +1,8 @@
 // The control channel of a benchmark server: prints {"port"} on start, then answers each stdin
 // line: "stats" with {"accepted","rss","heap"} (heap: V8's, see heapFigures) after collecting the
 // garbage, "count" with {"accepted"} alone, "exit" by closing, and any command in `more` with what
-// its handler gives (printed as JSON). Only memory readings collect: a forced collection costs
-// the next run a fifth of its rate while V8 settles again, which no server meets in service.
+// its handler gives (printed as JSON). Only memory readings collect: a forced collection cost
+// the next run a sixth of its rate while V8 settled again, which no server meets in service.
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 import type { HeapFigures } from "../_smtp_targets.ts";
 

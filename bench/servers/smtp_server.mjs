@@ -31,7 +31,8 @@ server.listen(0, "127.0.0.1", () => {
 });
 const rl = readline.createInterface({ input: process.stdin });
 rl.on("line", (line) => {
-  if (line.trim() === "stats") {
+  const command = line.trim();
+  if (command === "stats") {
     globalThis.gc?.();
     // V8's heap as _stats.ts reports it: live objects, and the young generation's size.
     const young = v8.getHeapSpaceStatistics().filter((s) => s.space_name.startsWith("new_"))
@@ -39,9 +40,9 @@ rl.on("line", (line) => {
     const { used_heap_size: used, total_physical_size: committed } = v8.getHeapStatistics();
     const heap = { used, committed, young };
     console.log(JSON.stringify({ accepted, rss: process.memoryUsage().rss, heap }));
-  } else if (line.trim() === "count") {
+  } else if (command === "count") {
     console.log(JSON.stringify({ accepted }));
-  } else if (line.trim() === "exit") {
+  } else if (command === "exit") {
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 500);
   }

@@ -8,7 +8,8 @@
 //
 //   deno run -A bench/servers/toolkit_mx.ts --root DIR
 //       prints {"port"}, then answers each stdin line: "stats" with {"accepted","rss"}
-//       (accepted: messages stored into sink0's INBOX), "empty" by expunging that INBOX and
+//       (accepted: messages stored into sink0's INBOX), "count" with {"accepted"} alone (no
+//       collection, as servers/_stats.ts says), "empty" by expunging that INBOX and
 //       printing {"expunged"}, "exit" by closing the lab and exiting (so does the end of stdin).
 import { parseArgs } from "node:util";
 import { assembleLab } from "../../lab/assemble.ts";
